@@ -1,0 +1,63 @@
+"""Dispatch a parsed command and turn every failure into the contract's exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..core.db import Database, resolve_database_url
+from ..core.db.schema import prepare
+from ..core.errors import NetRavenError
+from . import inventory, system
+from .parser import parse
+
+COMMANDS = inventory.COMMANDS | system.COMMANDS
+INTERNAL_ERROR = 4
+log = logging.getLogger("netraven_desktop")
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run one headless command; errors become one line on stderr and an exit code."""
+    db: Database | None = None
+    try:
+        db = Database(resolve_database_url(args.db))
+        key = (args.command, args.action)
+        if key not in system.SCHEMA_FREE:
+            prepare(db)
+        return COMMANDS[key](db, args)
+    except NetRavenError as exc:
+        print(f"netraven-desktop: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except SQLAlchemyError as exc:
+        # Anything the database refused that our checks did not foresee.
+        print(
+            f"netraven-desktop: database error: {str(exc.__cause__ or exc).splitlines()[0]}",
+            file=sys.stderr,
+        )
+        return 3
+    except Exception as exc:  # the last line of defence: a bug, said plainly
+        if os.environ.get("NETRAVEN_DEBUG"):
+            raise
+        print(
+            f"netraven-desktop: internal error: {type(exc).__name__}: {exc} "
+            "(set NETRAVEN_DEBUG=1 for a traceback)",
+            file=sys.stderr,
+        )
+        return INTERNAL_ERROR
+    finally:
+        if db is not None:
+            db.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: a sub-command runs headless, none opens the window."""
+    args = parse(argv)
+    if args.command is None:
+        from ..ui.app import run_gui  # Qt only when a window is wanted
+
+        return run_gui(args.db)
+    return run_command(args)

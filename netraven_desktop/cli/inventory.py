@@ -1,0 +1,189 @@
+"""`device` and `tag` commands."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..core.db import Database
+from ..core.services import devices, tags
+from .output import print_fields, print_json, print_table
+
+
+def _device_changes(args: argparse.Namespace) -> dict[str, Any]:
+    """The options the user actually gave, as service keyword arguments."""
+    mapping = {
+        "host": "host",
+        "port": "port",
+        "platform": "platform",
+        "description": "description",
+        "site": "site",
+        "role": "role",
+        "connect_timeout": "connect_timeout",
+        "legacy_ssh": "ssh_legacy_algorithms",
+        "enabled": "enabled",
+        "credential": "credential",
+        "tags": "tags",
+        "new_name": "name",
+    }
+    changes = {
+        key: getattr(args, opt)
+        for opt, key in mapping.items()
+        if getattr(args, opt, None) is not None
+    }
+    if getattr(args, "no_tags", False):
+        changes["tags"] = []
+    return changes
+
+
+def device_add(db: Database, args: argparse.Namespace) -> int:
+    fields = _device_changes(args)
+    with db.session() as session:
+        device = devices.add_device(session, **fields | {"name": args.name})
+    print(f"added device {device.name} ({device.host}:{device.port}, {device.platform})")
+    return 0
+
+
+def device_edit(db: Database, args: argparse.Namespace) -> int:
+    changes = _device_changes(args)
+    if not changes:
+        print(f"nothing to change on {args.name}")
+        return 0
+    with db.session() as session:
+        device = devices.edit_device(
+            session, args.name, expected_version=args.expect_version, **changes
+        )
+    print(f"updated device {device.name} (version {device.version})")
+    return 0
+
+
+def device_list(db: Database, args: argparse.Namespace) -> int:
+    with db.session() as session:
+        found = devices.list_devices(
+            session, tag=args.tag, platform=args.platform, site=args.site, search=args.search
+        )
+        rows = [devices.device_to_dict(d) for d in found]
+    if args.json:
+        print_json(rows)
+        return 0
+    print_table(
+        ("NAME", "HOST", "PORT", "PLATFORM", "SITE", "TAGS", "LAST BACKUP"),
+        [
+            (
+                r["name"],
+                r["host"],
+                r["port"],
+                r["platform"],
+                r["site"],
+                r["tags"],
+                r["last_backup"]["status"],
+            )
+            for r in rows
+        ],
+    )
+    return 0
+
+
+def device_show(db: Database, args: argparse.Namespace) -> int:
+    with db.session() as session:
+        data = devices.device_to_dict(devices.show_device(session, args.name))
+    if args.json:
+        print_json(data)
+        return 0
+    print_fields(
+        [
+            ("name", data["name"]),
+            ("host", data["host"]),
+            ("port", data["port"]),
+            ("platform", data["platform"]),
+            ("site", data["site"]),
+            ("role", data["role"]),
+            ("description", data["description"]),
+            ("tags", data["tags"]),
+            ("credential", data["credential"]),
+            ("enabled", data["enabled"]),
+            ("legacy ssh", data["ssh"]["legacy_algorithms"]),
+            ("connect timeout", data["ssh"]["connect_timeout"] or "default"),
+            ("mask secrets", data["mask_secrets"]),
+            ("vendor", data["vendor"]),
+            ("model", data["model"]),
+            ("serial", data["serial"]),
+            ("os version", data["os_version"]),
+            ("last backup", data["last_backup"]["status"]),
+            ("last backup at", data["last_backup"]["at"]),
+            ("id", data["id"]),
+            ("version", data["version"]),
+        ]
+    )
+    return 0
+
+
+def device_remove(db: Database, args: argparse.Namespace) -> int:
+    with db.session() as session:
+        device = devices.remove_device(session, args.name, purge=args.purge)
+    if args.purge:
+        print(f"deleted device {device.name} and its backup history for good")
+    else:
+        print(
+            f"moved device {device.name} to the trash; "
+            f"`netraven-desktop device restore {device.name}` brings it back"
+        )
+    return 0
+
+
+def device_restore(db: Database, args: argparse.Namespace) -> int:
+    with db.session() as session:
+        device = devices.restore_device(session, args.name)
+    print(f"restored device {device.name}")
+    return 0
+
+
+def device_trash(db: Database, args: argparse.Namespace) -> int:
+    with db.session() as session:
+        rows = [devices.device_to_dict(d) for d in devices.list_trash(session)]
+    if args.json:
+        print_json(rows)
+    else:
+        print_table(
+            ("NAME", "HOST", "PLATFORM", "DELETED AT"),
+            [(r["name"], r["host"], r["platform"], r["deleted_at"]) for r in rows],
+        )
+    return 0
+
+
+def tag_add(db: Database, args: argparse.Namespace) -> int:
+    with db.session() as session:
+        tag = tags.add_tag(session, args.name)
+    print(f"added tag {tag.name}")
+    return 0
+
+
+def tag_list(db: Database, args: argparse.Namespace) -> int:
+    with db.session() as session:
+        rows = [tags.tag_to_dict(tag, count) for tag, count in tags.list_tags(session)]
+    if args.json:
+        print_json(rows)
+    else:
+        print_table(("TAG", "DEVICES"), [(r["name"], r["devices"]) for r in rows])
+    return 0
+
+
+def tag_remove(db: Database, args: argparse.Namespace) -> int:
+    with db.session() as session:
+        tag = tags.remove_tag(session, args.name)
+    print(f"removed tag {tag.name}")
+    return 0
+
+
+COMMANDS = {
+    ("device", "add"): device_add,
+    ("device", "edit"): device_edit,
+    ("device", "list"): device_list,
+    ("device", "show"): device_show,
+    ("device", "remove"): device_remove,
+    ("device", "restore"): device_restore,
+    ("device", "trash"): device_trash,
+    ("tag", "add"): tag_add,
+    ("tag", "list"): tag_list,
+    ("tag", "remove"): tag_remove,
+}

@@ -1,0 +1,142 @@
+"""The argument parser: sub-commands and the one-line usage errors the contract promises."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import NoReturn
+
+from .. import __version__
+from ..core.platforms import PLATFORMS
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _device_fields(parser: argparse.ArgumentParser, *, editing: bool) -> None:
+    """The options `device add` and `device edit` share."""
+    if editing:
+        parser.add_argument("--name", dest="new_name", help="rename the device")
+        parser.add_argument("--host", help="IP address or DNS name")
+        parser.add_argument("--platform", help="platform key, e.g. cisco_ios")
+    else:
+        parser.add_argument("--host", required=True, help="IP address or DNS name")
+        parser.add_argument("--platform", required=True, help=f"one of: {', '.join(PLATFORMS)}")
+    parser.add_argument("--port", help="SSH port, 1-65535 (default 22)")
+    parser.add_argument(
+        "--tag",
+        action="append",
+        dest="tags",
+        metavar="TAG",
+        help="tag (repeatable; created if new)"
+        + ("; replaces the device's tags" if editing else ""),
+    )
+    parser.add_argument("--credential", help="bind a credential by name ('' to unbind)")
+    parser.add_argument("--description")
+    parser.add_argument("--site")
+    parser.add_argument("--role")
+    parser.add_argument("--connect-timeout", help="SSH connect timeout in seconds (1-600)")
+    legacy = parser.add_mutually_exclusive_group()
+    legacy.add_argument(
+        "--legacy-ssh",
+        action="store_const",
+        const=True,
+        dest="legacy_ssh",
+        help="allow old key-exchange and cipher algorithms for old gear",
+    )
+    legacy.add_argument("--no-legacy-ssh", action="store_const", const=False, dest="legacy_ssh")
+    enabled = parser.add_mutually_exclusive_group()
+    enabled.add_argument("--enable", action="store_const", const=True, dest="enabled")
+    enabled.add_argument(
+        "--disable",
+        action="store_const",
+        const=False,
+        dest="enabled",
+        help="keep the device but skip it in backups",
+    )
+    if editing:
+        parser.add_argument("--no-tags", action="store_true", help="remove every tag")
+        parser.add_argument(
+            "--expect-version",
+            type=int,
+            metavar="N",
+            help="fail (exit 1) if the device changed since you read version N",
+        )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    root = OneLineParser(
+        prog="netraven-desktop",
+        description="Configuration backup and device inventory. With no command, opens the window.",
+    )
+    root.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    root.add_argument(
+        "--db",
+        metavar="URL",
+        help="sqlite:///PATH, postgresql://USER@HOST/DB or a file path "
+        "(default: $NETRAVEN_DB_URL, else the embedded database)",
+    )
+    commands = root.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    db.add_parser("upgrade", help="create or migrate the schema")
+    db.add_parser("status", help="where the database is and its schema revision")
+
+    device = commands.add_parser("device", help="the device inventory").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    add = device.add_parser("add", help="add a device")
+    add.add_argument("name")
+    _device_fields(add, editing=False)
+    listing = device.add_parser("list", help="list devices")
+    listing.add_argument("--tag")
+    listing.add_argument("--platform")
+    listing.add_argument("--site")
+    listing.add_argument("--search", help="text in name, host, site, role or description")
+    listing.add_argument("--json", action="store_true")
+    show = device.add_parser("show", help="one device in full")
+    show.add_argument("name")
+    show.add_argument("--json", action="store_true")
+    edit = device.add_parser("edit", help="change a device")
+    edit.add_argument("name")
+    _device_fields(edit, editing=True)
+    remove = device.add_parser("remove", help="move a device to the trash")
+    remove.add_argument("name")
+    remove.add_argument(
+        "--purge", action="store_true", help="delete for good, with its backup history"
+    )
+    restore = device.add_parser("restore", help="bring a device back from the trash")
+    restore.add_argument("name")
+    trash = device.add_parser("trash", help="list devices in the trash")
+    trash.add_argument("--json", action="store_true")
+
+    tag = commands.add_parser("tag", help="tags").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    tag.add_parser("add", help="add a tag").add_argument("name")
+    tag.add_parser("list", help="list tags with device counts").add_argument(
+        "--json", action="store_true"
+    )
+    tag.add_parser("remove", help="remove a tag from everything").add_argument("name")
+
+    settings = commands.add_parser("settings", help="global settings").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    settings.add_parser("list", help="every setting, its value and default").add_argument(
+        "--json", action="store_true"
+    )
+    settings.add_parser("get", help="one setting's value").add_argument("key")
+    put = settings.add_parser("set", help="change a setting (validated)")
+    put.add_argument("key")
+    put.add_argument("value")
+    return root
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    return build_parser().parse_args(sys.argv[1:] if argv is None else argv)

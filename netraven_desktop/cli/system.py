@@ -1,0 +1,77 @@
+"""`db` and `settings` commands."""
+
+from __future__ import annotations
+
+import argparse
+
+from sqlalchemy import text
+
+from ..core.db import Database
+from ..core.db.schema import current_revision, head_revision, upgrade
+from ..core.services import settings
+from .output import print_fields, print_json, print_table
+
+
+def db_upgrade(db: Database, _args: argparse.Namespace) -> int:
+    before, after = upgrade(db)
+    if before == after:
+        print(f"database {db.url} is up to date (schema {after})")
+    else:
+        print(f"database {db.url} upgraded: schema {before or 'none'} -> {after}")
+    return 0
+
+
+def db_status(db: Database, _args: argparse.Namespace) -> int:
+    with db.unavailable_as_error(), db.sync_engine.connect() as connection:
+        revision = current_revision(connection)
+        connection.execute(text("SELECT 1"))
+    print_fields(
+        [
+            ("database", db.url.display()),
+            ("backend", db.url.backend),
+            ("schema", revision or "none (run `netraven-desktop db upgrade`)"),
+            ("program knows", head_revision()),
+        ]
+    )
+    return 0
+
+
+def settings_list(db: Database, args: argparse.Namespace) -> int:
+    with db.session() as session:
+        values = settings.list_settings(session)
+    if args.json:
+        print_json([v.to_dict() for v in values])
+    else:
+        print_table(
+            ("KEY", "VALUE", "DEFAULT", "DESCRIPTION"),
+            [(v.key, _text(v.value), _text(v.default), v.description) for v in values],
+        )
+    return 0
+
+
+def settings_get(db: Database, args: argparse.Namespace) -> int:
+    with db.session() as session:
+        print(_text(settings.get_setting(session, args.key)))
+    return 0
+
+
+def settings_set(db: Database, args: argparse.Namespace) -> int:
+    with db.session() as session:
+        value = settings.set_setting(session, args.key, args.value)
+    print(f"{args.key} = {_text(value)}")
+    return 0
+
+
+def _text(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+COMMANDS = {
+    ("db", "upgrade"): db_upgrade,
+    ("db", "status"): db_status,
+    ("settings", "list"): settings_list,
+    ("settings", "get"): settings_get,
+    ("settings", "set"): settings_set,
+}
+# Commands that work on a database without a current schema.
+SCHEMA_FREE = {("db", "upgrade"), ("db", "status")}

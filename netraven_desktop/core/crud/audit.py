@@ -1,0 +1,108 @@
+"""The audit log: append-only and hash-chained. There is no update and no delete here.
+
+Each event's hash covers its content and the previous event's hash, so editing,
+inserting or deleting any event breaks the chain from that point on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..db.base import utcnow
+from ..db.models import AuditEvent
+from .common import get_or_raise, paginate
+
+
+def event_hash(event: AuditEvent) -> str:
+    """SHA-256 over a canonical JSON form of the event (stable key order, UTC time)."""
+    payload = json.dumps(
+        {
+            "occurred_at": event.occurred_at.isoformat(timespec="microseconds"),
+            "actor": event.actor,
+            "action": event.action,
+            "entity_type": event.entity_type,
+            "entity_id": event.entity_id,
+            "before": event.before,
+            "after": event.after,
+            "prev_hash": event.prev_hash,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def last_event(session: Session) -> AuditEvent | None:
+    return session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
+
+
+def append_event(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    entity_type: str,
+    entity_id: str | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event chained to the current last one, in the caller's transaction."""
+    previous = last_event(session)
+    event = AuditEvent(
+        occurred_at=utcnow(),
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        before=before,
+        after=after,
+        prev_hash=previous.hash if previous else None,
+    )
+    event.hash = event_hash(event)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def get_event(session: Session, event_id: int) -> AuditEvent:
+    return get_or_raise(
+        session, select(AuditEvent).where(AuditEvent.id == event_id), "audit event", event_id
+    )
+
+
+def list_events(
+    session: Session,
+    *,
+    entity_type: str | None = None,
+    entity_id: str | None = None,
+    actor: str | None = None,
+    since: datetime | None = None,
+    descending: bool = True,
+    limit: int | None = 1000,
+    offset: int = 0,
+) -> list[AuditEvent]:
+    stmt = select(AuditEvent)
+    if entity_type is not None:
+        stmt = stmt.where(AuditEvent.entity_type == entity_type)
+    if entity_id is not None:
+        stmt = stmt.where(AuditEvent.entity_id == entity_id)
+    if actor is not None:
+        stmt = stmt.where(AuditEvent.actor == actor)
+    if since is not None:
+        stmt = stmt.where(AuditEvent.occurred_at >= since)
+    stmt = paginate(
+        stmt,
+        sort="id",
+        sortable={"id": AuditEvent.id},
+        descending=descending,
+        limit=limit,
+        offset=offset,
+    )
+    return list(session.scalars(stmt))

@@ -1,0 +1,227 @@
+"""Helpers every entity module shares: lookups, paging, versioned updates, deletes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..errors import ConflictError, DuplicateError, InputError, NotFoundError
+
+T = TypeVar("T")
+M = TypeVar("M")
+
+MAX_PAGE = 10_000
+
+
+def get_or_raise(
+    session: Session, stmt: Select[tuple[T]], entity: str, key: Any, field: str = "id"
+) -> T:
+    """The single row `stmt` selects, or NotFoundError naming the entity and key."""
+    row = session.scalars(stmt).one_or_none()
+    if row is None:
+        raise NotFoundError(entity, key, field)
+    return row
+
+
+def name_equals(column: Any, name: str) -> ColumnElement[bool]:
+    """Case-insensitive name match, served by the `lower(name)` unique indexes."""
+    return func.lower(column) == name.strip().lower()
+
+
+def ensure_name_free(
+    session: Session, stmt: Select[Any], entity: str, field: str, value: str
+) -> None:
+    """Raise DuplicateError if `stmt` (a lookup by name) finds a row."""
+    if session.scalars(stmt.limit(1)).first() is not None:
+        raise DuplicateError(entity, field, value)
+
+
+def paginate(
+    stmt: Select[tuple[T]],
+    *,
+    sort: str,
+    sortable: Mapping[str, Any],
+    descending: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+    tiebreak: Any = None,
+) -> Select[tuple[T]]:
+    """Apply a whitelisted sort key, a stable tiebreak, and limit/offset to `stmt`."""
+    if sort not in sortable:
+        raise InputError("sort", sort, f"must be one of {', '.join(sortable)}")
+    if limit is not None and not 0 <= limit <= MAX_PAGE:
+        raise InputError("limit", limit, f"must be from 0 to {MAX_PAGE}")
+    if offset < 0:
+        raise InputError("offset", offset, "must not be negative")
+    column = sortable[sort]
+    order = [column.desc() if descending else column.asc()]
+    if tiebreak is not None:
+        order.append(tiebreak)
+    return stmt.order_by(*order).limit(limit).offset(offset)
+
+
+def check_version(row: Any, expected: int | None, entity: str, key: Any) -> None:
+    """Optimistic locking: refuse to touch a row edited since the caller read it."""
+    if expected is not None and row.version != expected:
+        raise ConflictError(entity, key, expected, row.version)
+
+
+def apply_changes(
+    session: Session,
+    row: T,
+    changes: Mapping[str, Any],
+    *,
+    expected_version: int | None,
+    entity: str,
+    key: Any,
+    allowed: Sequence[str],
+) -> T:
+    """Set `changes` on `row` after a version check and flush.
+
+    The mapper's version counter also guards the UPDATE itself, so a writer that
+    slipped in between our read and our flush is reported as a conflict too.
+    """
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise TypeError(f"not editable on {entity}: {', '.join(sorted(unknown))}")
+    check_version(row, expected_version, entity, key)
+    for field, value in changes.items():
+        setattr(row, field, value)
+    flush(session, entity, key, expected_version)
+    return row
+
+
+def delete_row(
+    session: Session, row: Any, *, expected_version: int | None, entity: str, key: Any
+) -> None:
+    """Delete after a version check; foreign keys decide what goes with it."""
+    if expected_version is not None:
+        check_version(row, expected_version, entity, key)
+    session.delete(row)
+    flush(session, entity, key, expected_version)
+
+
+def flush(session: Session, entity: str, key: Any, expected_version: int | None = None) -> None:
+    """Flush, turning a lost version race or a unique clash into one-line errors."""
+    try:
+        session.flush()
+    except StaleDataError:
+        raise ConflictError(entity, key, expected_version, None) from None
+    except IntegrityError as exc:
+        if _is_unique_violation(exc):
+            raise DuplicateError(entity, "name", key) from None
+        raise
+
+
+def _is_unique_violation(exc: IntegrityError) -> bool:
+    text = str(exc.orig).lower()
+    return "unique" in text or "duplicate key" in text
+
+
+class NamedRows(Generic[M]):
+    """The create/get/rename/update/delete logic of an entity with a unique name.
+
+    Entity modules wrap one instance in plain, typed functions; the logic lives here once.
+    `live` narrows every lookup (devices in the trash are not "live").
+    """
+
+    def __init__(
+        self,
+        model: type[M],
+        entity: str,
+        *,
+        editable: Sequence[str],
+        clean: Callable[[dict[str, Any]], dict[str, Any]],
+        create_only: Sequence[str] = (),
+        name_attr: str = "name",
+        field: str | None = None,
+        options: Sequence[Any] = (),
+        live: Any = None,
+    ) -> None:
+        self.model = model
+        self.entity = entity
+        self.editable = tuple(editable)
+        self.create_only = tuple(create_only)
+        self.clean = clean
+        self.name_attr = name_attr
+        self.field = field or name_attr
+        self.options = tuple(options)
+        self.live = live
+
+    def select(self) -> Select[tuple[M]]:
+        stmt = select(self.model).options(*self.options)
+        return stmt if self.live is None else stmt.where(self.live)
+
+    def ensure_name_free(self, session: Session, name: str) -> None:
+        stmt = select(self.model.id).where(name_equals(getattr(self.model, self.name_attr), name))  # type: ignore[attr-defined]
+        if self.live is not None:
+            stmt = stmt.where(self.live)
+        ensure_name_free(session, stmt, self.entity, self.field, name)
+
+    def create(self, session: Session, **fields: Any) -> M:
+        unknown = set(fields) - set(self.editable) - set(self.create_only)
+        if unknown:
+            raise TypeError(f"not a {self.entity} field: {', '.join(sorted(unknown))}")
+        data = self.clean(fields)
+        name = data[self.name_attr]
+        self.ensure_name_free(session, name)
+        row = self.model(**data)
+        session.add(row)
+        flush(session, self.entity, name)
+        return self.reload(session, row)
+
+    def reload(self, session: Session, row: M) -> M:
+        """Re-read `row` with its eager-loaded relations, as callers outside a session need."""
+        if not self.options:
+            return row
+        stmt = select(self.model).options(*self.options).where(self.model.id == row.id)  # type: ignore[attr-defined]
+        return session.scalars(stmt.execution_options(populate_existing=True)).one()
+
+    def get(self, session: Session, row_id: Any) -> M:
+        return get_or_raise(
+            session,
+            self.select().where(self.model.id == row_id),  # type: ignore[attr-defined]
+            self.entity,
+            str(row_id),
+        )
+
+    def get_by_name(self, session: Session, name: str) -> M:
+        column = getattr(self.model, self.name_attr)
+        return get_or_raise(
+            session, self.select().where(name_equals(column, name)), self.entity, name, self.field
+        )
+
+    def update(
+        self, session: Session, row_id: Any, expected_version: int | None, changes: dict[str, Any]
+    ) -> M:
+        row = self.get(session, row_id)
+        data = self.clean(changes)
+        current = getattr(row, self.name_attr)
+        new = data.get(self.name_attr)
+        if new is not None and new.lower() != current.lower():
+            self.ensure_name_free(session, new)
+        apply_changes(
+            session,
+            row,
+            data,
+            expected_version=expected_version,
+            entity=self.entity,
+            key=current,
+            allowed=self.editable,
+        )
+        return self.reload(session, row)
+
+    def delete(self, session: Session, row_id: Any, expected_version: int | None) -> None:
+        row = self.get(session, row_id)
+        delete_row(
+            session,
+            row,
+            expected_version=expected_version,
+            entity=self.entity,
+            key=getattr(row, self.name_attr),
+        )

@@ -1,0 +1,122 @@
+"""Stored configurations: content-addressed blobs and per-device snapshots.
+
+Blobs and snapshots are immutable history: they are created and deleted, never edited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+import zlib
+from datetime import datetime
+
+from sqlalchemy import delete, exists, select
+from sqlalchemy.orm import Session
+
+from ..db.models import ConfigBlob, ConfigSnapshot
+from .common import get_or_raise, paginate
+
+SORTABLE = {"captured_at": ConfigSnapshot.captured_at}
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def put_blob(session: Session, text: str) -> ConfigBlob:
+    """Store `text` once: an identical configuration reuses the existing blob."""
+    digest = content_hash(text)
+    blob = session.get(ConfigBlob, digest)
+    if blob is None:
+        raw = text.encode("utf-8")
+        blob = ConfigBlob(sha256=digest, data=zlib.compress(raw, 6), size=len(raw))
+        session.add(blob)
+        session.flush()
+    return blob
+
+
+def get_blob(session: Session, sha256: str) -> ConfigBlob:
+    return get_or_raise(
+        session,
+        select(ConfigBlob).where(ConfigBlob.sha256 == sha256),
+        "configuration",
+        sha256,
+        "sha256",
+    )
+
+
+def blob_text(blob: ConfigBlob) -> str:
+    return zlib.decompress(blob.data).decode("utf-8")
+
+
+def delete_unreferenced_blobs(session: Session) -> int:
+    """Remove blobs no snapshot points at any more; returns how many went."""
+    used = exists().where(ConfigSnapshot.blob_sha256 == ConfigBlob.sha256)
+    result = session.execute(delete(ConfigBlob).where(~used))
+    return result.rowcount or 0
+
+
+def create_snapshot(
+    session: Session,
+    *,
+    device_id: uuid.UUID,
+    blob_sha256: str,
+    captured_at: datetime | None = None,
+    job_run_id: uuid.UUID | None = None,
+    lines_added: int = 0,
+    lines_removed: int = 0,
+) -> ConfigSnapshot:
+    snapshot = ConfigSnapshot(
+        device_id=device_id,
+        blob_sha256=blob_sha256,
+        job_run_id=job_run_id,
+        lines_added=lines_added,
+        lines_removed=lines_removed,
+    )
+    if captured_at is not None:
+        snapshot.captured_at = captured_at
+    session.add(snapshot)
+    session.flush()
+    return snapshot
+
+
+def get_snapshot(session: Session, snapshot_id: uuid.UUID) -> ConfigSnapshot:
+    return get_or_raise(
+        session,
+        select(ConfigSnapshot).where(ConfigSnapshot.id == snapshot_id),
+        "snapshot",
+        str(snapshot_id),
+    )
+
+
+def list_snapshots(
+    session: Session,
+    device_id: uuid.UUID,
+    *,
+    descending: bool = True,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[ConfigSnapshot]:
+    """A device's history, newest first by default."""
+    stmt = select(ConfigSnapshot).where(ConfigSnapshot.device_id == device_id)
+    stmt = paginate(
+        stmt,
+        sort="captured_at",
+        sortable=SORTABLE,
+        descending=descending,
+        limit=limit,
+        offset=offset,
+        tiebreak=ConfigSnapshot.id,
+    )
+    return list(session.scalars(stmt))
+
+
+def latest_snapshot(session: Session, device_id: uuid.UUID) -> ConfigSnapshot | None:
+    found = list_snapshots(session, device_id, limit=1)
+    return found[0] if found else None
+
+
+def delete_snapshot(session: Session, snapshot_id: uuid.UUID) -> None:
+    """Delete one snapshot; its blob stays until `delete_unreferenced_blobs`."""
+    session.delete(get_snapshot(session, snapshot_id))
+    session.flush()

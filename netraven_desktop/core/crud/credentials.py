@@ -1,0 +1,117 @@
+"""Credential rows: usernames and keyring references. Secrets never pass through here."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..db.models import CREDENTIAL_KINDS, Credential, Tag
+from ..errors import InputError
+from ..validation import optional_text, validate_int_range, validate_name
+from .common import NamedRows, name_equals, paginate
+
+SORTABLE = {"priority": Credential.priority, "name": func.lower(Credential.name)}
+
+
+def _clean(fields: dict[str, Any]) -> dict[str, Any]:
+    cleaned = dict(fields)
+    if "name" in cleaned:
+        cleaned["name"] = validate_name(cleaned["name"])
+    if "username" in cleaned:
+        cleaned["username"] = validate_name(cleaned["username"], "username", 255)
+    if "kind" in cleaned and cleaned["kind"] not in CREDENTIAL_KINDS:
+        raise InputError("kind", cleaned["kind"], f"must be one of {', '.join(CREDENTIAL_KINDS)}")
+    if "priority" in cleaned:
+        cleaned["priority"] = validate_int_range(cleaned["priority"], "priority", 0, 1_000_000)
+    if "description" in cleaned:
+        cleaned["description"] = optional_text(cleaned["description"], "description")
+    return cleaned
+
+
+_ROWS = NamedRows(
+    Credential,
+    "credential",
+    clean=_clean,
+    create_only=("keyring_ref",),
+    editable=(
+        "name",
+        "username",
+        "kind",
+        "priority",
+        "ssh_key_path",
+        "has_enable_secret",
+        "description",
+        "tags",
+    ),
+    options=(selectinload(Credential.tags),),
+)
+
+
+def create_credential(
+    session: Session,
+    *,
+    name: str,
+    username: str,
+    keyring_ref: str,
+    kind: str = "password",
+    tags: list[Tag] | None = None,
+    **fields: Any,
+) -> Credential:
+    return _ROWS.create(
+        session,
+        name=name,
+        username=username,
+        keyring_ref=keyring_ref,
+        kind=kind,
+        tags=list(tags or []),
+        **fields,
+    )
+
+
+def get_credential(session: Session, credential_id: uuid.UUID) -> Credential:
+    return _ROWS.get(session, credential_id)
+
+
+def get_credential_by_name(session: Session, name: str) -> Credential:
+    return _ROWS.get_by_name(session, name)
+
+
+def list_credentials(
+    session: Session,
+    *,
+    tag: str | None = None,
+    sort: str = "priority",
+    descending: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Credential]:
+    """Credentials in the order they are tried (priority, then name) unless sorted otherwise."""
+    stmt = select(Credential).options(selectinload(Credential.tags))
+    if tag:
+        stmt = stmt.where(Credential.tags.any(name_equals(Tag.name, tag)))
+    stmt = paginate(
+        stmt,
+        sort=sort,
+        sortable=SORTABLE,
+        descending=descending,
+        limit=limit,
+        offset=offset,
+        tiebreak=func.lower(Credential.name),
+    )
+    return list(session.scalars(stmt))
+
+
+def update_credential(
+    session: Session, credential_id: uuid.UUID, expected_version: int | None, **changes: Any
+) -> Credential:
+    return _ROWS.update(session, credential_id, expected_version, changes)
+
+
+def delete_credential(
+    session: Session, credential_id: uuid.UUID, expected_version: int | None = None
+) -> None:
+    """Delete the row; devices bound to it fall back to tag matching (ON DELETE SET NULL)."""
+    _ROWS.delete(session, credential_id, expected_version)

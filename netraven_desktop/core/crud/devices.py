@@ -1,0 +1,285 @@
+"""Devices: create, get, list with filters, versioned update, trash and restore, purge."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..db.base import utcnow
+from ..db.models import BACKUP_STATUSES, Device, Tag
+from ..errors import InputError, NotFoundError
+from ..platforms import validate_platform
+from ..validation import (
+    optional_text,
+    validate_host,
+    validate_int_range,
+    validate_name,
+    validate_port,
+)
+from .common import (
+    NamedRows,
+    apply_changes,
+    delete_row,
+    name_equals,
+    paginate,
+)
+
+ENTITY = "device"
+EDITABLE = (
+    "name",
+    "host",
+    "port",
+    "platform",
+    "description",
+    "site",
+    "role",
+    "vendor",
+    "model",
+    "serial",
+    "os_version",
+    "enabled",
+    "credential_id",
+    "last_credential_id",
+    "ssh_legacy_algorithms",
+    "connect_timeout",
+    "mask_secrets",
+    "last_backup_status",
+    "last_backup_at",
+    "tags",
+)
+SORTABLE = {
+    "name": func.lower(Device.name),
+    "host": Device.host,
+    "platform": Device.platform,
+    "site": Device.site,
+    "role": Device.role,
+    "last_backup_at": Device.last_backup_at,
+    "last_backup_status": Device.last_backup_status,
+    "created_at": Device.created_at,
+    "updated_at": Device.updated_at,
+}
+
+
+def clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise whichever device fields are present."""
+    cleaners = {
+        "name": validate_name,
+        "host": validate_host,
+        "port": validate_port,
+        "platform": validate_platform,
+        "description": lambda v: optional_text(v, "description", 4000),
+        "site": lambda v: optional_text(v, "site", 128),
+        "role": lambda v: optional_text(v, "role", 128),
+        "connect_timeout": lambda v: (
+            None if v is None else validate_int_range(v, "connect_timeout", 1, 600)
+        ),
+    }
+    cleaned = {k: cleaners[k](v) if k in cleaners else v for k, v in fields.items()}
+    status = cleaned.get("last_backup_status")
+    if status is not None and status not in BACKUP_STATUSES:
+        raise InputError("last_backup_status", status, f"must be one of {BACKUP_STATUSES}")
+    return cleaned
+
+
+_ROWS = NamedRows(
+    Device,
+    ENTITY,
+    editable=EDITABLE,
+    clean=clean_fields,
+    options=(selectinload(Device.tags), selectinload(Device.credential)),
+    live=Device.deleted_at.is_(None),
+)
+
+
+def create_device(
+    session: Session,
+    *,
+    name: str,
+    host: str,
+    platform: str,
+    tags: list[Tag] | None = None,
+    **fields: Any,
+) -> Device:
+    """Add a device; `fields` are any other editable columns."""
+    return _ROWS.create(
+        session, name=name, host=host, platform=platform, tags=list(tags or []), **fields
+    )
+
+
+def get_device(session: Session, device_id: uuid.UUID) -> Device:
+    """A live device (not in the trash)."""
+    return _ROWS.get(session, device_id)
+
+
+def get_device_by_name(session: Session, name: str) -> Device:
+    return _ROWS.get_by_name(session, name)
+
+
+def _filtered(
+    stmt: Select[Any],
+    *,
+    tag: str | None,
+    platform: str | None,
+    site: str | None,
+    status: str | None,
+    enabled: bool | None,
+    search: str | None,
+) -> Select[Any]:
+    if tag:
+        stmt = stmt.where(Device.tags.any(name_equals(Tag.name, tag)))
+    if platform:
+        stmt = stmt.where(Device.platform == platform.strip().lower())
+    if site:
+        stmt = stmt.where(name_equals(Device.site, site))
+    if status:
+        stmt = stmt.where(Device.last_backup_status == status)
+    if enabled is not None:
+        stmt = stmt.where(Device.enabled.is_(enabled))
+    if search:
+        pattern = f"%{search.strip().lower()}%"
+        stmt = stmt.where(
+            or_(
+                *(
+                    func.lower(c).like(pattern)
+                    for c in (
+                        Device.name,
+                        Device.host,
+                        Device.site,
+                        Device.role,
+                        Device.description,
+                    )
+                )
+            )
+        )
+    return stmt
+
+
+def list_devices(
+    session: Session,
+    *,
+    tag: str | None = None,
+    platform: str | None = None,
+    site: str | None = None,
+    status: str | None = None,
+    enabled: bool | None = None,
+    search: str | None = None,
+    sort: str = "name",
+    descending: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Device]:
+    """Live (not trashed) devices matching every given filter, sorted and paged."""
+    stmt = _filtered(
+        _ROWS.select(),
+        tag=tag,
+        platform=platform,
+        site=site,
+        status=status,
+        enabled=enabled,
+        search=search,
+    )
+    stmt = paginate(
+        stmt,
+        sort=sort,
+        sortable=SORTABLE,
+        descending=descending,
+        limit=limit,
+        offset=offset,
+        tiebreak=Device.id,
+    )
+    return list(session.scalars(stmt))
+
+
+def count_devices(
+    session: Session,
+    *,
+    tag: str | None = None,
+    platform: str | None = None,
+    site: str | None = None,
+    status: str | None = None,
+    enabled: bool | None = None,
+    search: str | None = None,
+) -> int:
+    stmt = select(func.count()).select_from(Device).where(Device.deleted_at.is_(None))
+    stmt = _filtered(
+        stmt, tag=tag, platform=platform, site=site, status=status, enabled=enabled, search=search
+    )
+    return session.scalar(stmt) or 0
+
+
+def update_device(
+    session: Session, device_id: uuid.UUID, expected_version: int | None, **changes: Any
+) -> Device:
+    """Change fields of a live device; a stale `expected_version` raises ConflictError."""
+    return _ROWS.update(session, device_id, expected_version, changes)
+
+
+def trash_device(
+    session: Session, device_id: uuid.UUID, expected_version: int | None = None
+) -> Device:
+    """Move a device to the trash: hidden everywhere, history kept, restorable."""
+    device = get_device(session, device_id)
+    return apply_changes(
+        session,
+        device,
+        {"deleted_at": utcnow()},
+        expected_version=expected_version,
+        entity=ENTITY,
+        key=device.name,
+        allowed=("deleted_at",),
+    )
+
+
+def list_trashed_devices(session: Session) -> list[Device]:
+    stmt = (
+        select(Device)
+        .options(*_ROWS.options)
+        .where(Device.deleted_at.is_not(None))
+        .order_by(Device.deleted_at.desc())
+    )
+    return list(session.scalars(stmt))
+
+
+def find_trashed_device(session: Session, name: str) -> Device:
+    """The most recently trashed device of that name."""
+    stmt = (
+        select(Device)
+        .options(*_ROWS.options)
+        .where(name_equals(Device.name, name), Device.deleted_at.is_not(None))
+        .order_by(Device.deleted_at.desc())
+        .limit(1)
+    )
+    device = session.scalars(stmt).first()
+    if device is None:
+        raise NotFoundError("device in the trash", name, "name")
+    return device
+
+
+def restore_device(session: Session, device_id: uuid.UUID) -> Device:
+    """Bring a trashed device back, unless a live device has taken its name meanwhile."""
+    device = session.get(Device, device_id)
+    if device is None or device.deleted_at is None:
+        raise NotFoundError("device in the trash", str(device_id), "id")
+    _ROWS.ensure_name_free(session, device.name)
+    return apply_changes(
+        session,
+        device,
+        {"deleted_at": None},
+        expected_version=None,
+        entity=ENTITY,
+        key=device.name,
+        allowed=("deleted_at",),
+    )
+
+
+def delete_device(
+    session: Session, device_id: uuid.UUID, expected_version: int | None = None
+) -> None:
+    """Delete for good, trashed or not, with its snapshots, host keys and tag links."""
+    device = session.get(Device, device_id)
+    if device is None:
+        raise NotFoundError(ENTITY, str(device_id), "id")
+    delete_row(session, device, expected_version=expected_version, entity=ENTITY, key=device.name)

@@ -1,0 +1,103 @@
+"""`Database`: one object per open database, handing out sync and async sessions.
+
+A session is a unit of work: `with db.session() as s:` commits when the block ends and
+rolls back on any error, so a failed operation leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from functools import cached_property
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..errors import DatabaseUnavailableError
+from .engines import make_async_engine, make_sync_engine
+from .url import DatabaseURL, parse_database_url
+
+
+class Database:
+    """Engines are created on first use and disposed by `close()` / `aclose()`."""
+
+    def __init__(self, url: DatabaseURL | str) -> None:
+        self.url = parse_database_url(url) if isinstance(url, str) else url
+
+    @cached_property
+    def sync_engine(self) -> Engine:
+        return make_sync_engine(self.url)
+
+    @cached_property
+    def async_engine(self) -> AsyncEngine:
+        return make_async_engine(self.url)
+
+    @cached_property
+    def _sync_sessions(self) -> sessionmaker[Session]:
+        return sessionmaker(self.sync_engine, expire_on_commit=False)
+
+    @cached_property
+    def _async_sessions(self) -> async_sessionmaker[AsyncSession]:
+        return async_sessionmaker(self.async_engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A sync session inside one transaction: commit on success, rollback on error."""
+        with self.unavailable_as_error(), self._sync_sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def async_session(self) -> AsyncIterator[AsyncSession]:
+        """The async twin of `session()`; never share the session between tasks."""
+        with self.unavailable_as_error():
+            async with self._async_sessions() as session, session.begin():
+                yield session
+
+    @contextmanager
+    def unavailable_as_error(self) -> Iterator[None]:
+        """Turn "cannot connect" into one clear line; other database errors pass through."""
+        try:
+            yield
+        except OperationalError as exc:
+            if exc.connection_invalidated or _is_connect_failure(exc.orig):
+                raise DatabaseUnavailableError(
+                    f"database {self.url} is not reachable: {_first_line(exc.orig)}"
+                ) from exc
+            raise
+        except OSError as exc:  # asyncpg raises socket errors unwrapped
+            raise DatabaseUnavailableError(
+                f"database {self.url} is not reachable: {_first_line(exc)}"
+            ) from exc
+
+    def close(self) -> None:
+        if "sync_engine" in self.__dict__:
+            self.sync_engine.dispose()
+
+    async def aclose(self) -> None:
+        if "async_engine" in self.__dict__:
+            await self.async_engine.dispose()
+        self.close()
+
+
+def _is_connect_failure(error: object) -> bool:
+    text = str(error).lower()
+    return any(
+        marker in text
+        for marker in (
+            "unable to open database",
+            "connection refused",
+            "could not connect",
+            "connection failed",
+            "could not translate host name",
+            "name or service not known",
+            "password authentication failed",
+            "does not exist",
+            "timeout expired",
+        )
+    )
+
+
+def _first_line(error: object) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

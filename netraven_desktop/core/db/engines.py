@@ -1,0 +1,63 @@
+"""Engine construction: SQLite pragmas and transaction fix, pools that fit each backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import StaticPool
+
+from .url import DatabaseURL
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def _sqlite_setup(engine: Engine, *, wal: bool) -> None:
+    """Pragmas on every connection, and SQLAlchemy's documented BEGIN fix.
+
+    pysqlite (and aiosqlite on top of it) starts transactions lazily and never for
+    SAVEPOINT, which breaks nested transactions; taking over BEGIN ourselves makes them work.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        if wal:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+
+def _sqlite_options(url: DatabaseURL) -> dict[str, Any]:
+    if url.is_memory:
+        # One shared connection: with NullPool every checkout would see a new, empty database.
+        return {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    path = url.sync_url.database
+    if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return {}
+
+
+def make_sync_engine(url: DatabaseURL, **kwargs: Any) -> Engine:
+    if url.is_sqlite:
+        engine = create_engine(url.sync_url, **(_sqlite_options(url) | kwargs))
+        _sqlite_setup(engine, wal=not url.is_memory)
+        return engine
+    return create_engine(url.sync_url, pool_pre_ping=True, **kwargs)
+
+
+def make_async_engine(url: DatabaseURL, **kwargs: Any) -> AsyncEngine:
+    if url.is_sqlite:
+        engine = create_async_engine(url.async_url, **(_sqlite_options(url) | kwargs))
+        _sqlite_setup(engine.sync_engine, wal=not url.is_memory)
+        return engine
+    return create_async_engine(url.async_url, pool_pre_ping=True, **kwargs)

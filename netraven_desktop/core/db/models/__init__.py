@@ -1,0 +1,42 @@
+"""The whole schema. Importing this package registers every table on `Base.metadata`."""
+
+from ..base import Base
+from .accounts import ROLES, User
+from .configs import ConfigBlob, ConfigSnapshot
+from .inventory import (
+    BACKUP_STATUSES,
+    CREDENTIAL_KINDS,
+    Credential,
+    Device,
+    SSHHostKey,
+    Tag,
+    credential_tags,
+    device_tags,
+)
+from .jobs import JOB_RUN_STATUSES, RESULT_STATUSES, Job, JobRun, JobRunResult
+from .system import CHANNEL_KINDS, AuditEvent, NotificationChannel, Setting
+
+__all__ = [
+    "BACKUP_STATUSES",
+    "CHANNEL_KINDS",
+    "CREDENTIAL_KINDS",
+    "JOB_RUN_STATUSES",
+    "RESULT_STATUSES",
+    "ROLES",
+    "AuditEvent",
+    "Base",
+    "ConfigBlob",
+    "ConfigSnapshot",
+    "Credential",
+    "Device",
+    "Job",
+    "JobRun",
+    "JobRunResult",
+    "NotificationChannel",
+    "SSHHostKey",
+    "Setting",
+    "Tag",
+    "User",
+    "credential_tags",
+    "device_tags",
+]

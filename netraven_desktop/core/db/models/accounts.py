@@ -1,0 +1,28 @@
+"""Users of a team (multi-user) database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Index, Integer, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..base import Base, Editable, UTCDateTime, UUIDPrimaryKey
+from ._types import NAME, choice
+
+ROLES = ("admin", "operator", "viewer")
+
+
+class User(UUIDPrimaryKey, Editable, Base):
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(NAME)
+    display_name: Mapped[str | None] = mapped_column(String(255))
+    password_hash: Mapped[str] = mapped_column(Text)  # argon2id, never the password
+    role: Mapped[str] = mapped_column(choice("user_role", ROLES), default="viewer")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("uq_users_username_ci", func.lower(username), unique=True),)

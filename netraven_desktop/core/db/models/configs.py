@@ -1,0 +1,47 @@
+"""Stored configurations: content-addressed blobs and the snapshots pointing at them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..base import Base, UTCDateTime, UUIDPrimaryKey, utcnow
+
+
+class ConfigBlob(Base):
+    """One distinct configuration text, zlib-compressed, keyed by the SHA-256 of the text.
+
+    Immutable, and identical on every replica, so it needs no UUID or version.
+    """
+
+    __tablename__ = "config_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)  # uncompressed bytes
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ConfigSnapshot(UUIDPrimaryKey, Base):
+    """A device's configuration as captured at one time; only stored when it changed."""
+
+    __tablename__ = "config_snapshots"
+
+    device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
+    # RESTRICT: a blob goes only when retention has removed every snapshot using it.
+    blob_sha256: Mapped[str] = mapped_column(ForeignKey("config_blobs.sha256", ondelete="RESTRICT"))
+    captured_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    job_run_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("job_runs.id", ondelete="SET NULL")
+    )
+    lines_added: Mapped[int] = mapped_column(Integer, default=0)
+    lines_removed: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        Index("ix_config_snapshots_device_id_captured_at", "device_id", "captured_at"),
+        Index("ix_config_snapshots_blob_sha256", "blob_sha256"),
+        Index("ix_config_snapshots_job_run_id", "job_run_id"),
+    )

@@ -1,0 +1,82 @@
+"""Backup jobs, their runs, and each device's result in a run."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..base import Base, Editable, JSONType, UTCDateTime, UUIDPrimaryKey, utcnow
+from ._types import NAME, choice
+
+JOB_RUN_STATUSES = ("running", "succeeded", "partial", "failed", "cancelled")
+RESULT_STATUSES = ("pending", "changed", "unchanged", "failed", "cancelled", "skipped")
+
+
+class Job(UUIDPrimaryKey, Editable, Base):
+    """A named backup job: which devices (`target`), when (`schedule`), how (`options`)."""
+
+    __tablename__ = "jobs"
+
+    name: Mapped[str] = mapped_column(NAME)
+    description: Mapped[str | None] = mapped_column(Text)
+    # {"all": true} | {"tags": [...]} | {"devices": [...]} | {"platforms": [...]}
+    target: Mapped[dict[str, Any]] = mapped_column(JSONType, default=lambda: {"all": True})
+    schedule: Mapped[str | None] = mapped_column(String(128))  # cron expression
+    options: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (Index("uq_jobs_name_ci", func.lower(name), unique=True),)
+
+
+class JobRun(UUIDPrimaryKey, Base):
+    """One execution of a job (or an ad-hoc run, with no job)."""
+
+    __tablename__ = "job_runs"
+
+    job_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    trigger: Mapped[str] = mapped_column(String(32), default="manual")
+    actor: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(choice("job_run_status", JOB_RUN_STATUSES))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    device_count: Mapped[int] = mapped_column(Integer, default=0)
+    succeeded: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    changed: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        Index("ix_job_runs_job_id_started_at", "job_id", "started_at"),
+        Index("ix_job_runs_started_at", "started_at"),
+    )
+
+
+class JobRunResult(UUIDPrimaryKey, Base):
+    """A device's outcome in a run. Keeps the device's name so history outlives the device."""
+
+    __tablename__ = "job_run_results"
+
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("job_runs.id", ondelete="CASCADE"))
+    device_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("devices.id", ondelete="SET NULL")
+    )
+    device_name: Mapped[str] = mapped_column(NAME)
+    status: Mapped[str] = mapped_column(choice("result_status", RESULT_STATUSES))
+    error_class: Mapped[str | None] = mapped_column(String(64))
+    message: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    connect_ms: Mapped[int | None] = mapped_column(Integer)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    snapshot_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("config_snapshots.id", ondelete="SET NULL")
+    )
+
+    __table_args__ = (
+        Index("ix_job_run_results_run_id", "run_id"),
+        Index("ix_job_run_results_device_id", "device_id"),
+        Index("ix_job_run_results_snapshot_id", "snapshot_id"),
+    )

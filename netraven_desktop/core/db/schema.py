@@ -1,0 +1,94 @@
+"""Create, migrate and check the schema with Alembic, on SQLite and PostgreSQL alike.
+
+Each run works on one live connection (sync, or async via `run_sync`), following Alembic's
+cookbook, so the app and the CLI migrate through the same code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
+
+from ..errors import SchemaNotReadyError, SchemaTooNewError
+from .database import Database
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The newest schema revision this version of the program knows."""
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None, "no migrations shipped"
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The schema revision stored in the database, None for an empty database."""
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def check_not_too_new(connection: Connection) -> str | None:
+    """Refuse a database migrated by a newer program; return its revision."""
+    revision = current_revision(connection)
+    if revision is not None:
+        script = ScriptDirectory.from_config(_config())
+        if revision not in {rev.revision for rev in script.walk_revisions()}:
+            raise SchemaTooNewError(
+                f"the database schema ({revision}) is newer than this NetRaven Desktop "
+                f"knows (newest {head_revision()}); upgrade NetRaven Desktop"
+            )
+    return revision
+
+
+def upgrade_connection(connection: Connection) -> tuple[str | None, str]:
+    """Bring the schema on `connection` to the newest revision; return (before, after)."""
+    before = check_not_too_new(connection)
+    command.upgrade(_config(connection), "head")
+    return before, head_revision()
+
+
+def upgrade(db: Database) -> tuple[str | None, str]:
+    """Create or migrate the schema in one transaction."""
+    with db.unavailable_as_error(), db.sync_engine.begin() as connection:
+        return upgrade_connection(connection)
+
+
+def prepare_connection(connection: Connection, auto_upgrade: bool) -> None:
+    """Make sure the schema is usable: current, or brought current when allowed."""
+    revision = check_not_too_new(connection)
+    if revision == head_revision():
+        return
+    if not auto_upgrade:
+        state = "has no NetRaven schema" if revision is None else f"is at schema {revision}"
+        raise SchemaNotReadyError(
+            f"the database {state}, this version needs {head_revision()}; "
+            "run `netraven-desktop db upgrade` first"
+        )
+    upgrade_connection(connection)
+
+
+def prepare(db: Database) -> None:
+    """Before any other work: a personal SQLite file is migrated in place; a shared
+    PostgreSQL database is only migrated by an explicit `db upgrade`, since other team
+    members' programs use it too."""
+    with db.unavailable_as_error(), db.sync_engine.begin() as connection:
+        prepare_connection(connection, auto_upgrade=db.url.is_sqlite)
+
+
+async def prepare_async(db: Database) -> None:
+    """`prepare` on the async engine, for the GUI's event loop."""
+    with db.unavailable_as_error():
+        async with db.async_engine.begin() as connection:
+            await connection.run_sync(prepare_connection, db.url.is_sqlite)

@@ -1,0 +1,155 @@
+"""Inventory rules: devices by name, tags by name, credentials by name, trash and restore."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..crud import credentials as credential_rows
+from ..crud import devices as rows
+from ..crud import tags as tag_rows
+from ..db.models import Device
+from ..errors import NotFoundError
+from .dual import dual
+from .settings import get_setting
+
+# Sentinel for "leave unchanged" where None means "clear".
+UNCHANGED: Any = object()
+
+
+def _credential_id(session: Session, name: str | None) -> Any:
+    """Resolve a credential name; '' or None unbinds."""
+    if not name:
+        return None
+    try:
+        return credential_rows.get_credential_by_name(session, name).id
+    except NotFoundError:
+        raise NotFoundError("credential", name, "credential") from None
+
+
+@dual
+def add_device(
+    session: Session,
+    *,
+    name: str,
+    host: str,
+    platform: str,
+    tags: Iterable[str] = (),
+    credential: str | None = None,
+    mask_secrets: bool | None = None,
+    **fields: Any,
+) -> Device:
+    """Add a device. Tags are created as needed; the credential must exist."""
+    if mask_secrets is None:
+        mask_secrets = get_setting(session, "backup.mask_secrets")
+    return rows.create_device(
+        session,
+        name=name,
+        host=host,
+        platform=platform,
+        tags=tag_rows.ensure_tags(session, tags),
+        credential_id=_credential_id(session, credential),
+        mask_secrets=mask_secrets,
+        **fields,
+    )
+
+
+@dual
+def edit_device(
+    session: Session,
+    name: str,
+    /,
+    *,
+    expected_version: int | None = None,
+    tags: Iterable[str] | None = None,
+    credential: str | None = UNCHANGED,
+    **changes: Any,
+) -> Device:
+    """Change a device found by name. `tags` replaces the set; `credential=''` unbinds."""
+    device = rows.get_device_by_name(session, name)
+    if tags is not None:
+        changes["tags"] = tag_rows.ensure_tags(session, tags)
+    if credential is not UNCHANGED:
+        changes["credential_id"] = _credential_id(session, credential)
+    return rows.update_device(session, device.id, expected_version, **changes)
+
+
+@dual
+def show_device(session: Session, name: str) -> Device:
+    return rows.get_device_by_name(session, name)
+
+
+@dual
+def list_devices(session: Session, **filters: Any) -> list[Device]:
+    return rows.list_devices(session, **filters)
+
+
+@dual
+def count_devices(session: Session, **filters: Any) -> int:
+    return rows.count_devices(session, **filters)
+
+
+@dual
+def remove_device(
+    session: Session, name: str, *, purge: bool = False, expected_version: int | None = None
+) -> Device:
+    """Move to the trash (undo with `restore_device`), or with `purge` delete for good.
+
+    `purge` also finds a device that is already in the trash.
+    """
+    if purge:
+        try:
+            device = rows.get_device_by_name(session, name)
+        except NotFoundError:
+            device = rows.find_trashed_device(session, name)
+        rows.delete_device(session, device.id, expected_version)
+        return device
+    device = rows.get_device_by_name(session, name)
+    return rows.trash_device(session, device.id, expected_version)
+
+
+@dual
+def restore_device(session: Session, name: str) -> Device:
+    return rows.restore_device(session, rows.find_trashed_device(session, name).id)
+
+
+@dual
+def list_trash(session: Session) -> list[Device]:
+    return rows.list_trashed_devices(session)
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def device_to_dict(device: Device) -> dict[str, Any]:
+    """The stable JSON form of a device (documented in docs/cli.md). No secrets exist here."""
+    return {
+        "id": str(device.id),
+        "name": device.name,
+        "host": device.host,
+        "port": device.port,
+        "platform": device.platform,
+        "description": device.description,
+        "site": device.site,
+        "role": device.role,
+        "vendor": device.vendor,
+        "model": device.model,
+        "serial": device.serial,
+        "os_version": device.os_version,
+        "enabled": device.enabled,
+        "credential": device.credential.name if device.credential else None,
+        "tags": [tag.name for tag in device.tags],
+        "ssh": {
+            "legacy_algorithms": device.ssh_legacy_algorithms,
+            "connect_timeout": device.connect_timeout,
+        },
+        "mask_secrets": device.mask_secrets,
+        "last_backup": {"status": device.last_backup_status, "at": _iso(device.last_backup_at)},
+        "deleted_at": _iso(device.deleted_at),
+        "created_at": _iso(device.created_at),
+        "updated_at": _iso(device.updated_at),
+        "version": device.version,
+    }

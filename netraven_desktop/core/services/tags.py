@@ -1,0 +1,39 @@
+"""Tag rules: names are unique regardless of case; removing a tag only removes the label."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..crud import tags as rows
+from ..db.models import Tag
+from .dual import dual
+
+
+@dual
+def add_tag(session: Session, name: str, description: str | None = None) -> Tag:
+    return rows.create_tag(session, name, description)
+
+
+@dual
+def list_tags(session: Session, **filters: Any) -> list[tuple[Tag, int]]:
+    """Every tag with the number of live devices carrying it."""
+    return rows.list_tags(session, **filters)
+
+
+@dual
+def remove_tag(session: Session, name: str) -> Tag:
+    tag = rows.get_tag_by_name(session, name)
+    rows.delete_tag(session, tag.id)
+    return tag
+
+
+def tag_to_dict(tag: Tag, device_count: int) -> dict[str, Any]:
+    """The stable JSON form of a tag (documented in docs/cli.md)."""
+    return {
+        "id": str(tag.id),
+        "name": tag.name,
+        "description": tag.description,
+        "devices": device_count,
+    }

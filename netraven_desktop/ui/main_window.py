@@ -1,0 +1,46 @@
+"""The main window. For now: where the data lives and what it holds; the views come next."""
+
+from __future__ import annotations
+
+from ..core.db import Database
+from ..core.db.schema import prepare_async
+from ..core.errors import NetRavenError
+from ..core.services import devices
+from .qt import QLabel, QMainWindow, Qt, QVBoxLayout, QWidget
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+        self.setWindowTitle("NetRaven Desktop")
+        self.resize(960, 600)
+
+        self.summary = QLabel("Opening the database…")
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.summary.setAccessibleName("Inventory summary")
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.summary)
+        self.setCentralWidget(central)
+
+        self.database_label = QLabel(f"Database: {db.url.display()}")
+        self.database_label.setAccessibleName("Current database")
+        self.statusBar().addPermanentWidget(self.database_label)
+
+    async def load(self) -> None:
+        """Open (and, for a personal file, migrate) the database, then show what it holds.
+
+        Every database call is awaited on the async engine: the window never blocks.
+        """
+        try:
+            await prepare_async(self.db)
+            async with self.db.async_session() as session:
+                count = await devices.count_devices(session)
+        except NetRavenError as exc:
+            self.summary.setText(str(exc))
+            self.statusBar().showMessage("Database unavailable")
+            return
+        noun = "device" if count == 1 else "devices"
+        self.summary.setText(f"{count} {noun} in the inventory")
+        self.statusBar().showMessage("Ready")

@@ -1,0 +1,28 @@
+"""Every Qt import of the program passes through here, so a binding change is one file."""
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QIcon
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStatusBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+__all__ = [
+    "QApplication",
+    "QCloseEvent",
+    "QIcon",
+    "QLabel",
+    "QMainWindow",
+    "QMessageBox",
+    "QSettings",
+    "QStatusBar",
+    "QVBoxLayout",
+    "QWidget",
+    "Qt",
+    "Signal",
+]
