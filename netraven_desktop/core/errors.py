@@ -32,7 +32,8 @@ class NotFoundError(InputError):
 
     def __init__(self, entity: str, key: Any, field: str = "name") -> None:
         self.entity = entity
-        super().__init__(field, key, f"no {entity} with this {field}")
+        what = "by that name" if field in ("name", entity) else f"with this {field}"
+        super().__init__(field, key, f"no {entity} {what}")
 
 
 class DuplicateError(InputError):

@@ -2,12 +2,22 @@
 
 A session is a unit of work: `with db.session() as s:` commits when the block ends and
 rolls back on any error, so a failed operation leaves nothing half-written.
+
+On SQLite a unit of work takes the write lock when it starts (BEGIN IMMEDIATE): a
+transaction that read first and wrote later would fail with "database is locked" if
+another writer committed in between. Pure reads (`read_session`) do not take it, so
+long reads never hold up writers.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import (
+    AbstractAsyncContextManager,
+    AbstractContextManager,
+    asynccontextmanager,
+    contextmanager,
+)
 from functools import cached_property
 
 from sqlalchemy import Engine
@@ -16,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import DatabaseUnavailableError
-from .engines import make_async_engine, make_sync_engine
+from .engines import SQLITE_BEGIN, make_async_engine, make_sync_engine
 from .url import DatabaseURL, parse_database_url
 
 
@@ -35,25 +45,49 @@ class Database:
         return make_async_engine(self.url)
 
     @cached_property
-    def _sync_sessions(self) -> sessionmaker[Session]:
-        return sessionmaker(self.sync_engine, expire_on_commit=False)
+    def _sync_sessions(self) -> dict[bool, sessionmaker[Session]]:
+        return {
+            write: sessionmaker(
+                self.sync_engine.execution_options(**{SQLITE_BEGIN: _begin(write)}),
+                expire_on_commit=False,
+            )
+            for write in (True, False)
+        }
 
     @cached_property
-    def _async_sessions(self) -> async_sessionmaker[AsyncSession]:
-        return async_sessionmaker(self.async_engine, expire_on_commit=False)
+    def _async_sessions(self) -> dict[bool, async_sessionmaker[AsyncSession]]:
+        return {
+            write: async_sessionmaker(
+                self.async_engine.execution_options(**{SQLITE_BEGIN: _begin(write)}),
+                expire_on_commit=False,
+            )
+            for write in (True, False)
+        }
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, *, write: bool = True) -> Iterator[Session]:
         """A sync session inside one transaction: commit on success, rollback on error."""
-        with self.unavailable_as_error(), self._sync_sessions() as session, session.begin():
+        with (
+            self.unavailable_as_error(),
+            self._sync_sessions[write]() as session,
+            session.begin(),
+        ):
             yield session
 
+    def read_session(self) -> AbstractContextManager[Session]:
+        """A session for reading only: no write lock on SQLite."""
+        return self.session(write=False)
+
     @asynccontextmanager
-    async def async_session(self) -> AsyncIterator[AsyncSession]:
+    async def async_session(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
         """The async twin of `session()`; never share the session between tasks."""
         with self.unavailable_as_error():
-            async with self._async_sessions() as session, session.begin():
+            async with self._async_sessions[write]() as session, session.begin():
                 yield session
+
+    def async_read_session(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """The async twin of `read_session()`."""
+        return self.async_session(write=False)
 
     @contextmanager
     def unavailable_as_error(self) -> Iterator[None]:
@@ -101,3 +135,7 @@ def _is_connect_failure(error: object) -> bool:
 
 def _first_line(error: object) -> str:
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def _begin(write: bool) -> str:
+    return "IMMEDIATE" if write else "DEFERRED"

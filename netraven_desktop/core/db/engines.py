@@ -12,6 +12,8 @@ from sqlalchemy.pool import StaticPool
 from .url import DatabaseURL
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Execution option naming the BEGIN flavour ("IMMEDIATE" or "DEFERRED") for a connection.
+SQLITE_BEGIN = "netraven_sqlite_begin"
 
 
 def _sqlite_setup(engine: Engine, *, wal: bool) -> None:
@@ -34,7 +36,7 @@ def _sqlite_setup(engine: Engine, *, wal: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get(SQLITE_BEGIN, '')}")
 
 
 def _sqlite_options(url: DatabaseURL) -> dict[str, Any]:

@@ -70,7 +70,7 @@ def parse_database_url(raw: str, field: str = "--db") -> DatabaseURL:
         text = "sqlite:///" + str(Path(text).expanduser().absolute())
     try:
         url = make_url(text)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise InputError(field, _redact(text), "is not a valid database URL") from None
     backend = url.get_backend_name()
     if backend == "postgres":

@@ -1,0 +1,213 @@
+"""The CLI contract, run as users run it: a real process, real exit codes and streams."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from netraven_desktop.core.crud import devices
+from netraven_desktop.core.db.models import Base
+
+DEVICE_KEYS = [
+    "id", "name", "host", "port", "platform", "description", "site", "role", "vendor",
+    "model", "serial", "os_version", "enabled", "credential", "tags", "ssh", "mask_secrets",
+    "last_backup", "deleted_at", "created_at", "updated_at", "version",
+]
+
+
+class Cli:
+    def __init__(self, url: str | None, env: dict[str, str]) -> None:
+        self.url = url
+        self.env = env
+
+    def __call__(self, *args: str, db: bool = True) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, "-m", "netraven_desktop"]
+        if db and self.url:
+            argv += ["--db", self.url]
+        return subprocess.run([*argv, *args], capture_output=True, text=True, env=self.env,
+                              timeout=120, stdin=subprocess.DEVNULL, check=False)
+
+    def ok(self, *args: str) -> str:
+        result = self(*args)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def json(self, *args: str) -> object:
+        return json.loads(self.ok(*args, "--json"))
+
+
+@pytest.fixture
+def env(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("NETRAVEN_")}
+    return clean | {"NETRAVEN_HOME": str(tmp_path / "home")}
+
+
+@pytest.fixture
+def cli(db, env):
+    """The CLI on an empty database of each backend."""
+    return Cli(db.url.sync_url.set(drivername=db.url.backend).render_as_string(False), env)
+
+
+def _one_line_error(result, *fragments):
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_device_lifecycle(cli):
+    out = cli.ok("device", "add", "core-sw1", "--host", "10.0.0.1", "--platform", "cisco_ios",
+                 "--tag", "core", "--tag", "dc1", "--site", "DC1", "--port", "2222")
+    assert "added device core-sw1" in out
+    cli.ok("device", "add", "edge1", "--host", "edge1.example.net", "--platform", "arista_eos")
+    listing = cli.json("device", "list")
+    assert [d["name"] for d in listing] == ["core-sw1", "edge1"]
+    assert list(listing[0]) == DEVICE_KEYS
+    assert listing[0]["tags"] == ["core", "dc1"] and listing[0]["port"] == 2222
+    assert [d["name"] for d in cli.json("device", "list", "--tag", "CORE")] == ["core-sw1"]
+    assert [d["name"] for d in cli.json("device", "list", "--platform", "arista_eos")] == [
+        "edge1"]
+    table = cli.ok("device", "list")
+    assert table.splitlines()[0].split() == ["NAME", "HOST", "PORT", "PLATFORM", "SITE", "TAGS",
+                                             "LAST", "BACKUP"]
+    assert "core-sw1" in table and "core,dc1" in table
+
+    cli.ok("device", "edit", "core-sw1", "--name", "core-sw01", "--no-tags", "--legacy-ssh",
+           "--connect-timeout", "30", "--disable")
+    shown = cli.json("device", "show", "CORE-SW01")
+    assert shown["tags"] == [] and shown["enabled"] is False and shown["version"] == 2
+    assert shown["ssh"] == {"legacy_algorithms": True, "connect_timeout": 30}
+    assert "platform" in cli.ok("device", "show", "core-sw01")
+
+    cli.ok("device", "remove", "core-sw01")
+    assert [d["name"] for d in cli.json("device", "list")] == ["edge1"]
+    assert [d["name"] for d in cli.json("device", "trash")] == ["core-sw01"]
+    cli.ok("device", "restore", "core-sw01")
+    cli.ok("device", "remove", "core-sw01", "--purge")
+    assert cli.json("device", "trash") == []
+    assert [d["name"] for d in cli.json("device", "list")] == ["edge1"]
+
+
+def test_tags_and_settings(cli):
+    cli.ok("tag", "add", "core")
+    cli.ok("device", "add", "r1", "--host", "10.0.0.1", "--platform", "linux", "--tag", "Core")
+    assert cli.json("tag", "list") == [
+        {"id": cli.json("tag", "list")[0]["id"], "name": "core", "description": None,
+         "devices": 1}]
+    cli.ok("tag", "remove", "CORE")
+    assert cli.json("tag", "list") == []
+    assert cli.json("device", "show", "r1")["tags"] == []
+
+    settings = {s["key"]: s for s in cli.json("settings", "list")}
+    assert settings["backup.concurrency"]["value"] == 50
+    assert set(settings["backup.concurrency"]) == {"key", "value", "default", "is_default",
+                                                   "description"}
+    cli.ok("settings", "set", "backup.concurrency", "200")
+    cli.ok("settings", "set", "backup.mask_secrets", "off")
+    assert cli.ok("settings", "get", "backup.concurrency").strip() == "200"
+    assert cli.ok("settings", "get", "backup.mask_secrets").strip() == "false"
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["device", "add", "x", "--host", "10.0.0.300", "--platform", "linux"],
+         ["host:", "'10.0.0.300'"]),
+        (["device", "add", "x", "--host", "10.0.0.3", "--platform", "cisco_iso"],
+         ["platform:", "'cisco_iso'", "did you mean cisco_ios"]),
+        (["device", "add", "x", "--host", "10.0.0.3", "--platform", "linux", "--port", "0"],
+         ["port:", "'0'"]),
+        (["device", "add", "x", "--host", "10.0.0.3", "--platform", "linux", "--credential",
+          "nope"], ["credential:", "'nope'"]),
+        (["device", "add", "dup", "--host", "10.0.0.3", "--platform", "linux"],
+         ["name:", "already exists", "'dup'"]),
+        (["device", "add", "x", "--platform", "linux"], ["--host"]),
+        (["device", "show", "ghost"], ["name:", "'ghost'"]),
+        (["device", "edit", "ghost", "--site", "x"], ["name:", "'ghost'"]),
+        (["device", "remove", "ghost"], ["name:", "'ghost'"]),
+        (["tag", "remove", "ghost"], ["'ghost'"]),
+        (["settings", "set", "backup.concurrency", "0"], ["backup.concurrency:", "'0'"]),
+        (["settings", "set", "backup.mask_secrets", "maybe"], ["backup.mask_secrets:"]),
+        (["settings", "get", "no.such"], ["key:", "'no.such'"]),
+        (["device", "frobnicate"], ["invalid choice"]),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(cli, db, args, fragments):
+    with db.session() as s:
+        devices.create_device(s, name="dup", host="10.0.0.9", platform="linux")
+    before = _everything(db)
+    result = cli(*args)
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    _one_line_error(result, *fragments)
+    assert _everything(db) == before
+
+
+def _everything(db):
+    """Every row of every table, to prove a failed command wrote nothing."""
+    with db.sync_engine.connect() as conn:
+        return {name: sorted(map(repr, conn.execute(table.select()).all()))
+                for name, table in Base.metadata.tables.items()}
+
+
+def test_a_stale_edit_exits_1_and_changes_nothing(cli):
+    cli.ok("device", "add", "r1", "--host", "10.0.0.1", "--platform", "linux")
+    cli.ok("device", "edit", "r1", "--expect-version", "1", "--site", "a")
+    result = cli("device", "edit", "r1", "--expect-version", "1", "--site", "b")
+    assert result.returncode == 1
+    _one_line_error(result, "conflict", "version 2")
+    assert cli.json("device", "show", "r1")["site"] == "a"
+
+
+def test_db_upgrade_and_status(cli):
+    assert "up to date" in cli.ok("db", "upgrade")
+    status = cli.ok("db", "status")
+    assert "schema" in status and "0001" in status
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://postgres@127.0.0.1:1/nothing", "sqlite:////proc/no/such/dir/x.db"],
+)
+def test_an_unreachable_database_exits_3_without_a_traceback(env, url):
+    result = Cli(url, env)("device", "list")
+    assert result.returncode == 3
+    _one_line_error(result, "not reachable")
+
+
+def test_a_too_new_schema_exits_3(cli, db):
+    from sqlalchemy import text
+
+    with db.sync_engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    result = cli("device", "list")
+    assert result.returncode == 3
+    _one_line_error(result, "newer than this NetRaven Desktop knows")
+    with db.sync_engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+
+
+def test_the_embedded_default_and_environment_url(env, tmp_path):
+    cli = Cli(None, env)
+    cli.ok("device", "add", "home", "--host", "10.0.0.1", "--platform", "linux")
+    assert (tmp_path / "home" / "netraven.db").exists()
+    other = tmp_path / "other.db"
+    env_cli = Cli(None, env | {"NETRAVEN_DB_URL": f"sqlite:///{other}"})
+    assert env_cli.json("device", "list") == []
+    assert [d["name"] for d in cli.json("device", "list")] == ["home"]
+    flag = Cli(str(other), env | {"NETRAVEN_DB_URL": "sqlite:////nonexistent/dir/x.db"})
+    assert flag.json("device", "list") == []  # --db wins over the environment
+
+
+def test_console_script_and_version(env):
+    script = os.path.join(os.path.dirname(sys.executable), "netraven-desktop")
+    result = subprocess.run([script, "--version"], capture_output=True, text=True, env=env,
+                            check=False)
+    assert result.returncode == 0 and result.stdout.startswith("netraven-desktop 0.")
+    assert "device" in subprocess.run([script, "--help"], capture_output=True, text=True,
+                                      env=env, check=False).stdout
