@@ -1,0 +1,39 @@
+"""Qt test fixtures: one qasync loop for the whole session, never stopped per test.
+
+Stopping a qasync loop quits the QApplication and later tests hang (see DESIGN.md), so
+the loop is created once as "already running" and only marked as the running loop while
+a GUI test runs. Coroutines are driven by Qt's own event processing (qtbot.waitUntil).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+import qasync  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def _qasync_loop(qapp) -> qasync.QEventLoop:
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.events._set_running_loop(None)
+    return loop
+
+
+@pytest.fixture
+def run_async(_qasync_loop, qtbot) -> Iterator[Callable[[Coroutine[Any, Any, Any]], Any]]:
+    """Run a coroutine on the window's event loop while Qt keeps processing events."""
+    asyncio.events._set_running_loop(_qasync_loop)
+
+    def run(coro: Coroutine[Any, Any, Any], timeout_ms: int = 20_000) -> Any:
+        task = _qasync_loop.create_task(coro)
+        qtbot.waitUntil(task.done, timeout=timeout_ms)
+        return task.result()
+
+    yield run
+    asyncio.events._set_running_loop(None)
