@@ -20,7 +20,7 @@ from .database import Database
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def _config(connection: Connection | None = None) -> Config:
+def alembic_config(connection: Connection | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -29,7 +29,7 @@ def _config(connection: Connection | None = None) -> Config:
 
 def head_revision() -> str:
     """The newest schema revision this version of the program knows."""
-    head = ScriptDirectory.from_config(_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "no migrations shipped"
     return head
 
@@ -43,7 +43,7 @@ def check_not_too_new(connection: Connection) -> str | None:
     """Refuse a database migrated by a newer program; return its revision."""
     revision = current_revision(connection)
     if revision is not None:
-        script = ScriptDirectory.from_config(_config())
+        script = ScriptDirectory.from_config(alembic_config())
         if revision not in {rev.revision for rev in script.walk_revisions()}:
             raise SchemaTooNewError(
                 f"the database schema ({revision}) is newer than this NetRaven Desktop "
@@ -55,7 +55,7 @@ def check_not_too_new(connection: Connection) -> str | None:
 def upgrade_connection(connection: Connection) -> tuple[str | None, str]:
     """Bring the schema on `connection` to the newest revision; return (before, after)."""
     before = check_not_too_new(connection)
-    command.upgrade(_config(connection), "head")
+    command.upgrade(alembic_config(connection), "head")
     return before, head_revision()
 
 
