@@ -14,8 +14,8 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-import qasync  # noqa: E402
+import pytest
+import qasync
 
 
 @pytest.fixture(scope="session")

@@ -45,8 +45,13 @@ def test_no_subcommand_opens_the_window_on_the_embedded_database(tmp_path):
     """`netraven-desktop` alone starts the GUI, which creates the embedded database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NETRAVEN_")}
     env |= {"NETRAVEN_HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
-    proc = subprocess.Popen([sys.executable, "-m", "netraven_desktop"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "netraven_desktop"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     database = tmp_path / "netraven.db"
     try:
         deadline = time.monotonic() + 60
@@ -66,7 +71,11 @@ def _has_schema(path) -> bool:
     db = Database(f"sqlite:///{path}")
     try:
         with db.sync_engine.connect() as conn:
-            return conn.execute(text(
-                "SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'")).scalar() == 1
+            return (
+                conn.execute(
+                    text("SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'")
+                ).scalar()
+                == 1
+            )
     finally:
         db.close()

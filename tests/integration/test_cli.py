@@ -13,9 +13,28 @@ from netraven_desktop.core.crud import devices
 from netraven_desktop.core.db.models import Base
 
 DEVICE_KEYS = [
-    "id", "name", "host", "port", "platform", "description", "site", "role", "vendor",
-    "model", "serial", "os_version", "enabled", "credential", "tags", "ssh", "mask_secrets",
-    "last_backup", "deleted_at", "created_at", "updated_at", "version",
+    "id",
+    "name",
+    "host",
+    "port",
+    "platform",
+    "description",
+    "site",
+    "role",
+    "vendor",
+    "model",
+    "serial",
+    "os_version",
+    "enabled",
+    "credential",
+    "tags",
+    "ssh",
+    "mask_secrets",
+    "last_backup",
+    "deleted_at",
+    "created_at",
+    "updated_at",
+    "version",
 ]
 
 
@@ -28,8 +47,15 @@ class Cli:
         argv = [sys.executable, "-m", "netraven_desktop"]
         if db and self.url:
             argv += ["--db", self.url]
-        return subprocess.run([*argv, *args], capture_output=True, text=True, env=self.env,
-                              timeout=120, stdin=subprocess.DEVNULL, check=False)
+        return subprocess.run(
+            [*argv, *args],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
 
     def ok(self, *args: str) -> str:
         result = self(*args)
@@ -61,26 +87,62 @@ def _one_line_error(result, *fragments):
 
 
 def test_device_lifecycle(cli):
-    out = cli.ok("device", "add", "core-sw1", "--host", "10.0.0.1", "--platform", "cisco_ios",
-                 "--tag", "core", "--tag", "dc1", "--site", "DC1", "--port", "2222")
+    out = cli.ok(
+        "device",
+        "add",
+        "core-sw1",
+        "--host",
+        "10.0.0.1",
+        "--platform",
+        "cisco_ios",
+        "--tag",
+        "core",
+        "--tag",
+        "dc1",
+        "--site",
+        "DC1",
+        "--port",
+        "2222",
+    )
     assert "added device core-sw1" in out
     cli.ok("device", "add", "edge1", "--host", "edge1.example.net", "--platform", "arista_eos")
     listing = cli.json("device", "list")
     assert [d["name"] for d in listing] == ["core-sw1", "edge1"]
     assert list(listing[0]) == DEVICE_KEYS
-    assert listing[0]["tags"] == ["core", "dc1"] and listing[0]["port"] == 2222
+    assert listing[0]["tags"] == ["core", "dc1"]
+    assert listing[0]["port"] == 2222
     assert [d["name"] for d in cli.json("device", "list", "--tag", "CORE")] == ["core-sw1"]
-    assert [d["name"] for d in cli.json("device", "list", "--platform", "arista_eos")] == [
-        "edge1"]
+    assert [d["name"] for d in cli.json("device", "list", "--platform", "arista_eos")] == ["edge1"]
     table = cli.ok("device", "list")
-    assert table.splitlines()[0].split() == ["NAME", "HOST", "PORT", "PLATFORM", "SITE", "TAGS",
-                                             "LAST", "BACKUP"]
-    assert "core-sw1" in table and "core,dc1" in table
+    assert table.splitlines()[0].split() == [
+        "NAME",
+        "HOST",
+        "PORT",
+        "PLATFORM",
+        "SITE",
+        "TAGS",
+        "LAST",
+        "BACKUP",
+    ]
+    assert "core-sw1" in table
+    assert "core,dc1" in table
 
-    cli.ok("device", "edit", "core-sw1", "--name", "core-sw01", "--no-tags", "--legacy-ssh",
-           "--connect-timeout", "30", "--disable")
+    cli.ok(
+        "device",
+        "edit",
+        "core-sw1",
+        "--name",
+        "core-sw01",
+        "--no-tags",
+        "--legacy-ssh",
+        "--connect-timeout",
+        "30",
+        "--disable",
+    )
     shown = cli.json("device", "show", "CORE-SW01")
-    assert shown["tags"] == [] and shown["enabled"] is False and shown["version"] == 2
+    assert shown["tags"] == []
+    assert shown["enabled"] is False
+    assert shown["version"] == 2
     assert shown["ssh"] == {"legacy_algorithms": True, "connect_timeout": 30}
     assert "platform" in cli.ok("device", "show", "core-sw01")
 
@@ -97,16 +159,21 @@ def test_tags_and_settings(cli):
     cli.ok("tag", "add", "core")
     cli.ok("device", "add", "r1", "--host", "10.0.0.1", "--platform", "linux", "--tag", "Core")
     assert cli.json("tag", "list") == [
-        {"id": cli.json("tag", "list")[0]["id"], "name": "core", "description": None,
-         "devices": 1}]
+        {"id": cli.json("tag", "list")[0]["id"], "name": "core", "description": None, "devices": 1}
+    ]
     cli.ok("tag", "remove", "CORE")
     assert cli.json("tag", "list") == []
     assert cli.json("device", "show", "r1")["tags"] == []
 
     settings = {s["key"]: s for s in cli.json("settings", "list")}
     assert settings["backup.concurrency"]["value"] == 50
-    assert set(settings["backup.concurrency"]) == {"key", "value", "default", "is_default",
-                                                   "description"}
+    assert set(settings["backup.concurrency"]) == {
+        "key",
+        "value",
+        "default",
+        "is_default",
+        "description",
+    }
     cli.ok("settings", "set", "backup.concurrency", "200")
     cli.ok("settings", "set", "backup.mask_secrets", "off")
     assert cli.ok("settings", "get", "backup.concurrency").strip() == "200"
@@ -116,16 +183,36 @@ def test_tags_and_settings(cli):
 @pytest.mark.parametrize(
     ("args", "fragments"),
     [
-        (["device", "add", "x", "--host", "10.0.0.300", "--platform", "linux"],
-         ["host:", "'10.0.0.300'"]),
-        (["device", "add", "x", "--host", "10.0.0.3", "--platform", "cisco_iso"],
-         ["platform:", "'cisco_iso'", "did you mean cisco_ios"]),
-        (["device", "add", "x", "--host", "10.0.0.3", "--platform", "linux", "--port", "0"],
-         ["port:", "'0'"]),
-        (["device", "add", "x", "--host", "10.0.0.3", "--platform", "linux", "--credential",
-          "nope"], ["credential:", "'nope'"]),
-        (["device", "add", "dup", "--host", "10.0.0.3", "--platform", "linux"],
-         ["name:", "already exists", "'dup'"]),
+        (
+            ["device", "add", "x", "--host", "10.0.0.300", "--platform", "linux"],
+            ["host:", "'10.0.0.300'"],
+        ),
+        (
+            ["device", "add", "x", "--host", "10.0.0.3", "--platform", "cisco_iso"],
+            ["platform:", "'cisco_iso'", "did you mean cisco_ios"],
+        ),
+        (
+            ["device", "add", "x", "--host", "10.0.0.3", "--platform", "linux", "--port", "0"],
+            ["port:", "'0'"],
+        ),
+        (
+            [
+                "device",
+                "add",
+                "x",
+                "--host",
+                "10.0.0.3",
+                "--platform",
+                "linux",
+                "--credential",
+                "nope",
+            ],
+            ["credential:", "'nope'"],
+        ),
+        (
+            ["device", "add", "dup", "--host", "10.0.0.3", "--platform", "linux"],
+            ["name:", "already exists", "'dup'"],
+        ),
         (["device", "add", "x", "--platform", "linux"], ["--host"]),
         (["device", "show", "ghost"], ["name:", "'ghost'"]),
         (["device", "edit", "ghost", "--site", "x"], ["name:", "'ghost'"]),
@@ -151,8 +238,10 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(cli, db, args, fragm
 def _everything(db):
     """Every row of every table, to prove a failed command wrote nothing."""
     with db.sync_engine.connect() as conn:
-        return {name: sorted(map(repr, conn.execute(table.select()).all()))
-                for name, table in Base.metadata.tables.items()}
+        return {
+            name: sorted(map(repr, conn.execute(table.select()).all()))
+            for name, table in Base.metadata.tables.items()
+        }
 
 
 def test_a_stale_edit_exits_1_and_changes_nothing(cli):
@@ -167,7 +256,8 @@ def test_a_stale_edit_exits_1_and_changes_nothing(cli):
 def test_db_upgrade_and_status(cli):
     assert "up to date" in cli.ok("db", "upgrade")
     status = cli.ok("db", "status")
-    assert "schema" in status and "0001" in status
+    assert "schema" in status
+    assert "0001" in status
 
 
 @pytest.mark.parametrize(
@@ -206,8 +296,14 @@ def test_the_embedded_default_and_environment_url(env, tmp_path):
 
 def test_console_script_and_version(env):
     script = os.path.join(os.path.dirname(sys.executable), "netraven-desktop")
-    result = subprocess.run([script, "--version"], capture_output=True, text=True, env=env,
-                            check=False)
-    assert result.returncode == 0 and result.stdout.startswith("netraven-desktop 0.")
-    assert "device" in subprocess.run([script, "--help"], capture_output=True, text=True,
-                                      env=env, check=False).stdout
+    result = subprocess.run(
+        [script, "--version"], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("netraven-desktop 0.")
+    assert (
+        "device"
+        in subprocess.run(
+            [script, "--help"], capture_output=True, text=True, env=env, check=False
+        ).stdout
+    )

@@ -22,10 +22,16 @@ def test_create_and_get_round_trip(face):
     created = _add(face, port=2222, site="dc1", tags=tag_list, description="  spine  ")
     got = face(devices.get_device, created.id)
     assert (got.name, got.host, got.port, got.platform, got.site) == (
-        "core-sw1", "10.0.0.1", 2222, "cisco_ios", "dc1")
+        "core-sw1",
+        "10.0.0.1",
+        2222,
+        "cisco_ios",
+        "dc1",
+    )
     assert got.description == "spine"
     assert sorted(t.name for t in got.tags) == ["DC1", "core"]
-    assert got.version == 1 and got.created_at.tzinfo is not None
+    assert got.version == 1
+    assert got.created_at.tzinfo is not None
     assert isinstance(got.id, uuid.UUID)
     assert face(devices.get_device_by_name, "CORE-SW1").id == created.id
 
@@ -40,8 +46,15 @@ def test_names_are_unique_regardless_of_case(face):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("host", "10.0.0.256"), ("host", "bad host"), ("port", 0), ("port", 65536),
-     ("platform", "cisco_iso"), ("name", "   "), ("connect_timeout", 0)],
+    [
+        ("host", "10.0.0.256"),
+        ("host", "bad host"),
+        ("port", 0),
+        ("port", 65536),
+        ("platform", "cisco_iso"),
+        ("name", "   "),
+        ("connect_timeout", 0),
+    ],
 )
 def test_bad_fields_are_rejected_and_nothing_is_written(face, field, value):
     with pytest.raises(InputError) as err:
@@ -63,7 +76,10 @@ def test_list_filters_sort_and_page(face):
     names = lambda rows: [d.name for d in rows]  # noqa: E731
     assert names(face(devices.list_devices)) == ["a-rtr", "b-sw", "c-fw"]
     assert names(face(devices.list_devices, sort="host", descending=True)) == [
-        "c-fw", "b-sw", "a-rtr"]
+        "c-fw",
+        "b-sw",
+        "a-rtr",
+    ]
     assert names(face(devices.list_devices, tag="CORE")) == ["b-sw"]
     assert names(face(devices.list_devices, platform="juniper_junos")) == ["a-rtr"]
     assert names(face(devices.list_devices, site="dc1")) == ["b-sw"]
@@ -88,13 +104,12 @@ def test_update_checks_the_version(face):
 def test_a_writer_that_slips_in_between_read_and_flush_is_a_conflict(db):
     """An editor holding version 1 must not overwrite a change committed meanwhile."""
     with db.session() as s:
-        device_id = devices.create_device(s, name="r1", host="10.0.0.1",
-                                          platform="cisco_ios").id
+        device_id = devices.create_device(s, name="r1", host="10.0.0.1", platform="cisco_ios").id
     with db.read_session() as s:
         stale = devices.get_device(s, device_id)
     with db.session() as s:
         devices.update_device(s, device_id, 1, site="fast")
-    with pytest.raises(ConflictError), db.session() as s:
+    with pytest.raises(ConflictError), db.session() as s:  # noqa: PT012 - one unit of work
         s.add(stale)  # still says version 1: the UPDATE's version guard matches no row
         stale.site = "slow"
         flush(s, "device", "r1", 1)
@@ -131,8 +146,13 @@ def test_delete_removes_history_and_links_but_keeps_tags(face):
     device = _add(face, tags=tag_list)
     blob = face(configs.put_blob, "hostname core-sw1\n")
     face(configs.create_snapshot, device_id=device.id, blob_sha256=blob.sha256)
-    face(host_keys.save_host_key, device_id=device.id, key_type="ssh-ed25519",
-         public_key="AAAA", fingerprint="SHA256:x")
+    face(
+        host_keys.save_host_key,
+        device_id=device.id,
+        key_type="ssh-ed25519",
+        public_key="AAAA",
+        fingerprint="SHA256:x",
+    )
     face(devices.delete_device, device.id)
     with pytest.raises(NotFoundError):
         face(devices.get_device, device.id)

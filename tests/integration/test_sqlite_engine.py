@@ -37,7 +37,7 @@ def test_savepoints_roll_back_alone(sqlite_db):
 
 
 def test_a_failed_unit_of_work_leaves_nothing_behind(sqlite_db):
-    with pytest.raises(RuntimeError), sqlite_db.session() as s:
+    with pytest.raises(RuntimeError), sqlite_db.session() as s:  # noqa: PT012 - one unit of work
         tags.create_tag(s, "half")
         raise RuntimeError("boom")
     with sqlite_db.read_session() as s:
@@ -48,8 +48,7 @@ def test_two_writers_wait_for_each_other_instead_of_failing(sqlite_db):
     """Units of work take the write lock up front, so a second writer queues (busy
     timeout) rather than failing with "database is locked" after reading."""
     with sqlite_db.session() as s:
-        device_id = devices.create_device(s, name="r1", host="10.0.0.1",
-                                          platform="linux").id
+        device_id = devices.create_device(s, name="r1", host="10.0.0.1", platform="linux").id
     errors: list[BaseException] = []
     first_has_lock = threading.Event()
 

@@ -52,7 +52,8 @@ def test_driver_urls_are_accepted_too():
 
 def test_a_plain_path_means_a_sqlite_file(tmp_path):
     url = parse_database_url(str(tmp_path / "inv.db"))
-    assert url.is_sqlite and url.sync_url.database == str(tmp_path / "inv.db")
+    assert url.is_sqlite
+    assert url.sync_url.database == str(tmp_path / "inv.db")
 
 
 def test_memory_sqlite_is_recognised():
@@ -61,8 +62,12 @@ def test_memory_sqlite_is_recognised():
 
 @pytest.mark.parametrize(
     ("raw", "problem"),
-    [("mysql://u@h/db", "unsupported database"), ("postgresql://u@h", "names no database"),
-     ("", "must be a database URL"), ("postgresql://u:pw@h:notaport/db", "not a valid")],
+    [
+        ("mysql://u@h/db", "unsupported database"),
+        ("postgresql://u@h", "names no database"),
+        ("", "must be a database URL"),
+        ("postgresql://u:pw@h:notaport/db", "not a valid"),
+    ],
 )
 def test_bad_urls_are_one_line_errors_without_passwords(raw, problem):
     with pytest.raises(InputError, match=problem) as err:

@@ -11,12 +11,15 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..db.base import utcnow
 from ..db.models import AuditEvent
 from .common import get_or_raise, paginate
+
+# Any constant unique to this purpose: the key of the advisory lock guarding the chain.
+AUDIT_CHAIN_LOCK = 0x4E52_4155  # "NRAU"
 
 
 def event_hash(event: AuditEvent) -> str:
@@ -53,7 +56,14 @@ def append_event(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event chained to the current last one, in the caller's transaction."""
+    """Append one event chained to the current last one, in the caller's transaction.
+
+    Appends are serialised so two writers never chain to the same predecessor: on
+    PostgreSQL by a transaction-scoped advisory lock, on SQLite by the write lock every
+    unit of work takes at BEGIN IMMEDIATE.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(AUDIT_CHAIN_LOCK)))
     previous = last_event(session)
     event = AuditEvent(
         occurred_at=utcnow(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -59,7 +60,8 @@ def paginate(
     if offset < 0:
         raise InputError("offset", offset, "must not be negative")
     column = sortable[sort]
-    order = [column.desc() if descending else column.asc()]
+    # Empty values last in both directions, the same on SQLite and PostgreSQL.
+    order = [(column.desc() if descending else column.asc()).nulls_last()]
     if tiebreak is not None:
         order.append(tiebreak)
     return stmt.order_by(*order).limit(limit).offset(offset)
@@ -113,14 +115,25 @@ def flush(session: Session, entity: str, key: Any, expected_version: int | None 
     except StaleDataError:
         raise ConflictError(entity, key, expected_version, None) from None
     except IntegrityError as exc:
-        if _is_unique_violation(exc):
-            raise DuplicateError(entity, "name", key) from None
+        field = _unique_violation_field(exc)
+        if field is not None:
+            raise DuplicateError(entity, field, key) from None
         raise
 
 
-def _is_unique_violation(exc: IntegrityError) -> bool:
+# "UNIQUE constraint failed: credentials.keyring_ref" (SQLite) or
+# "... unique constraint "uq_credentials_keyring_ref"" (PostgreSQL); "_ci" marks the
+# case-insensitive name indexes.
+_UNIQUE_FIELD = re.compile(r"(?:unique constraint failed: \w+\.|\buq_[a-z]+s_)(\w+?)(?:_ci)?\b")
+
+
+def _unique_violation_field(exc: IntegrityError) -> str | None:
+    """The column a unique clash that slipped past the pre-checks was on (a race)."""
     text = str(exc.orig).lower()
-    return "unique" in text or "duplicate key" in text
+    if "unique" not in text and "duplicate key" not in text:
+        return None
+    match = _UNIQUE_FIELD.search(text)
+    return match.group(1) if match else "name"
 
 
 class NamedRows(Generic[M]):
@@ -138,6 +151,7 @@ class NamedRows(Generic[M]):
         editable: Sequence[str],
         clean: Callable[[dict[str, Any]], dict[str, Any]],
         create_only: Sequence[str] = (),
+        unique: Sequence[str] = (),
         name_attr: str = "name",
         field: str | None = None,
         options: Sequence[Any] = (),
@@ -147,6 +161,7 @@ class NamedRows(Generic[M]):
         self.entity = entity
         self.editable = tuple(editable)
         self.create_only = tuple(create_only)
+        self.unique = tuple(unique)  # unique columns besides the name, checked on create
         self.clean = clean
         self.name_attr = name_attr
         self.field = field or name_attr
@@ -170,6 +185,10 @@ class NamedRows(Generic[M]):
         data = self.clean(fields)
         name = data[self.name_attr]
         self.ensure_name_free(session, name)
+        for field in self.unique:
+            column = getattr(self.model, field)
+            stmt = select(column).where(column == data[field])
+            ensure_name_free(session, stmt, self.entity, field, data[field])
         row = self.model(**data)
         session.add(row)
         flush(session, self.entity, name)

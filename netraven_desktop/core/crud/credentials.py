@@ -36,6 +36,7 @@ _ROWS = NamedRows(
     "credential",
     clean=_clean,
     create_only=("keyring_ref",),
+    unique=("keyring_ref",),
     editable=(
         "name",
         "username",

@@ -37,16 +37,20 @@ def save_host_key(
     session: Session, *, device_id: uuid.UUID, key_type: str, public_key: str, fingerprint: str
 ) -> SSHHostKey:
     """Record a key as trusted: first use, or a user accepting a changed key."""
+    now = utcnow()
     row = find_host_key(session, device_id, key_type)
     if row is None:
         row = SSHHostKey(
-            device_id=device_id, key_type=key_type, public_key=public_key, fingerprint=fingerprint
+            device_id=device_id,
+            key_type=key_type,
+            public_key=public_key,
+            fingerprint=fingerprint,
+            first_seen_at=now,
         )
         session.add(row)
     elif row.public_key != public_key:
-        row.public_key, row.fingerprint = public_key, fingerprint
-        row.first_seen_at = utcnow()
-    row.last_seen_at = utcnow()
+        row.public_key, row.fingerprint, row.first_seen_at = public_key, fingerprint, now
+    row.last_seen_at = now
     session.flush()
     return row
 
