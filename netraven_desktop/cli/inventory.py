@@ -58,7 +58,7 @@ def device_edit(db: Database, args: argparse.Namespace) -> int:
 
 
 def device_list(db: Database, args: argparse.Namespace) -> int:
-    with db.session() as session:
+    with db.read_session() as session:
         found = devices.list_devices(
             session, tag=args.tag, platform=args.platform, site=args.site, search=args.search
         )
@@ -85,7 +85,7 @@ def device_list(db: Database, args: argparse.Namespace) -> int:
 
 
 def device_show(db: Database, args: argparse.Namespace) -> int:
-    with db.session() as session:
+    with db.read_session() as session:
         data = devices.device_to_dict(devices.show_device(session, args.name))
     if args.json:
         print_json(data)
@@ -139,7 +139,7 @@ def device_restore(db: Database, args: argparse.Namespace) -> int:
 
 
 def device_trash(db: Database, args: argparse.Namespace) -> int:
-    with db.session() as session:
+    with db.read_session() as session:
         rows = [devices.device_to_dict(d) for d in devices.list_trash(session)]
     if args.json:
         print_json(rows)
@@ -159,7 +159,7 @@ def tag_add(db: Database, args: argparse.Namespace) -> int:
 
 
 def tag_list(db: Database, args: argparse.Namespace) -> int:
-    with db.session() as session:
+    with db.read_session() as session:
         rows = [tags.tag_to_dict(tag, count) for tag, count in tags.list_tags(session)]
     if args.json:
         print_json(rows)

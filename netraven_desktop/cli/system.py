@@ -37,7 +37,7 @@ def db_status(db: Database, _args: argparse.Namespace) -> int:
 
 
 def settings_list(db: Database, args: argparse.Namespace) -> int:
-    with db.session() as session:
+    with db.read_session() as session:
         values = settings.list_settings(session)
     if args.json:
         print_json([v.to_dict() for v in values])
@@ -50,7 +50,7 @@ def settings_list(db: Database, args: argparse.Namespace) -> int:
 
 
 def settings_get(db: Database, args: argparse.Namespace) -> int:
-    with db.session() as session:
+    with db.read_session() as session:
         print(_text(settings.get_setting(session, args.key)))
     return 0
 

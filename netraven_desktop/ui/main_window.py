@@ -35,7 +35,7 @@ class MainWindow(QMainWindow):
         """
         try:
             await prepare_async(self.db)
-            async with self.db.async_session() as session:
+            async with self.db.async_read_session() as session:
                 count = await devices.count_devices(session)
         except NetRavenError as exc:
             self.summary.setText(str(exc))

@@ -11,31 +11,7 @@ import pytest
 
 from netraven_desktop.core.crud import devices
 from netraven_desktop.core.db.models import Base
-
-DEVICE_KEYS = [
-    "id",
-    "name",
-    "host",
-    "port",
-    "platform",
-    "description",
-    "site",
-    "role",
-    "vendor",
-    "model",
-    "serial",
-    "os_version",
-    "enabled",
-    "credential",
-    "tags",
-    "ssh",
-    "mask_secrets",
-    "last_backup",
-    "deleted_at",
-    "created_at",
-    "updated_at",
-    "version",
-]
+from tests.contract import DEVICE_JSON_KEYS
 
 
 class Cli:
@@ -108,7 +84,7 @@ def test_device_lifecycle(cli):
     cli.ok("device", "add", "edge1", "--host", "edge1.example.net", "--platform", "arista_eos")
     listing = cli.json("device", "list")
     assert [d["name"] for d in listing] == ["core-sw1", "edge1"]
-    assert list(listing[0]) == DEVICE_KEYS
+    assert list(listing[0]) == DEVICE_JSON_KEYS
     assert listing[0]["tags"] == ["core", "dc1"]
     assert listing[0]["port"] == 2222
     assert [d["name"] for d in cli.json("device", "list", "--tag", "CORE")] == ["core-sw1"]

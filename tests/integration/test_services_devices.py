@@ -13,32 +13,9 @@ from netraven_desktop.core.errors import ConflictError, DuplicateError, InputErr
 from netraven_desktop.core.services import devices as service
 from netraven_desktop.core.services import settings
 from netraven_desktop.core.services import tags as tag_service
+from tests.contract import DEVICE_JSON_KEYS
 
 SECRET_REF = "netraven/credential/lab-7f3a"
-DICT_KEYS = [
-    "id",
-    "name",
-    "host",
-    "port",
-    "platform",
-    "description",
-    "site",
-    "role",
-    "vendor",
-    "model",
-    "serial",
-    "os_version",
-    "enabled",
-    "credential",
-    "tags",
-    "ssh",
-    "mask_secrets",
-    "last_backup",
-    "deleted_at",
-    "created_at",
-    "updated_at",
-    "version",
-]
 
 
 def _cred(face, name="lab"):
@@ -170,7 +147,7 @@ def test_device_to_dict_is_stable_and_holds_no_secret(face):
     _cred(face)
     device = _add(face, tags=["dc1", "Core"], credential="lab", port=2222, connect_timeout=30)
     data = service.device_to_dict(device)
-    assert list(data) == DICT_KEYS
+    assert list(data) == DEVICE_JSON_KEYS
     assert (data["id"], data["credential"], data["tags"], data["port"]) == (
         str(device.id),
         "lab",
@@ -184,7 +161,7 @@ def test_device_to_dict_is_stable_and_holds_no_secret(face):
     assert SECRET_REF not in text
     assert "admin" not in text  # not even the credential's username
     trashed = service.device_to_dict(face.service(service.remove_device, "core-sw1"))
-    assert list(trashed) == DICT_KEYS
+    assert list(trashed) == DEVICE_JSON_KEYS
     assert trashed["deleted_at"] is not None
 
 

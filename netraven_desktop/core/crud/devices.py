@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -118,16 +118,24 @@ def get_device_by_name(session: Session, name: str) -> Device:
     return _ROWS.get_by_name(session, name)
 
 
-def _filtered(
-    stmt: Select[Any],
-    *,
-    tag: str | None,
-    platform: str | None,
-    site: str | None,
-    status: str | None,
-    enabled: bool | None,
-    search: str | None,
-) -> Select[Any]:
+class DeviceFilters(TypedDict, total=False):
+    """Filters for `list_devices` and `count_devices`; every given one must match."""
+
+    tag: str | None
+    platform: str | None
+    site: str | None
+    status: str | None
+    enabled: bool | None
+    search: str | None
+
+
+def _filtered(stmt: Select[Any], filters: DeviceFilters) -> Select[Any]:
+    unknown = set(filters) - set(DeviceFilters.__annotations__)
+    if unknown:
+        raise TypeError(f"not a device filter: {', '.join(sorted(unknown))}")
+    tag, platform, site, status, enabled, search = (
+        filters.get(key) for key in ("tag", "platform", "site", "status", "enabled", "search")
+    )
     if tag:
         stmt = stmt.where(Device.tags.any(name_equals(Tag.name, tag)))
     if platform:
@@ -160,29 +168,15 @@ def _filtered(
 def list_devices(
     session: Session,
     *,
-    tag: str | None = None,
-    platform: str | None = None,
-    site: str | None = None,
-    status: str | None = None,
-    enabled: bool | None = None,
-    search: str | None = None,
     sort: str = "name",
     descending: bool = False,
     limit: int | None = None,
     offset: int = 0,
+    **filters: Unpack[DeviceFilters],
 ) -> list[Device]:
     """Live (not trashed) devices matching every given filter, sorted and paged."""
-    stmt = _filtered(
-        _ROWS.select(),
-        tag=tag,
-        platform=platform,
-        site=site,
-        status=status,
-        enabled=enabled,
-        search=search,
-    )
     stmt = paginate(
-        stmt,
+        _filtered(_ROWS.select(), filters),
         sort=sort,
         sortable=SORTABLE,
         descending=descending,
@@ -193,21 +187,9 @@ def list_devices(
     return list(session.scalars(stmt))
 
 
-def count_devices(
-    session: Session,
-    *,
-    tag: str | None = None,
-    platform: str | None = None,
-    site: str | None = None,
-    status: str | None = None,
-    enabled: bool | None = None,
-    search: str | None = None,
-) -> int:
+def count_devices(session: Session, **filters: Unpack[DeviceFilters]) -> int:
     stmt = select(func.count()).select_from(Device).where(Device.deleted_at.is_(None))
-    stmt = _filtered(
-        stmt, tag=tag, platform=platform, site=site, status=status, enabled=enabled, search=search
-    )
-    return session.scalar(stmt) or 0
+    return session.scalar(_filtered(stmt, filters)) or 0
 
 
 def update_device(

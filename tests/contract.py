@@ -1,0 +1,26 @@
+"""The published JSON shapes (docs/cli.md), in one place for every test that checks them."""
+
+DEVICE_JSON_KEYS = [
+    "id",
+    "name",
+    "host",
+    "port",
+    "platform",
+    "description",
+    "site",
+    "role",
+    "vendor",
+    "model",
+    "serial",
+    "os_version",
+    "enabled",
+    "credential",
+    "tags",
+    "ssh",
+    "mask_secrets",
+    "last_backup",
+    "deleted_at",
+    "created_at",
+    "updated_at",
+    "version",
+]
