@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from netraven_desktop.core.db import Database
 from netraven_desktop.core.db.models import Base
 from netraven_desktop.core.db.schema import upgrade
+from netraven_desktop.core.secrets import SecretStore, SecretStoreError
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ("sqlite", "postgresql")
@@ -146,3 +147,16 @@ def face(request: pytest.FixtureRequest, db: Database) -> Iterator[Face]:
     runner = Face(db, request.param)
     yield runner
     runner.close()
+
+
+@pytest.fixture
+def secret_store() -> SecretStore:
+    """The real OS keyring (gnome-keyring's Secret Service under scripts/test)."""
+    store = SecretStore()
+    try:
+        store.describe()
+    except SecretStoreError as exc:
+        if IN_CI:
+            pytest.fail(f"a Secret Service is required under CI: {exc}")
+        pytest.skip(str(exc))
+    return store

@@ -12,10 +12,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..core.db import Database, resolve_database_url
 from ..core.db.schema import prepare
 from ..core.errors import NetRavenError
-from . import inventory, system
+from . import backups, credentials, inventory, system
 from .parser import parse
 
-COMMANDS = inventory.COMMANDS | system.COMMANDS
+COMMANDS = inventory.COMMANDS | system.COMMANDS | credentials.COMMANDS | backups.COMMANDS
 INTERNAL_ERROR = 4
 log = logging.getLogger("netraven_desktop")
 

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from ..core.db import Database
-from ..core.services import devices, tags
+from ..core.services import devices, hostkeys, tags
 from .output import print_fields, print_json, print_table
 
 
@@ -151,6 +151,16 @@ def device_trash(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+def device_accept_host_key(db: Database, args: argparse.Namespace) -> int:
+    accepted = hostkeys.accept_host_key(db, args.name, args.fingerprint)
+    print(
+        f"{accepted['device']}: now trusting {accepted['key_type']} key {accepted['fingerprint']}"
+    )
+    for old in accepted["replaced"]:
+        print(f"  (replaced {old})")
+    return 0
+
+
 def tag_add(db: Database, args: argparse.Namespace) -> int:
     with db.session() as session:
         tag = tags.add_tag(session, args.name)
@@ -183,6 +193,7 @@ COMMANDS = {
     ("device", "remove"): device_remove,
     ("device", "restore"): device_restore,
     ("device", "trash"): device_trash,
+    ("device", "accept-host-key"): device_accept_host_key,
     ("tag", "add"): tag_add,
     ("tag", "list"): tag_list,
     ("tag", "remove"): tag_remove,

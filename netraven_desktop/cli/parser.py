@@ -116,6 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
     trash = device.add_parser("trash", help="list devices in the trash")
     trash.add_argument("--json", action="store_true")
 
+    accept = device.add_parser(
+        "accept-host-key", help="trust the SSH host key the device presents now"
+    )
+    accept.add_argument("name")
+    accept.add_argument(
+        "--fingerprint",
+        metavar="SHA256:...",
+        help="refuse unless the key has this fingerprint (check it out of band)",
+    )
+
     tag = commands.add_parser("tag", help="tags").add_subparsers(
         dest="action", metavar="ACTION", required=True
     )
@@ -124,6 +134,94 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true"
     )
     tag.add_parser("remove", help="remove a tag from everything").add_argument("name")
+
+    credential = commands.add_parser(
+        "credential", help="logins for devices (secrets in the OS keyring)"
+    ).add_subparsers(dest="action", metavar="ACTION", required=True)
+    cred_add = credential.add_parser("add", help="add a credential")
+    cred_add.add_argument("name")
+    cred_add.add_argument("--username", required=True)
+    cred_add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password (or key passphrase) from the first line of stdin",
+    )
+    cred_add.add_argument(
+        "--enable-secret",
+        action="store_true",
+        help="also store an enable secret (second line of stdin, or a prompt)",
+    )
+    cred_add.add_argument("--priority", type=int, default=100, help="lower is tried first")
+    cred_add.add_argument(
+        "--tag",
+        action="append",
+        dest="tags",
+        metavar="TAG",
+        help="try on devices with this tag (repeatable)",
+    )
+    cred_add.add_argument("--ssh-key", metavar="PATH", help="log in with this private key")
+    cred_add.add_argument("--description")
+    cred_list = credential.add_parser("list", help="list credentials (never their secrets)")
+    cred_list.add_argument("--tag")
+    cred_list.add_argument("--json", action="store_true")
+    credential.add_parser("remove", help="remove a credential and its keyring entry").add_argument(
+        "name"
+    )
+
+    backup = commands.add_parser("backup", help="back up configurations").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    run = backup.add_parser("run", help="back up devices now")
+    run.add_argument("names", nargs="*", metavar="NAME", help="devices to back up")
+    run.add_argument("--all", action="store_true", help="every enabled device")
+    run.add_argument(
+        "--tag",
+        action="append",
+        dest="tags",
+        metavar="TAG",
+        help="enabled devices with this tag (repeatable)",
+    )
+    run.add_argument("--concurrency", type=int, help="devices at once (default: setting)")
+    run.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per line for each event, then a summary",
+    )
+    show_cfg = backup.add_parser("show", help="print a stored configuration")
+    show_cfg.add_argument("name")
+    show_cfg.add_argument("--snapshot", metavar="ID", help="default: the latest")
+    hist = backup.add_parser("history", help="a device's snapshots, newest first")
+    hist.add_argument("name")
+    hist.add_argument("--json", action="store_true")
+    diff = backup.add_parser("diff", help="unified diff between two snapshots")
+    diff.add_argument("name")
+    diff.add_argument("--from", dest="from_id", metavar="ID", help="default: the previous")
+    diff.add_argument("--to", dest="to_id", metavar="ID", help="default: the latest")
+    runs_cmd = backup.add_parser("runs", help="recent backup runs")
+    runs_cmd.add_argument("--limit", type=int, default=20)
+    runs_cmd.add_argument("--json", action="store_true")
+
+    job = commands.add_parser("job", help="named, scheduled backup jobs").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    job_add = job.add_parser("add", help="add a job")
+    job_add.add_argument("name")
+    job_add.add_argument("--all", action="store_true", help="every enabled device")
+    job_add.add_argument("--tag", action="append", dest="tags", metavar="TAG")
+    job_add.add_argument("--device", action="append", dest="devices", metavar="NAME")
+    job_add.add_argument("--schedule", help='"every 6h", "@daily" or cron like "0 2 * * *"')
+    job_add.add_argument("--description")
+    job.add_parser("list", help="jobs with their last and next run").add_argument(
+        "--json", action="store_true"
+    )
+    job.add_parser("remove", help="remove a job (its runs stay)").add_argument("name")
+    job_run = job.add_parser("run", help="run jobs now, or every due job (for cron)")
+    job_run.add_argument("names", nargs="*", metavar="NAME")
+    job_run.add_argument(
+        "--due", action="store_true", help="run every scheduled job whose time has come"
+    )
+    job_run.add_argument("--concurrency", type=int)
+    job_run.add_argument("--json", action="store_true")
 
     settings = commands.add_parser("settings", help="global settings").add_subparsers(
         dest="action", metavar="ACTION", required=True

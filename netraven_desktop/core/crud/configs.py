@@ -11,8 +11,11 @@ import zlib
 from datetime import datetime
 
 from sqlalchemy import delete, exists, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from ..db.base import utcnow
 from ..db.models import ConfigBlob, ConfigSnapshot
 from .common import get_or_raise, paginate
 
@@ -24,14 +27,24 @@ def content_hash(text: str) -> str:
 
 
 def put_blob(session: Session, text: str) -> ConfigBlob:
-    """Store `text` once: an identical configuration reuses the existing blob."""
+    """Store `text` once: an identical configuration reuses the existing blob.
+
+    Two devices with the same configuration may be stored at the same moment, so the
+    insert ignores a concurrent twin instead of failing on the primary key.
+    """
     digest = content_hash(text)
     blob = session.get(ConfigBlob, digest)
     if blob is None:
         raw = text.encode("utf-8")
-        blob = ConfigBlob(sha256=digest, data=zlib.compress(raw, 6), size=len(raw))
-        session.add(blob)
-        session.flush()
+        values = {
+            "sha256": digest,
+            "data": zlib.compress(raw, 6),
+            "size": len(raw),
+            "created_at": utcnow(),
+        }
+        insert = {"sqlite": sqlite_insert, "postgresql": pg_insert}[session.get_bind().dialect.name]
+        session.execute(insert(ConfigBlob).values(**values).on_conflict_do_nothing())
+        blob = session.get_one(ConfigBlob, digest)
     return blob
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..db.models import CREDENTIAL_KINDS, Credential, Tag
+from ..db.models import CREDENTIAL_KINDS, Credential, Device, Tag, credential_tags, device_tags
 from ..errors import InputError
 from ..validation import optional_text, validate_int_range, validate_name
 from .common import NamedRows, name_equals, paginate
@@ -116,3 +116,30 @@ def delete_credential(
 ) -> None:
     """Delete the row; devices bound to it fall back to tag matching (ON DELETE SET NULL)."""
     _ROWS.delete(session, credential_id, expected_version)
+
+
+def candidates_for_device(session: Session, device: Device) -> list[Credential]:
+    """The credentials to try on `device`, in order.
+
+    Its bound credential if it has one; otherwise every credential sharing a tag with
+    it, then untagged credentials (defaults for every device), each by priority and
+    name. The credential that last worked on the device goes first.
+    """
+    if device.credential_id is not None:
+        return [get_credential(session, device.credential_id)]
+    device_tag_ids = select(device_tags.c.tag_id).where(device_tags.c.device_id == device.id)
+    shares_tag = Credential.tags.any(Tag.id.in_(device_tag_ids))
+    untagged = ~(
+        select(credential_tags.c.credential_id)
+        .where(credential_tags.c.credential_id == Credential.id)
+        .exists()
+    )
+    stmt = (
+        select(Credential)
+        .options(selectinload(Credential.tags))
+        .where(shares_tag | untagged)
+        .order_by(shares_tag.desc(), Credential.priority, func.lower(Credential.name))
+    )
+    found = list(session.scalars(stmt))
+    found.sort(key=lambda c: c.id != device.last_credential_id)  # stable: the winner first
+    return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, TypedDict, Unpack
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..db.base import utcnow
@@ -265,3 +265,31 @@ def delete_device(
     if device is None:
         raise NotFoundError(ENTITY, str(device_id), "id")
     delete_row(session, device, expected_version=expected_version, entity=ENTITY, key=device.name)
+
+
+# Written by backups, not by people: these never bump the edit version, so a backup
+# finishing while someone edits the device does not turn their save into a conflict.
+BACKUP_FIELDS = (
+    "vendor",
+    "model",
+    "serial",
+    "os_version",
+    "last_backup_status",
+    "last_backup_at",
+    "last_credential_id",
+)
+
+
+def record_backup_state(session: Session, device_id: uuid.UUID, **fields: Any) -> None:
+    unknown = set(fields) - set(BACKUP_FIELDS)
+    if unknown:
+        raise TypeError(f"not a backup-owned field: {', '.join(sorted(unknown))}")
+    status = fields.get("last_backup_status")
+    if status is not None and status not in BACKUP_STATUSES:
+        raise InputError("last_backup_status", status, f"must be one of {BACKUP_STATUSES}")
+    session.execute(
+        update(Device)
+        .where(Device.id == device_id)
+        .values(**fields)
+        .execution_options(synchronize_session=False)
+    )

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..base import Base, Editable, JSONType, UTCDateTime, UUIDPrimaryKey, utcnow
 from ._types import NAME, choice
 
-JOB_RUN_STATUSES = ("running", "succeeded", "partial", "failed", "cancelled")
+JOB_RUN_STATUSES = ("running", "succeeded", "partial", "failed", "cancelled", "interrupted")
 RESULT_STATUSES = ("pending", "changed", "unchanged", "failed", "cancelled", "skipped")
 
 
@@ -40,6 +40,8 @@ class JobRun(UUIDPrimaryKey, Base):
     job_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
     trigger: Mapped[str] = mapped_column(String(32), default="manual")
     actor: Mapped[str | None] = mapped_column(String(255))
+    # "host:pid" of the process running it, to tell a crashed run from a live one.
+    owner: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(choice("job_run_status", JOB_RUN_STATUSES))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -226,7 +226,8 @@ def upgrade() -> None:
         sa.Column("job_id", sa.Uuid(), nullable=True),
         sa.Column("trigger", sa.String(length=32), nullable=False),
         sa.Column("actor", sa.String(length=255), nullable=True),
-        sa.Column("status", sa.String(length=9), nullable=False),
+        sa.Column("owner", sa.String(length=255), nullable=True),
+        sa.Column("status", sa.String(length=11), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("device_count", sa.Integer(), nullable=False),
@@ -238,7 +239,7 @@ def upgrade() -> None:
             ["job_id"], ["jobs.id"], name=op.f("fk_job_runs_job_id_jobs"), ondelete="SET NULL"
         ),
         sa.CheckConstraint(
-            "status IN ('running', 'succeeded', 'partial', 'failed', 'cancelled')",
+            "status IN ('running', 'succeeded', 'partial', 'failed', 'cancelled', 'interrupted')",
             name=op.f("ck_job_runs_job_run_status"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_job_runs")),

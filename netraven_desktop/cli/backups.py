@@ -1,0 +1,223 @@
+"""`backup` commands: run the engine, and read back what it stored."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import signal
+import sys
+import uuid
+from typing import Any
+
+from ..core.db import Database
+from ..core.errors import InputError
+from ..core.secrets import SecretStore
+from ..core.services import backups, jobs, runs
+from ..core.services.engine import BackupEngine, EngineOptions, Event, RunSummary
+from .output import print_json, print_table
+
+
+def backup_run(db: Database, args: argparse.Namespace) -> int:
+    """Exit 0 when every device was backed up, 1 when any failed or the run was cancelled."""
+    selection = runs.Selection(names=tuple(args.names), tags=tuple(args.tags or ()), all=args.all)
+    with db.read_session() as session:
+        runs.select_devices(session, selection)  # bad names fail here, before any work
+    summary = _execute(db, args, [(selection, None, "cli")])
+    return 0 if summary and summary[0].status == "succeeded" else 1
+
+
+def job_run(db: Database, args: argparse.Namespace) -> int:
+    """Run named jobs, or with --due every scheduled job whose time has come (for cron)."""
+    if bool(args.names) == bool(args.due):
+        raise InputError("job", " ".join(args.names), "name jobs to run, or use --due")
+    with db.read_session() as session:
+        chosen = (
+            jobs.due_jobs(session)
+            if args.due
+            else [jobs.get_job(session, name) for name in args.names]
+        )
+    work = [
+        (runs.Selection.from_target(job.target), job.id, "schedule" if args.due else "cli")
+        for job in chosen
+    ]
+    if not work:
+        print("no job is due")
+        return 0
+    summaries = _execute(db, args, work)
+    return 0 if all(s.status == "succeeded" for s in summaries) else 1
+
+
+def _execute(
+    db: Database, args: argparse.Namespace, work: list[tuple[runs.Selection, uuid.UUID | None, str]]
+) -> list[RunSummary]:
+    if args.concurrency is not None and not 1 <= args.concurrency <= 1000:
+        raise InputError("--concurrency", args.concurrency, "must be from 1 to 1000")
+    with db.read_session() as session:
+        options = EngineOptions.from_settings(session, concurrency=args.concurrency)
+    emit = _print_json_event if args.json else _print_human_event
+    summaries = asyncio.run(_run(db, work, options, emit))
+    if not args.json:
+        for summary in summaries:
+            print(
+                f"{summary.devices} devices: {summary.changed} changed, "
+                f"{summary.unchanged} unchanged, {summary.failed} failed"
+                + (f", {summary.cancelled} cancelled" if summary.cancelled else "")
+            )
+    return summaries
+
+
+async def _run(
+    db: Database,
+    work: list[tuple[runs.Selection, uuid.UUID | None, str]],
+    options: EngineOptions,
+    emit: Any,
+) -> list[RunSummary]:
+    engine = BackupEngine(db, SecretStore(), options, emit)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):  # cancel cleanly: results are kept
+        loop.add_signal_handler(signum, engine.cancel)
+    summaries = []
+    try:
+        for selection, job_id, trigger in work:
+            summaries.append(
+                await engine.run(selection, job_id=job_id, trigger=trigger, actor=getpass.getuser())
+            )
+            if summaries[-1].status == "cancelled":
+                break
+    finally:
+        await db.aclose()
+    return summaries
+
+
+def job_add(db: Database, args: argparse.Namespace) -> int:
+    selection = runs.Selection(
+        names=tuple(args.devices or ()), tags=tuple(args.tags or ()), all=args.all
+    )
+    if sum(map(bool, (selection.names, selection.tags, selection.all))) != 1:
+        raise InputError(
+            "job", args.name, "choose devices with exactly one of --all, --tag or --device"
+        )
+    with db.session() as session:
+        job = jobs.add_job(
+            session,
+            name=args.name,
+            selection=selection,
+            schedule=args.schedule,
+            description=args.description,
+        )
+    print(f"added job {job.name}" + (f" ({job.schedule})" if job.schedule else ""))
+    return 0
+
+
+def job_list(db: Database, args: argparse.Namespace) -> int:
+    with db.read_session() as session:
+        rows = [s.to_dict() for s in jobs.job_statuses(session)]
+    if args.json:
+        print_json(rows)
+    else:
+        print_table(
+            ("JOB", "TARGET", "SCHEDULE", "LAST RUN", "NEXT RUN"),
+            [
+                (
+                    r["name"],
+                    json.dumps(r["target"]),
+                    r["schedule"],
+                    (r["last_run_at"] or "")[:16],
+                    (r["next_run_at"] or "")[:16],
+                )
+                for r in rows
+            ],
+        )
+    return 0
+
+
+def job_remove(db: Database, args: argparse.Namespace) -> int:
+    with db.session() as session:
+        job = jobs.remove_job(session, args.name)
+    print(f"removed job {job.name}; its past runs stay in the history")
+    return 0
+
+
+def _print_json_event(event: Event) -> None:
+    sys.stdout.write(json.dumps(event) + "\n")
+    sys.stdout.flush()
+
+
+def _print_human_event(event: Event) -> None:
+    if event["event"] != "device_finished":
+        return
+    status = event["status"]
+    detail = f"  {event['error_class']}: {event['message']}" if event["error_class"] else ""
+    print(f"{event['device']:<30} {status}{detail}", flush=True)
+
+
+def backup_show(db: Database, args: argparse.Namespace) -> int:
+    with db.read_session() as session:
+        _, text = backups.snapshot_text(session, args.name, args.snapshot)
+    sys.stdout.write(text)
+    return 0
+
+
+def backup_history(db: Database, args: argparse.Namespace) -> int:
+    with db.read_session() as session:
+        rows = [backups.snapshot_to_dict(s) for s in backups.history(session, args.name)]
+    if args.json:
+        print_json(rows)
+    else:
+        print_table(
+            ("SNAPSHOT", "CAPTURED (UTC)", "ADDED", "REMOVED"),
+            [
+                (
+                    r["id"],
+                    r["captured_at"][:19].replace("T", " "),
+                    r["lines_added"],
+                    r["lines_removed"],
+                )
+                for r in rows
+            ],
+        )
+    return 0
+
+
+def backup_diff(db: Database, args: argparse.Namespace) -> int:
+    with db.read_session() as session:
+        sys.stdout.write(backups.diff(session, args.name, args.from_id, args.to_id))
+    return 0
+
+
+def backup_runs(db: Database, args: argparse.Namespace) -> int:
+    with db.read_session() as session:
+        rows = [runs.run_to_dict(r) for r in runs.latest_runs(session, limit=args.limit)]
+    if args.json:
+        print_json(rows)
+    else:
+        print_table(
+            ("RUN", "STARTED (UTC)", "STATUS", "DEVICES", "CHANGED", "FAILED"),
+            [
+                (
+                    r["id"],
+                    r["started_at"][:19].replace("T", " "),
+                    r["status"],
+                    r["devices"],
+                    r["changed"],
+                    r["failed"],
+                )
+                for r in rows
+            ],
+        )
+    return 0
+
+
+COMMANDS = {
+    ("backup", "run"): backup_run,
+    ("backup", "show"): backup_show,
+    ("backup", "history"): backup_history,
+    ("backup", "diff"): backup_diff,
+    ("backup", "runs"): backup_runs,
+    ("job", "add"): job_add,
+    ("job", "list"): job_list,
+    ("job", "remove"): job_remove,
+    ("job", "run"): job_run,
+}

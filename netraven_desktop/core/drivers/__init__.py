@@ -1,0 +1,1 @@
+"""Talking to devices: SSH sessions, declarative platform profiles, output filters."""

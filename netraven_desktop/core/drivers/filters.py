@@ -1,0 +1,57 @@
+"""Turn raw command output into the configuration we store: no volatile lines, secrets masked."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from .profiles import MASK, PlatformProfile
+
+# Escape sequences; "backspace, blanks, backspace" runs that erase a --More-- prompt; bells.
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x08+ *\x08*|\x07")
+
+
+def strip_terminal_noise(text: str) -> str:
+    """Line endings to \\n, escape sequences and backspaces gone."""
+    return _ANSI.sub("", text.replace("\r\n", "\n").replace("\r", ""))
+
+
+@cache
+def _patterns(profile: PlatformProfile) -> tuple[tuple[re.Pattern[str], ...], ...]:
+    return profile.compiled("volatile"), profile.compiled("secrets")
+
+
+def clean_config(text: str, profile: PlatformProfile, *, mask_secrets: bool = True) -> str:
+    """Drop volatile lines, mask secrets, trim trailing blanks; end with one newline."""
+    volatile, secrets = _patterns(profile)
+    kept: list[str] = []
+    for line in strip_terminal_noise(text).split("\n"):
+        line = line.rstrip()
+        if any(p.search(line) for p in volatile):
+            continue
+        if mask_secrets:
+            for pattern in secrets:
+                line = pattern.sub(_mask, line)
+        kept.append(line)
+    while kept and not kept[-1]:
+        kept.pop()
+    while kept and not kept[0]:
+        kept.pop(0)
+    return "\n".join(kept) + "\n" if kept else ""
+
+
+def parse_facts(text: str, profile: PlatformProfile) -> dict[str, str]:
+    """Vendor, model, serial and OS version where the platform's version output gives them."""
+    facts = {"vendor": profile.vendor} if profile.vendor else {}
+    clean = strip_terminal_noise(text)
+    for field, pattern in profile.facts.items():
+        match = re.search(pattern, clean, re.MULTILINE)
+        if match:
+            facts[field] = match.group(1).strip()[:128]
+    return facts
+
+
+def _mask(match: re.Match[str]) -> str:
+    """Keep group 1 (and group 2, a closing delimiter, if the pattern has one)."""
+    tail = match.group(2) if match.re.groups >= 2 else ""
+    return match.group(1) + MASK + (tail or "")

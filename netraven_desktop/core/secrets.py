@@ -1,0 +1,130 @@
+"""Device passwords, enable secrets and key passphrases: in the OS keyring, nowhere else.
+
+The database keeps only an opaque reference (`credential/<uuid>`); the secrets live in
+the keyring under the service name `netraven-desktop`, one entry per kind. Keyring calls
+block (D-Bus, a desktop unlock prompt): async code calls them via `asyncio.to_thread`.
+There is no plain-text fallback: without a usable OS keyring, every call fails with a
+message that says what to do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from dataclasses import dataclass
+
+import keyring
+import keyring.errors
+from keyring.backend import KeyringBackend
+from keyring.backends.chainer import ChainerBackend
+
+from .errors import EnvironmentProblem
+
+SERVICE = "netraven-desktop"
+KINDS = ("password", "enable", "passphrase")
+
+
+class SecretStoreError(EnvironmentProblem):
+    """The keyring is missing, locked or refused the operation."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Secrets:
+    """What one credential needs; `repr` never shows a value."""
+
+    password: str | None = None
+    enable: str | None = None
+    passphrase: str | None = None
+
+    def __repr__(self) -> str:
+        held = [kind for kind in KINDS if getattr(self, kind)]
+        return f"Secrets({', '.join(held) or 'none'})"
+
+
+def new_reference() -> str:
+    return f"credential/{uuid.uuid4()}"
+
+
+class SecretStore:
+    """A thin, strict wrapper around one keyring backend."""
+
+    def __init__(self, backend: KeyringBackend | None = None) -> None:
+        self._backend = backend
+
+    @property
+    def backend(self) -> KeyringBackend:
+        backend = self._backend or keyring.get_keyring()
+        if not _secure(backend):
+            raise SecretStoreError(
+                "no OS keyring is available to hold device passwords: on Linux install and "
+                "start a Secret Service (GNOME Keyring or KWallet) in your desktop session; "
+                "on macOS and Windows the system keychain is used automatically"
+            )
+        return backend
+
+    def describe(self) -> str:
+        backend = self.backend
+        return f"{type(backend).__module__}.{type(backend).__name__}"
+
+    def put(self, reference: str, secrets: Secrets) -> None:
+        """Store every secret given; remove kinds not given, so the entry matches exactly."""
+        for kind in KINDS:
+            value = getattr(secrets, kind)
+            if value:
+                self._call(
+                    "store", self.backend.set_password, SERVICE, f"{reference}/{kind}", value
+                )
+            else:
+                self._delete(f"{reference}/{kind}")
+
+    def get(self, reference: str) -> Secrets:
+        values = {
+            kind: self._call("read", self.backend.get_password, SERVICE, f"{reference}/{kind}")
+            for kind in KINDS
+        }
+        return Secrets(**values)
+
+    def delete(self, reference: str) -> None:
+        for kind in KINDS:
+            self._delete(f"{reference}/{kind}")
+
+    def _delete(self, username: str) -> None:
+        with contextlib.suppress(_Missing):
+            self._call("delete", self.backend.delete_password, SERVICE, username)
+
+    def _call(self, verb: str, fn: object, *args: str) -> str | None:
+        try:
+            return fn(*args)  # type: ignore[operator]
+        except keyring.errors.PasswordDeleteError:
+            raise _Missing from None  # deleting what is not there is fine
+        except keyring.errors.KeyringLocked:
+            raise SecretStoreError(
+                f"cannot {verb} a secret: the keyring is locked; unlock it (log in to your "
+                "desktop session, or unlock the 'login' keyring) and try again"
+            ) from None
+        except keyring.errors.NoKeyringError:
+            raise SecretStoreError(
+                f"cannot {verb} a secret: no OS keyring is available; install and start a "
+                "Secret Service (GNOME Keyring or KWallet)"
+            ) from None
+        except keyring.errors.KeyringError as exc:
+            # The backend's message names the keyring, never the secret.
+            raise SecretStoreError(
+                f"cannot {verb} a secret: the keyring refused ({type(exc).__name__})"
+            ) from exc
+
+
+class _Missing(Exception):
+    """Internal: a delete found no entry."""
+
+
+def _secure(backend: KeyringBackend) -> bool:
+    """False for backends that store nothing or store in plain text."""
+    if isinstance(backend, ChainerBackend):
+        return bool(backend.backends) and all(_secure(b) for b in backend.backends)
+    module = type(backend).__module__
+    return not (
+        module in ("keyring.backends.fail", "keyring.backends.null")
+        or module.startswith("keyrings.alt")  # plaintext and weakly encrypted files
+        or "plaintext" in type(backend).__name__.lower()
+    )

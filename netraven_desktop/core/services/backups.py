@@ -1,0 +1,217 @@
+"""What a backup leaves behind, and how users read it back: snapshots, history, diffs.
+
+A configuration is stored only when it differs from the device's latest snapshot;
+otherwise the run records that the device was checked and unchanged. Each device's
+outcome is written in one transaction, so a failure leaves no partial snapshot.
+"""
+
+from __future__ import annotations
+
+import difflib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..crud import configs, host_keys, jobs
+from ..crud import devices as device_rows
+from ..db.base import utcnow
+from ..db.models import ConfigSnapshot, JobRunResult
+from ..errors import InputError, NotFoundError
+from .dual import dual
+
+
+@dataclass(frozen=True)
+class SeenHostKey:
+    key_type: str
+    public_key: str
+    fingerprint: str
+
+
+def diff_stats(old: str, new: str) -> tuple[int, int]:
+    """(lines added, lines removed) from `old` to `new`."""
+    added = removed = 0
+    for line in difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0):
+        if line.startswith("+") and not line.startswith("+++"):
+            added += 1
+        elif line.startswith("-") and not line.startswith("---"):
+            removed += 1
+    return added, removed
+
+
+def store_capture(
+    session: Session,
+    *,
+    run_id: uuid.UUID,
+    device_id: uuid.UUID,
+    device_name: str,
+    config: str,
+    facts: dict[str, str],
+    credential_id: uuid.UUID | None,
+    host_key: SeenHostKey | None,
+    started_at: datetime,
+    connect_ms: int | None,
+) -> JobRunResult:
+    """Record a successful capture: a snapshot only if the configuration changed."""
+    finished_at = utcnow()
+    blob = configs.put_blob(session, config)
+    latest = configs.latest_snapshot(session, device_id)
+    snapshot: ConfigSnapshot | None = None
+    if latest is not None and latest.blob_sha256 == blob.sha256:
+        status = "unchanged"
+    else:
+        previous = (
+            configs.blob_text(configs.get_blob(session, latest.blob_sha256)) if latest else ""
+        )
+        added, removed = diff_stats(previous, config)
+        snapshot = configs.create_snapshot(
+            session,
+            device_id=device_id,
+            blob_sha256=blob.sha256,
+            captured_at=finished_at,
+            job_run_id=run_id,
+            lines_added=added,
+            lines_removed=removed,
+        )
+        status = "changed"
+    device_rows.record_backup_state(
+        session,
+        device_id,
+        last_backup_status=status,
+        last_backup_at=finished_at,
+        last_credential_id=credential_id,
+        **facts,
+    )
+    if host_key is not None:
+        host_keys.save_host_key(
+            session,
+            device_id=device_id,
+            key_type=host_key.key_type,
+            public_key=host_key.public_key,
+            fingerprint=host_key.fingerprint,
+        )
+    return jobs.add_result(
+        session,
+        run_id=run_id,
+        device_id=device_id,
+        device_name=device_name,
+        status=status,
+        started_at=started_at,
+        finished_at=finished_at,
+        connect_ms=connect_ms,
+        duration_ms=_ms(started_at, finished_at),
+        snapshot_id=snapshot.id if snapshot else None,
+    )
+
+
+def store_failure(
+    session: Session,
+    *,
+    run_id: uuid.UUID,
+    device_id: uuid.UUID,
+    device_name: str,
+    status: str,
+    error_class: str,
+    message: str,
+    started_at: datetime,
+) -> JobRunResult:
+    """Record a failed or cancelled device; nothing of its configuration is stored."""
+    finished_at = utcnow()
+    if status == "failed":
+        device_rows.record_backup_state(
+            session, device_id, last_backup_status="failed", last_backup_at=finished_at
+        )
+    return jobs.add_result(
+        session,
+        run_id=run_id,
+        device_id=device_id,
+        device_name=device_name,
+        status=status,
+        error_class=error_class,
+        message=message[:2000],
+        started_at=started_at,
+        finished_at=finished_at,
+        duration_ms=_ms(started_at, finished_at),
+    )
+
+
+def _ms(start: datetime, end: datetime) -> int:
+    return int((end - start).total_seconds() * 1000)
+
+
+@dual
+def history(session: Session, device_name: str, *, limit: int | None = 100) -> list[ConfigSnapshot]:
+    """A device's snapshots, newest first."""
+    device = device_rows.get_device_by_name(session, device_name)
+    return configs.list_snapshots(session, device.id, limit=limit)
+
+
+def _snapshot_of(
+    session: Session, device_name: str, snapshot_id: str | None, field: str = "--snapshot"
+) -> ConfigSnapshot:
+    device = device_rows.get_device_by_name(session, device_name)
+    if snapshot_id is None:
+        latest = configs.latest_snapshot(session, device.id)
+        if latest is None:
+            raise InputError("name", device_name, "has no backup yet")
+        return latest
+    try:
+        snapshot = configs.get_snapshot(session, uuid.UUID(snapshot_id))
+    except ValueError:
+        raise InputError(field, snapshot_id, "is not a snapshot id") from None
+    except NotFoundError:
+        snapshot = None
+    if snapshot is None or snapshot.device_id != device.id:
+        raise InputError(field, snapshot_id, f"no snapshot of {device.name} with this id")
+    return snapshot
+
+
+@dual
+def snapshot_text(
+    session: Session, device_name: str, snapshot_id: str | None = None
+) -> tuple[ConfigSnapshot, str]:
+    """A stored configuration: the latest, or the snapshot named by id."""
+    snapshot = _snapshot_of(session, device_name, snapshot_id)
+    return snapshot, configs.blob_text(configs.get_blob(session, snapshot.blob_sha256))
+
+
+@dual
+def diff(
+    session: Session, device_name: str, from_id: str | None = None, to_id: str | None = None
+) -> str:
+    """A unified diff between two snapshots; by default the previous and the latest."""
+    newer = _snapshot_of(session, device_name, to_id, "--to")
+    if from_id is None:
+        older_list = [
+            s
+            for s in configs.list_snapshots(session, newer.device_id)
+            if s.captured_at < newer.captured_at
+        ]
+        if not older_list:
+            raise InputError("name", device_name, "has only one snapshot; nothing to compare")
+        older = older_list[0]
+    else:
+        older = _snapshot_of(session, device_name, from_id, "--from")
+    texts = [configs.blob_text(configs.get_blob(session, s.blob_sha256)) for s in (older, newer)]
+    return "".join(
+        difflib.unified_diff(
+            texts[0].splitlines(keepends=True),
+            texts[1].splitlines(keepends=True),
+            fromfile=f"{device_name} {older.captured_at:%Y-%m-%d %H:%M:%S} ({older.id})",
+            tofile=f"{device_name} {newer.captured_at:%Y-%m-%d %H:%M:%S} ({newer.id})",
+        )
+    )
+
+
+def snapshot_to_dict(snapshot: ConfigSnapshot) -> dict[str, Any]:
+    """The stable JSON form of a snapshot (documented in docs/cli.md)."""
+    return {
+        "id": str(snapshot.id),
+        "captured_at": snapshot.captured_at.isoformat(),
+        "sha256": snapshot.blob_sha256,
+        "lines_added": snapshot.lines_added,
+        "lines_removed": snapshot.lines_removed,
+        "job_run_id": str(snapshot.job_run_id) if snapshot.job_run_id else None,
+    }

@@ -1,0 +1,356 @@
+"""The backup engine: many devices at once, bounded, retried, cancellable, with progress.
+
+One engine serves both front ends: the CLI runs it directly; the window starts the CLI
+as a child process and reads its JSON-lines events (see DESIGN.md). Each device's
+outcome is committed as soon as it is known, so a crash loses only devices in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ..crud import host_keys
+from ..db import Database
+from ..db.base import utcnow
+from ..drivers.errors import BackupError
+from ..drivers.filters import clean_config, parse_facts
+from ..drivers.profiles import profile_for
+from ..drivers.ssh import Capture, Login, Target, capture
+from ..secrets import Secrets, SecretStore, SecretStoreError
+from . import backups, credentials, runs, settings
+
+log = logging.getLogger(__name__)
+Event = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    concurrency: int = 50
+    connect_timeout: float = 15.0
+    device_timeout: float = 300.0
+    retries: int = 1
+    backoff: float = 1.0  # seconds before the first retry; doubles each time
+
+    @classmethod
+    def from_settings(cls, session: Any, **overrides: Any) -> EngineOptions:
+        """The global settings, with any non-None override (e.g. `--concurrency`)."""
+        values = {
+            "concurrency": settings.get_setting(session, "backup.concurrency"),
+            "connect_timeout": settings.get_setting(session, "backup.connect_timeout"),
+            "device_timeout": settings.get_setting(session, "backup.device_timeout"),
+            "retries": settings.get_setting(session, "backup.retries"),
+        }
+        return cls(**(values | {k: v for k, v in overrides.items() if v is not None}))
+
+
+@dataclass(frozen=True)
+class _CredentialPlan:
+    id: uuid.UUID
+    username: str
+    keyring_ref: str
+    key_path: str | None
+
+
+@dataclass(frozen=True)
+class _DevicePlan:
+    id: uuid.UUID
+    name: str
+    target: Target
+    mask_secrets: bool
+    credentials: tuple[_CredentialPlan, ...]
+
+
+@dataclass
+class RunSummary:
+    run_id: uuid.UUID
+    devices: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    status: str = "running"
+    failures: dict[str, int] = field(default_factory=dict)
+
+    def as_event(self) -> Event:
+        return {
+            "event": "run_finished",
+            "run_id": str(self.run_id),
+            "status": self.status,
+            "devices": self.devices,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "failed": self.failed,
+            "cancelled": self.cancelled,
+            "failures": dict(sorted(self.failures.items())),
+        }
+
+
+class BackupEngine:
+    """Runs one backup run at a time; `cancel()` may be called from any task."""
+
+    def __init__(
+        self,
+        db: Database,
+        store: SecretStore,
+        options: EngineOptions,
+        emit: Callable[[Event], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.store = store
+        self.options = options
+        self.emit = emit or (lambda event: None)
+        self._cancelled = asyncio.Event()
+        self._secrets: dict[str, Secrets | SecretStoreError] = {}
+        self._writes: set[asyncio.Future[None]] = set()  # results being committed
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+    async def run(
+        self,
+        selection: runs.Selection,
+        *,
+        job_id: uuid.UUID | None = None,
+        trigger: str = "manual",
+        actor: str | None = None,
+    ) -> RunSummary:
+        async with self.db.async_session() as session:
+            await runs.recover_interrupted_runs(session)
+            plans = await session.run_sync(_plan_devices, selection, self.options)
+            run = await runs.start_run(
+                session, device_count=len(plans), job_id=job_id, trigger=trigger, actor=actor
+            )
+        summary = RunSummary(run_id=run.id, devices=len(plans))
+        self.emit(
+            {
+                "event": "run_started",
+                "run_id": str(run.id),
+                "devices": len(plans),
+                "concurrency": self.options.concurrency,
+            }
+        )
+        limit = asyncio.Semaphore(self.options.concurrency)
+        tasks = [asyncio.create_task(self._device(plan, run.id, limit, summary)) for plan in plans]
+        watcher = asyncio.create_task(self._cancel_all(tasks))
+        try:
+            outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            watcher.cancel()
+        await asyncio.gather(*self._writes)  # a cancel may have left some in flight
+        for outcome in outcomes:
+            if isinstance(outcome, Exception):
+                raise outcome
+        succeeded = summary.changed + summary.unchanged
+        async with self.db.async_session() as session:
+            finished = await runs.finish_run(
+                session,
+                run.id,
+                succeeded=succeeded,
+                failed=summary.failed,
+                changed=summary.changed,
+                cancelled=self._cancelled.is_set(),
+            )
+        summary.status = finished.status
+        self.emit(summary.as_event())
+        return summary
+
+    async def _cancel_all(self, tasks: list[asyncio.Task[None]]) -> None:
+        await self._cancelled.wait()
+        for task in tasks:
+            task.cancel()
+
+    async def _device(
+        self, plan: _DevicePlan, run_id: uuid.UUID, limit: asyncio.Semaphore, summary: RunSummary
+    ) -> None:
+        """Back up one device. Cancelling stops its capture, never its bookkeeping."""
+        started_at = utcnow()
+        outcome: tuple[Capture, uuid.UUID] | BackupError
+        status = "failed"
+        try:
+            async with limit:
+                started_at = utcnow()
+                self.emit({"event": "device_started", "device": plan.name})
+                async with asyncio.timeout(self.options.device_timeout):
+                    outcome = await self._capture(plan)
+        except asyncio.CancelledError:
+            if not self._cancelled.is_set():
+                raise
+            outcome, status = BackupError("cancelled"), "cancelled"
+        except TimeoutError:
+            outcome = BackupError("timeout", f"no result within {self.options.device_timeout:g}s")
+        except BackupError as exc:
+            outcome = exc
+        except Exception as exc:  # a bug must cost one device, not the run
+            log.exception("backup of %s failed unexpectedly", plan.name)
+            outcome = BackupError("internal", type(exc).__name__)
+        if isinstance(outcome, BackupError):
+            record = self._record_failure(plan, run_id, started_at, summary, outcome, status)
+        else:
+            record = self._record_success(plan, run_id, started_at, summary, *outcome)
+        write = asyncio.ensure_future(record)
+        self._writes.add(write)
+        await asyncio.shield(write)
+
+    async def _capture(self, plan: _DevicePlan) -> tuple[Capture, uuid.UUID]:
+        """Try each credential in order; retry transient failures with backoff."""
+        if not plan.credentials:
+            raise BackupError("no_credential", plan.name)
+        refused = 0
+        for credential in plan.credentials:
+            login = await self._login(credential, plan)
+            for attempt in range(self.options.retries + 1):
+                try:
+                    return await capture(plan.target, login), credential.id
+                except BackupError as exc:
+                    if exc.error_class == "auth_failed":
+                        refused += 1
+                        break
+                    if not exc.transient or attempt == self.options.retries:
+                        raise
+                    self.emit(
+                        {
+                            "event": "device_retry",
+                            "device": plan.name,
+                            "error_class": exc.error_class,
+                            "attempt": attempt + 1,
+                        }
+                    )
+                    await asyncio.sleep(self.options.backoff * 2**attempt)
+        raise BackupError("auth_failed", f"all {refused} applicable credential(s) refused")
+
+    async def _login(self, credential: _CredentialPlan, plan: _DevicePlan) -> Login:
+        secrets = self._secrets.get(credential.keyring_ref)
+        if secrets is None:
+            try:
+                secrets = await asyncio.to_thread(self.store.get, credential.keyring_ref)
+            except SecretStoreError as exc:
+                secrets = exc
+            self._secrets[credential.keyring_ref] = secrets
+        if isinstance(secrets, SecretStoreError):
+            raise BackupError("keyring", str(secrets))
+        if not credential.key_path and not secrets.password:
+            raise BackupError("keyring", f"no password stored for {credential.username!r}")
+        return Login(
+            username=credential.username,
+            password=secrets.password,
+            key_path=credential.key_path,
+            passphrase=secrets.passphrase,
+            enable_secret=secrets.enable,
+        )
+
+    async def _record_success(
+        self,
+        plan: _DevicePlan,
+        run_id: uuid.UUID,
+        started_at: datetime,
+        summary: RunSummary,
+        seen: Capture,
+        credential_id: uuid.UUID,
+    ) -> None:
+        profile = plan.target.profile
+        config = clean_config(seen.config, profile, mask_secrets=plan.mask_secrets)
+        facts = parse_facts(seen.version, profile)
+        first_key = None
+        if plan.target.host_key is None:
+            first_key = backups.SeenHostKey(seen.host_key_type, seen.host_key, seen.fingerprint)
+        async with self.db.async_session() as session:
+            result = await session.run_sync(
+                backups.store_capture,
+                run_id=run_id,
+                device_id=plan.id,
+                device_name=plan.name,
+                config=config,
+                facts=facts,
+                credential_id=credential_id,
+                host_key=first_key,
+                started_at=started_at,
+                connect_ms=int(seen.timings["connect"] * 1000),
+            )
+        if result.status == "changed":
+            summary.changed += 1
+        else:
+            summary.unchanged += 1
+        self.emit(
+            {
+                "event": "device_finished",
+                "device": plan.name,
+                "status": result.status,
+                "error_class": None,
+                "message": None,
+                "duration_ms": result.duration_ms,
+                "snapshot_id": str(result.snapshot_id) if result.snapshot_id else None,
+            }
+        )
+
+    async def _record_failure(
+        self,
+        plan: _DevicePlan,
+        run_id: uuid.UUID,
+        started_at: datetime,
+        summary: RunSummary,
+        error: BackupError,
+        status: str = "failed",
+    ) -> None:
+        async with self.db.async_session() as session:
+            result = await session.run_sync(
+                backups.store_failure,
+                run_id=run_id,
+                device_id=plan.id,
+                device_name=plan.name,
+                status=status,
+                error_class=error.error_class,
+                message=str(error),
+                started_at=started_at,
+            )
+        if status == "cancelled":
+            summary.cancelled += 1
+        else:
+            summary.failed += 1
+            summary.failures[error.error_class] = summary.failures.get(error.error_class, 0) + 1
+        self.emit(
+            {
+                "event": "device_finished",
+                "device": plan.name,
+                "status": status,
+                "error_class": error.error_class,
+                "message": str(error),
+                "duration_ms": result.duration_ms,
+                "snapshot_id": None,
+            }
+        )
+
+
+def _plan_devices(
+    session: Any, selection: runs.Selection, options: EngineOptions
+) -> list[_DevicePlan]:
+    """Everything the run needs from the database, read once before connecting."""
+    plans = []
+    for device in runs.select_devices(session, selection):
+        profile = profile_for(device.platform)
+        stored = [k for k in host_keys.list_host_keys(session, device.id)]
+        plans.append(
+            _DevicePlan(
+                id=device.id,
+                name=device.name,
+                target=Target(
+                    host=device.host,
+                    port=device.port,
+                    profile=profile,
+                    connect_timeout=float(device.connect_timeout or options.connect_timeout),
+                    legacy_algorithms=device.ssh_legacy_algorithms,
+                    host_key=stored[0].public_key if stored else None,
+                ),
+                mask_secrets=device.mask_secrets,
+                credentials=tuple(
+                    _CredentialPlan(c.id, c.username, c.keyring_ref, c.ssh_key_path)
+                    for c in credentials.credentials_for_device(session, device)
+                ),
+            )
+        )
+    return plans
