@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import logging
 import os
 import sys
@@ -11,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..core.db import Database, resolve_database_url
 from ..core.db.schema import prepare
-from ..core.errors import NetRavenError
+from ..core.errors import InputError, NetRavenError
 from . import backups, credentials, inventory, system
 from .parser import parse
 
@@ -24,6 +26,8 @@ def run_command(args: argparse.Namespace) -> int:
     """Run one headless command; errors become one line on stderr and an exit code."""
     db: Database | None = None
     try:
+        if args.command == "sim":
+            return run_simulator(args)
         db = Database(resolve_database_url(args.db))
         key = (args.command, args.action)
         if key not in system.SCHEMA_FREE:
@@ -51,6 +55,29 @@ def run_command(args: argparse.Namespace) -> int:
     finally:
         if db is not None:
             db.close()
+
+
+def run_simulator(args: argparse.Namespace) -> int:
+    """Serve simulated devices until interrupted; needs no database."""
+    from ..core.sim.cli import serve
+
+    if not 1 <= args.devices <= 5000:
+        raise InputError("--devices", args.devices, "must be from 1 to 5000")
+    if args.base_port and not 1024 <= args.base_port <= 65535 - args.devices:
+        raise InputError("--base-port", args.base_port, "leaves no room for the devices")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(
+            serve(
+                args.devices,
+                args.base_port,
+                args.platforms,
+                args.config_kb,
+                args.password,
+                args.enable_secret,
+                args.host,
+            )
+        )
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -223,6 +223,28 @@ def build_parser() -> argparse.ArgumentParser:
     job_run.add_argument("--concurrency", type=int)
     job_run.add_argument("--json", action="store_true")
 
+    sim = commands.add_parser(
+        "sim", help="simulate network devices over SSH on this machine (demo, tests)"
+    )
+    sim.add_argument("--devices", type=int, default=10, help="how many (default 10)")
+    sim.add_argument(
+        "--base-port",
+        type=int,
+        default=0,
+        help="first port; devices take consecutive ports (default: any free)",
+    )
+    sim.add_argument(
+        "--platform",
+        action="append",
+        dest="platforms",
+        metavar="P",
+        help="platforms to play, round-robin (default: all)",
+    )
+    sim.add_argument("--config-kb", type=int, default=8, help="configuration size in KB")
+    sim.add_argument("--password", default="admin", help="login password (user admin)")
+    sim.add_argument("--enable-secret", default="enable")
+    sim.add_argument("--host", default="127.0.0.1", help="address to listen on")
+
     settings = commands.add_parser("settings", help="global settings").add_subparsers(
         dest="action", metavar="ACTION", required=True
     )

@@ -7,13 +7,14 @@ from functools import cache
 
 from .profiles import MASK, PlatformProfile
 
-# Escape sequences; "backspace, blanks, backspace" runs that erase a --More-- prompt; bells.
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x08+ *\x08*|\x07")
+# Escape sequences; "backspace, blanks, backspace" and "return, blanks, return" runs that
+# erase a --More-- prompt; bells.
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x08+ *\x08*|\r[ \t]+\r(?!\n)|\x07")
 
 
 def strip_terminal_noise(text: str) -> str:
     """Line endings to \\n, escape sequences and backspaces gone."""
-    return _ANSI.sub("", text.replace("\r\n", "\n").replace("\r", ""))
+    return _ANSI.sub("", text).replace("\r\n", "\n").replace("\r", "")
 
 
 @cache

@@ -104,6 +104,7 @@ PROFILES: dict[str, PlatformProfile] = {
             secrets=(
                 r"^(\s*username \S+ password(?: \d)? )\S+",
                 r"^(\s*snmp-server user \S+ \S+ auth \S+ )\S+",
+                r"^(\s*snmp-server user \S+ .*\bpriv(?: aes-128)? )\S+",
                 r"^(\s*snmp-server community ).+$",
                 r"^(\s*(?:tacacs|radius)-server (?:host \S+ )?key(?: \d)? ).+$",
                 r"^(\s*key(?: \d)? ).+$",
@@ -130,6 +131,7 @@ PROFILES: dict[str, PlatformProfile] = {
                 r"^(\s*password(?: \d)? ).+$",
                 r"^(\s*snmp-server community ).+$",
                 r"^(\s*key(?: \d)? ).+$",
+                r"^(\s*key-string(?: password)?(?: \d)? ).+$",
             ),
             facts={
                 "model": r"^cisco (\S+) .*(?:processor|Chassis)",
@@ -189,7 +191,7 @@ PROFILES: dict[str, PlatformProfile] = {
             commands=("show configuration",),
             volatile=(r"^## Last commit: .*$", r"^## Last changed: .*$"),
             secrets=(
-                r"((?:encrypted-password|secret|authentication-key|simple-password"
+                r"((?:encrypted-password|secret|authentication-key|simple-password|\bkey"
                 r'|pre-shared-key ascii-text) ")[^"]*(")',
                 r"^(\s*community )\S+",
             ),

@@ -187,6 +187,9 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc) or type(exc).__name__
 
 
+NUDGE_AFTER = 2.0  # seconds without a prompt before we press enter once
+
+
 class _Shell:
     """An interactive PTY shell driven by prompt detection."""
 
@@ -199,17 +202,35 @@ class _Shell:
         self.buffer = ""
         self.prompt = ""
         self._generic = re.compile(profile.prompt)
-        self._more = re.compile(f"(?:{profile.more})\\s*$", re.IGNORECASE)
+        self._more = re.compile(profile.more, re.IGNORECASE)
+        self._stem = ""
 
     async def start(self, enable_secret: str | None) -> None:
-        self.process.stdin.write("\n")
-        try:
-            await asyncio.wait_for(self._read_until_generic_prompt(), self.prompt_wait)
-        except TimeoutError:
-            tail = strip_terminal_noise(self.buffer).strip().splitlines()[-1:] or ["nothing"]
-            raise BackupError(
-                "prompt_not_recognised", f"last line seen: {tail[0][:80]!r}"
-            ) from None
+        """Find the prompt the device prints after login, then enable and paging off.
+
+        Only if no prompt shows up by itself is a bare newline sent, once: sending it
+        unasked would make a second prompt arrive later and shift every answer by one.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.prompt_wait
+        nudged = False
+        while True:
+            wait = (
+                min(NUDGE_AFTER, deadline - loop.time()) if not nudged else (deadline - loop.time())
+            )
+            try:
+                await asyncio.wait_for(self._read_until_generic_prompt(), max(wait, 0.01))
+                break
+            except TimeoutError:
+                if loop.time() >= deadline:
+                    tail = strip_terminal_noise(self.buffer).strip().splitlines()[-1:]
+                    raise BackupError(
+                        "prompt_not_recognised",
+                        f"last line seen: {(tail or ['nothing'])[0][:80]!r}",
+                    ) from None
+                if not nudged:
+                    self.process.stdin.write("\n")
+                    nudged = True
         if self.profile.enable_command and not re.search(self.profile.enabled_prompt, self.prompt):
             await self._enable(enable_secret)
         for command in self.profile.paging_off:
@@ -233,24 +254,34 @@ class _Shell:
             raise BackupError("enable_failed", "no enable secret stored" if not secret else "")
 
     async def run(self, command: str) -> str:
-        """Send one command; return its output without the echo and the final prompt."""
+        """Send one command; return its output without the echo and the final prompt.
+
+        The answer ends at a prompt of this device (the same hostname; config-mode
+        variants such as `fw (console) #` count) seen only after the command's echo.
+        """
         self.buffer = ""
         self.process.stdin.write(command + "\n")
+        echo = command.strip()
         while True:
             await self._receive()
             tail = self._tail()
-            if tail.rstrip() == self.prompt:
-                break
             if self._more.search(tail):
                 self.buffer = self.buffer[: len(self.buffer) - len(tail)]
                 self.process.stdin.write(" ")
-        lines = strip_terminal_noise(self.buffer).split("\n")
-        if lines and lines[0].strip().endswith(command.strip()):
-            lines = lines[1:]  # the device echoing what we typed
-        output = "\n".join(lines[:-1])  # the last line is the prompt
+                continue
+            if self._is_prompt(tail) and "\n" in self.buffer and echo in self.buffer:
+                break
+        text = strip_terminal_noise(self.buffer)
+        lines = text.split("\n")
+        start = next((i + 1 for i, line in enumerate(lines) if echo in line), 0)
+        self.prompt = lines[-1].rstrip()
+        output = "\n".join(lines[start:-1])
         if _rejected(output):
             raise BackupError("command_failed", f"{command!r}: {output.strip()[:120]}")
         return output + "\n"
+
+    def _is_prompt(self, tail: str) -> bool:
+        return bool(self._generic.match(tail)) and tail.startswith(self._stem)
 
     async def _read_until_generic_prompt(self) -> None:
         while True:
@@ -261,6 +292,8 @@ class _Shell:
 
     def _learn_prompt(self) -> None:
         self.prompt = self._tail().rstrip()
+        # The hostname part that every prompt of this device starts with.
+        self._stem = re.split(r"[\s>#$\]()]", self.prompt, maxsplit=1)[0] or self.prompt
         self.buffer = ""
 
     def _tail(self) -> str:
