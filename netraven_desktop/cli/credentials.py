@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from pathlib import Path
 
 from ..core.db import Database
 from ..core.errors import InputError
@@ -41,6 +42,8 @@ def read_secrets(args: argparse.Namespace) -> Secrets:
 
 
 def credential_add(db: Database, args: argparse.Namespace) -> int:
+    if args.ssh_key and not Path(args.ssh_key).expanduser().is_file():
+        raise InputError("--ssh-key", args.ssh_key, "no such file")  # before asking for input
     secrets = read_secrets(args)
     credential = credentials.add_credential(
         db,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -11,55 +10,8 @@ import pytest
 
 from netraven_desktop.core.crud import devices
 from netraven_desktop.core.db.models import Base
+from tests.clitools import Cli, one_line_error
 from tests.contract import DEVICE_JSON_KEYS
-
-
-class Cli:
-    def __init__(self, url: str | None, env: dict[str, str]) -> None:
-        self.url = url
-        self.env = env
-
-    def __call__(self, *args: str, db: bool = True) -> subprocess.CompletedProcess[str]:
-        argv = [sys.executable, "-m", "netraven_desktop"]
-        if db and self.url:
-            argv += ["--db", self.url]
-        return subprocess.run(
-            [*argv, *args],
-            capture_output=True,
-            text=True,
-            env=self.env,
-            timeout=120,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-
-    def ok(self, *args: str) -> str:
-        result = self(*args)
-        assert result.returncode == 0, result.stderr
-        return result.stdout
-
-    def json(self, *args: str) -> object:
-        return json.loads(self.ok(*args, "--json"))
-
-
-@pytest.fixture
-def env(tmp_path):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("NETRAVEN_")}
-    return clean | {"NETRAVEN_HOME": str(tmp_path / "home")}
-
-
-@pytest.fixture
-def cli(db, env):
-    """The CLI on an empty database of each backend."""
-    return Cli(db.url.sync_url.set(drivername=db.url.backend).render_as_string(False), env)
-
-
-def _one_line_error(result, *fragments):
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 def test_device_lifecycle(cli):
@@ -207,7 +159,7 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(cli, db, args, fragm
     result = cli(*args)
     assert result.returncode == 2, result.stderr
     assert result.stdout == ""
-    _one_line_error(result, *fragments)
+    one_line_error(result, *fragments)
     assert _everything(db) == before
 
 
@@ -225,7 +177,7 @@ def test_a_stale_edit_exits_1_and_changes_nothing(cli):
     cli.ok("device", "edit", "r1", "--expect-version", "1", "--site", "a")
     result = cli("device", "edit", "r1", "--expect-version", "1", "--site", "b")
     assert result.returncode == 1
-    _one_line_error(result, "conflict", "version 2")
+    one_line_error(result, "conflict", "version 2")
     assert cli.json("device", "show", "r1")["site"] == "a"
 
 
@@ -243,7 +195,7 @@ def test_db_upgrade_and_status(cli):
 def test_an_unreachable_database_exits_3_without_a_traceback(env, url):
     result = Cli(url, env)("device", "list")
     assert result.returncode == 3
-    _one_line_error(result, "not reachable")
+    one_line_error(result, "not reachable")
 
 
 def test_a_too_new_schema_exits_3(cli, db):
@@ -253,7 +205,7 @@ def test_a_too_new_schema_exits_3(cli, db):
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     result = cli("device", "list")
     assert result.returncode == 3
-    _one_line_error(result, "newer than this NetRaven Desktop knows")
+    one_line_error(result, "newer than this NetRaven Desktop knows")
     with db.sync_engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
 

@@ -1,0 +1,48 @@
+"""Driving the real `netraven-desktop` process from tests."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+
+class Cli:
+    """Runs `python -m netraven_desktop [--db URL] ...` as a user would."""
+
+    def __init__(self, url: str | None, env: dict[str, str]) -> None:
+        self.url = url
+        self.env = env
+
+    def __call__(
+        self, *args: str, db: bool = True, stdin: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, "-m", "netraven_desktop"]
+        if db and self.url:
+            argv += ["--db", self.url]
+        return subprocess.run(
+            [*argv, *args],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=120,
+            input=stdin,
+            stdin=subprocess.DEVNULL if stdin is None else None,
+            check=False,
+        )
+
+    def ok(self, *args: str, stdin: str | None = None) -> str:
+        result = self(*args, stdin=stdin)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def json(self, *args: str) -> object:
+        return json.loads(self.ok(*args, "--json"))
+
+
+def one_line_error(result, *fragments):
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]

@@ -1,0 +1,280 @@
+"""The backup, credential and job commands as cron and users run them: real processes,
+the simulator over loopback (itself started with `netraven-desktop sim`), the real keyring."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from netraven_desktop.core.crud import credentials as credential_rows
+from netraven_desktop.core.secrets import Secrets
+from tests.clitools import one_line_error
+
+PASSWORD = "Sim-Pa55-w0rd"
+ENABLE = "Sim-En4ble-s3cret"
+
+
+@pytest.fixture
+def sim_devices(env):
+    """`netraven-desktop sim` serving three devices until the test ends."""
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "netraven_desktop",
+            "sim",
+            "--devices",
+            "3",
+            "--platform",
+            "cisco_ios",
+            "--platform",
+            "juniper_junos",
+            "--password",
+            PASSWORD,
+            "--enable-secret",
+            ENABLE,
+            "--config-kb",
+            "16",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    lines: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        for line in proc.stdout:
+            if line.strip() == "ready":
+                ready.set()
+                return
+            lines.append(line.split())
+
+    threading.Thread(target=read, daemon=True).start()
+    assert ready.wait(30), proc.stderr.read() if proc.poll() is not None else "no ready"
+    yield [(name, platform, int(address.rsplit(":", 1)[1])) for name, platform, address in lines]
+    proc.terminate()
+    proc.wait(timeout=30)
+    proc.stdout.close()
+    proc.stderr.close()
+
+
+@pytest.fixture
+def inventory(cli, sim_devices, secret_store):
+    """A credential in the keyring and the simulated devices in the inventory."""
+    cli.ok(
+        "credential",
+        "add",
+        "lab",
+        "--username",
+        "admin",
+        "--password-stdin",
+        "--enable-secret",
+        stdin=f"{PASSWORD}\n{ENABLE}\n",
+    )
+    for name, platform, port in sim_devices:
+        cli.ok(
+            "device",
+            "add",
+            name,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--platform",
+            platform,
+            "--tag",
+            "sim",
+        )
+    yield sim_devices
+    cli("credential", "remove", "lab")
+
+
+def _events(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+def test_backup_run_show_history_diff(cli, db, inventory, secret_store):
+    first = cli("backup", "run", "--all", "--json")
+    assert first.returncode == 0, first.stderr
+    events = _events(first.stdout)
+    assert events[0]["event"] == "run_started"
+    assert events[0]["devices"] == 3
+    finished = [e for e in events if e["event"] == "device_finished"]
+    assert sorted(e["status"] for e in finished) == ["changed"] * 3
+    assert events[-1]["event"] == "run_finished"
+    assert events[-1]["status"] == "succeeded"
+    assert events[-1]["changed"] == 3
+
+    name = inventory[0][0]
+    shown = cli.ok("backup", "show", name)
+    assert f"hostname {name}" in shown
+    assert "<removed>" in shown
+    again = cli("backup", "run", name)
+    assert again.returncode == 0
+    assert "unchanged" in again.stdout
+    assert "1 devices: 0 changed, 1 unchanged" in again.stdout
+    history = cli.json("backup", "history", name)
+    assert len(history) == 1
+    assert set(history[0]) == {
+        "id",
+        "captured_at",
+        "sha256",
+        "lines_added",
+        "lines_removed",
+        "job_run_id",
+    }
+    assert cli.ok("backup", "show", name, "--snapshot", history[0]["id"]) == shown
+    only_one = cli("backup", "diff", name)
+    assert only_one.returncode == 2
+    one_line_error(only_one, "only one snapshot")
+    runs = cli.json("backup", "runs")
+    assert [r["status"] for r in runs] == ["succeeded", "succeeded"]
+
+    # No secret in anything the user sees or the database holds.
+    outputs = first.stdout + first.stderr + again.stdout + shown + json.dumps(runs)
+    with db.sync_engine.connect() as conn:
+        tables = [
+            t
+            for (t,) in conn.execute(
+                text(
+                    "SELECT name FROM sqlite_master WHERE type='table'"
+                    if db.url.is_sqlite
+                    else "SELECT tablename FROM pg_tables WHERE schemaname='public'"
+                )
+            )
+        ]
+        dump = "".join(repr(conn.execute(text(f'SELECT * FROM "{t}"')).all()) for t in tables)
+    raw = (
+        b"".join(
+            p.read_bytes() for p in Path(db.url.sync_url.database or "/-").parent.glob("*.db*")
+        )
+        if db.url.is_sqlite
+        else b""
+    )
+    for secret in (PASSWORD, ENABLE):
+        assert secret not in outputs
+        assert secret not in dump
+        assert secret.encode() not in raw
+    with db.read_session() as s:
+        ref = credential_rows.get_credential_by_name(s, "lab").keyring_ref
+    assert secret_store.get(ref) == Secrets(password=PASSWORD, enable=ENABLE)
+
+
+def test_a_failing_device_makes_the_run_exit_1(cli, inventory):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    cli.ok(
+        "device",
+        "add",
+        "gone",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--platform",
+        "cisco_ios",
+        "--tag",
+        "sim",
+    )
+    result = cli("backup", "run", "--tag", "sim", "--json", "--concurrency", "2")
+    assert result.returncode == 1
+    events = _events(result.stdout)
+    failed = [e for e in events if e["event"] == "device_finished" and e["status"] == "failed"]
+    assert [(e["device"], e["error_class"]) for e in failed] == [("gone", "unreachable")]
+    assert events[-1]["status"] == "partial"
+    human = cli("backup", "run", "gone")
+    assert human.returncode == 1
+    assert "unreachable" in human.stdout
+
+
+def test_jobs_run_when_due(cli, db, inventory):
+    cli.ok("job", "add", "nightly", "--tag", "sim", "--schedule", "0 2 * * *")
+    cli.ok("job", "add", "adhoc", "--device", inventory[0][0])
+    listed = {j["name"]: j for j in cli.json("job", "list")}
+    assert listed["nightly"]["next_run_at"] is not None
+    assert listed["adhoc"]["next_run_at"] is None  # not scheduled
+    assert cli.ok("job", "run", "--due").strip() == "no job is due"
+    with db.sync_engine.begin() as conn:  # as if the job had been created two days ago
+        conn.execute(
+            text("UPDATE jobs SET created_at = :t"),
+            {"t": "2020-01-01 00:00:00" if db.url.is_sqlite else "2020-01-01Z"},
+        )
+    due = cli("job", "run", "--due", "--json")
+    assert due.returncode == 0, due.stderr
+    assert _events(due.stdout)[-1]["devices"] == 3
+    assert cli.json("job", "list")[1]["last_run_at"] is not None
+    assert cli.ok("job", "run", "--due").strip() == "no job is due"
+    assert "1 devices: 0 changed, 1 unchanged" in cli.ok("job", "run", "adhoc")
+    cli.ok("job", "remove", "adhoc")
+    assert [j["name"] for j in cli.json("job", "list")] == ["nightly"]
+
+
+def test_credential_commands(cli, db, secret_store):
+    cli.ok(
+        "credential",
+        "add",
+        "core",
+        "--username",
+        "netops",
+        "--password-stdin",
+        "--priority",
+        "5",
+        "--tag",
+        "core",
+        stdin="Core-Pa55\n",
+    )
+    listed = cli.json("credential", "list")
+    assert [
+        (c["name"], c["username"], c["priority"], c["tags"], c["has_enable_secret"]) for c in listed
+    ] == [("core", "netops", 5, ["core"], False)]
+    assert "Core-Pa55" not in json.dumps(listed) + cli.ok("credential", "list")
+    ref = _only_keyring_ref(db)
+    assert secret_store.get(ref).password == "Core-Pa55"
+    cli.ok("credential", "remove", "core")
+    assert secret_store.get(ref) == Secrets()
+    assert cli.json("credential", "list") == []
+
+
+def _only_keyring_ref(db) -> str:
+    with db.read_session() as s:
+        return credential_rows.list_credentials(s)[0].keyring_ref
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "fragments"),
+    [
+        (["backup", "run", "ghost"], None, ["name:", "'ghost'"]),
+        (["backup", "run"], None, ["devices:", "--all"]),
+        (["backup", "run", "--all", "--concurrency", "0"], None, ["--concurrency:"]),
+        (["backup", "show", "ghost"], None, ["'ghost'"]),
+        (["job", "add", "j", "--all", "--schedule", "61 * * * *"], None, ["--schedule:"]),
+        (["job", "add", "j", "--all", "--tag", "x"], None, ["exactly one of"]),
+        (["job", "run"], None, ["--due"]),
+        (["credential", "add", "c", "--username", "u"], None, ["--password-stdin"]),
+        (
+            ["credential", "add", "c", "--username", "u", "--password-stdin"],
+            "\n",
+            ["password:", "must not be empty"],
+        ),
+        (
+            ["credential", "add", "c", "--username", "u", "--ssh-key", "/nonexistent"],
+            "\n",
+            ["--ssh-key:", "no such file"],
+        ),
+        (["sim", "--devices", "0"], None, ["--devices:"]),
+    ],
+)
+def test_bad_input_exits_2(cli, args, stdin, fragments):
+    result = cli(*args, stdin=stdin)
+    assert result.returncode == 2, result.stderr
+    one_line_error(result, *fragments)
