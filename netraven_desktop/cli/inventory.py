@@ -25,6 +25,7 @@ def _device_changes(args: argparse.Namespace) -> dict[str, Any]:
         "credential": "credential",
         "tags": "tags",
         "new_name": "name",
+        "mask_secrets": "mask_secrets",
     }
     changes = {
         key: getattr(args, opt)

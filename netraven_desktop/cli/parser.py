@@ -49,6 +49,21 @@ def _device_fields(parser: argparse.ArgumentParser, *, editing: bool) -> None:
         help="allow old key-exchange and cipher algorithms for old gear",
     )
     legacy.add_argument("--no-legacy-ssh", action="store_const", const=False, dest="legacy_ssh")
+    mask = parser.add_mutually_exclusive_group()
+    mask.add_argument(
+        "--mask-secrets",
+        action="store_const",
+        const=True,
+        dest="mask_secrets",
+        help="mask passwords and keys in stored configs (the default)",
+    )
+    mask.add_argument(
+        "--no-mask-secrets",
+        action="store_const",
+        const=False,
+        dest="mask_secrets",
+        help="store configs with secrets as they are",
+    )
     enabled = parser.add_mutually_exclusive_group()
     enabled.add_argument("--enable", action="store_const", const=True, dest="enabled")
     enabled.add_argument(

@@ -351,3 +351,18 @@ async def test_no_secret_reaches_the_database_or_the_logs(env, caplog):
     for secret in secrets:
         assert all(secret not in text for text in stored)
         assert secret not in caplog.text
+
+
+@pytest.mark.asyncio
+async def test_masking_off_per_device_and_legacy_algorithms_allowed(env):
+    env.add_credential()
+    await env.add_devices(SimDevice(name="clear", platform="cisco_ios"),
+                          SimDevice(name="old", platform="cisco_ios"))
+    with env.db.session() as s:
+        device_service.edit_device(s, "clear", mask_secrets=False)
+        device_service.edit_device(s, "old", ssh_legacy_algorithms=True)
+    assert (await env.run()).status == "succeeded"
+    clear = _stored_text(env.db, "clear")
+    assert all(secret in clear for secret in env.sim.secrets("clear"))
+    assert MASK not in clear
+    assert MASK in _stored_text(env.db, "old")

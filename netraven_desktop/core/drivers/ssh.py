@@ -101,9 +101,9 @@ def _connect_options(target: Target, login: Login) -> dict[str, object]:
         options["password"] = login.password
         options["preferred_auth"] = "keyboard-interactive,password"
     if target.legacy_algorithms:
-        options["kex_algs"] = [*get_default_kex_algs(), *LEGACY_KEX]
-        options["encryption_algs"] = [*get_default_encryption_algs(), *LEGACY_CIPHERS]
-        options["mac_algs"] = [*get_default_mac_algs(), *LEGACY_MACS]
+        options["kex_algs"] = _names(get_default_kex_algs(), LEGACY_KEX)
+        options["encryption_algs"] = _names(get_default_encryption_algs(), LEGACY_CIPHERS)
+        options["mac_algs"] = _names(get_default_mac_algs(), LEGACY_MACS)
     if target.host_key:
         trusted = asyncssh.import_public_key(target.host_key)
         options["server_host_key_algs"] = [trusted.algorithm.decode()]
@@ -175,6 +175,11 @@ async def capture(target: Target, login: Login) -> Capture:
         fingerprint=key.get_fingerprint("sha256"),
         timings={"connect": connected - started, "total": loop.time() - started},
     )
+
+
+def _names(defaults: list[bytes], legacy: tuple[bytes, ...]) -> list[str]:
+    """asyncssh's defaults followed by the legacy algorithms, as the names it accepts."""
+    return [name.decode() for name in dict.fromkeys([*defaults, *legacy])]
 
 
 def _join(profile: PlatformProfile, outputs: list[str]) -> str:
@@ -322,7 +327,7 @@ def _rejected(output: str) -> bool:
 async def fetch_host_key(target: Target) -> tuple[str, str, str]:
     """The host key a device presents now: (algorithm, OpenSSH public key, fingerprint)."""
     legacy = (
-        {"kex_algs": [*get_default_kex_algs(), *LEGACY_KEX]} if target.legacy_algorithms else {}
+        {"kex_algs": _names(get_default_kex_algs(), LEGACY_KEX)} if target.legacy_algorithms else {}
     )
     try:
         key = await asyncio.wait_for(
