@@ -10,6 +10,9 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import subprocess
+import sys
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -160,3 +163,59 @@ def secret_store() -> SecretStore:
             pytest.fail(f"a Secret Service is required under CI: {exc}")
         pytest.skip(str(exc))
     return store
+
+
+@pytest.fixture
+def env(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("NETRAVEN_")}
+    return clean | {"NETRAVEN_HOME": str(tmp_path / "home")}
+
+
+SIM_PASSWORD = "Sim-Pa55-w0rd"
+SIM_ENABLE = "Sim-En4ble-s3cret"
+
+
+@pytest.fixture
+def sim_devices(env):
+    """`netraven-desktop sim` serving three devices until the test ends."""
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "netraven_desktop",
+            "sim",
+            "--devices",
+            "3",
+            "--platform",
+            "cisco_ios",
+            "--platform",
+            "juniper_junos",
+            "--password",
+            SIM_PASSWORD,
+            "--enable-secret",
+            SIM_ENABLE,
+            "--config-kb",
+            "16",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    lines: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        for line in proc.stdout:
+            if line.strip() == "ready":
+                ready.set()
+                return
+            lines.append(line.split())
+
+    threading.Thread(target=read, daemon=True).start()
+    assert ready.wait(30), proc.stderr.read() if proc.poll() is not None else "no ready"
+    yield [(name, platform, int(address.rsplit(":", 1)[1])) for name, platform, address in lines]
+    proc.terminate()
+    proc.wait(timeout=30)
+    proc.stdout.close()
+    proc.stderr.close()

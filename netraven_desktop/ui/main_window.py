@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 from ..core.db import Database
+from ..core.db.models import Job
 from ..core.db.schema import prepare_async
 from ..core.errors import NetRavenError
 from ..core.services import devices
-from .qt import QLabel, QMainWindow, Qt, QVBoxLayout, QWidget
+from ..core.services.scheduler import Scheduler
+from .backup_process import BackupProcess
+from .qt import QCloseEvent, QLabel, QMainWindow, Qt, QVBoxLayout, QWidget
 
 
 class MainWindow(QMainWindow):
@@ -44,3 +50,31 @@ class MainWindow(QMainWindow):
         noun = "device" if count == 1 else "devices"
         self.summary.setText(f"{count} {noun} in the inventory")
         self.statusBar().showMessage("Ready")
+        self.scheduler = Scheduler(self.db, self.run_job)
+        self._scheduler_task = asyncio.ensure_future(self.scheduler.run_forever())
+
+    async def run_job(self, job: Job) -> int:
+        """Run a job in a child process, reporting progress in the status bar."""
+        self.statusBar().showMessage(f"Running job {job.name}…")
+        process = BackupProcess(self.db.url, "job", "run", job.name, "--json", parent=self)
+        finished: list[dict[str, Any]] = []
+        process.event.connect(
+            lambda event: event.get("event") == "run_finished" and finished.append(event)
+        )
+        code = await process.run()
+        if finished:
+            result = finished[-1]
+            self.statusBar().showMessage(
+                f"Job {job.name}: {result['changed']} changed, {result['unchanged']} "
+                f"unchanged, {result['failed']} failed"
+            )
+        else:
+            last = process.stderr.strip().splitlines()[-1:] or [f"exit code {code}"]
+            self.statusBar().showMessage(f"Job {job.name} did not run: {last[0]}")
+        return code
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        task = getattr(self, "_scheduler_task", None)
+        if task is not None:
+            task.cancel()
+        super().closeEvent(event)

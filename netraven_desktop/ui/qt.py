@@ -1,6 +1,6 @@
 """Every Qt import of the program passes through here, so a binding change is one file."""
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QIcon
 from PySide6.QtWidgets import (
     QApplication,
@@ -19,6 +19,9 @@ __all__ = [
     "QLabel",
     "QMainWindow",
     "QMessageBox",
+    "QObject",
+    "QProcess",
+    "QProcessEnvironment",
     "QSettings",
     "QStatusBar",
     "QVBoxLayout",

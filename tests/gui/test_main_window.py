@@ -6,12 +6,19 @@ import os
 import subprocess
 import sys
 import time
+from datetime import timedelta
 
-from sqlalchemy import text
+from sqlalchemy import text, update
 
-from netraven_desktop.core.crud import devices
+from netraven_desktop.core.crud import devices, jobs
 from netraven_desktop.core.db import Database
+from netraven_desktop.core.db.base import utcnow
+from netraven_desktop.core.db.models import Job
+from netraven_desktop.core.secrets import Secrets
+from netraven_desktop.core.services import credentials, runs
+from netraven_desktop.core.services import jobs as job_service
 from netraven_desktop.ui.main_window import MainWindow
+from tests.conftest import SIM_ENABLE, SIM_PASSWORD
 
 
 def test_window_shows_the_database_and_its_device_count(qtbot, run_async, make_db):
@@ -79,3 +86,39 @@ def _has_schema(path) -> bool:
             )
     finally:
         db.close()
+
+
+def test_the_window_runs_a_due_job_in_a_child_process(
+    qtbot, run_async, make_db, sim_devices, secret_store
+):
+    db = make_db("sqlite")
+    credential = credentials.add_credential(
+        db,
+        secret_store,
+        name="lab",
+        username="admin",
+        secrets=Secrets(password=SIM_PASSWORD, enable=SIM_ENABLE),
+    )
+    with db.session() as s:
+        for name, platform, port in sim_devices:
+            devices.create_device(s, name=name, host="127.0.0.1", port=port, platform=platform)
+        job_service.add_job(
+            s, name="nightly", selection=runs.Selection(all=True), schedule="@daily"
+        )
+        s.execute(update(Job).values(created_at=utcnow() - timedelta(days=2)))
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    try:
+        run_async(window.load())
+        qtbot.waitUntil(
+            lambda: window.statusBar().currentMessage().startswith("Job nightly:"), timeout=60_000
+        )
+        assert window.statusBar().currentMessage() == (
+            "Job nightly: 3 changed, 0 unchanged, 0 failed"
+        )
+        with db.read_session() as s:
+            assert [r.status for r in jobs.list_runs(s)] == ["succeeded"]
+    finally:
+        window.close()
+        run_async(db.aclose())
+        secret_store.delete(credential.keyring_ref)

@@ -356,8 +356,9 @@ async def test_no_secret_reaches_the_database_or_the_logs(env, caplog):
 @pytest.mark.asyncio
 async def test_masking_off_per_device_and_legacy_algorithms_allowed(env):
     env.add_credential()
-    await env.add_devices(SimDevice(name="clear", platform="cisco_ios"),
-                          SimDevice(name="old", platform="cisco_ios"))
+    await env.add_devices(
+        SimDevice(name="clear", platform="cisco_ios"), SimDevice(name="old", platform="cisco_ios")
+    )
     with env.db.session() as s:
         device_service.edit_device(s, "clear", mask_secrets=False)
         device_service.edit_device(s, "old", ssh_legacy_algorithms=True)

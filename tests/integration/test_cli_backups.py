@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -16,55 +13,8 @@ from sqlalchemy import text
 from netraven_desktop.core.crud import credentials as credential_rows
 from netraven_desktop.core.secrets import Secrets
 from tests.clitools import one_line_error
-
-PASSWORD = "Sim-Pa55-w0rd"
-ENABLE = "Sim-En4ble-s3cret"
-
-
-@pytest.fixture
-def sim_devices(env):
-    """`netraven-desktop sim` serving three devices until the test ends."""
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "netraven_desktop",
-            "sim",
-            "--devices",
-            "3",
-            "--platform",
-            "cisco_ios",
-            "--platform",
-            "juniper_junos",
-            "--password",
-            PASSWORD,
-            "--enable-secret",
-            ENABLE,
-            "--config-kb",
-            "16",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    lines: list[str] = []
-    ready = threading.Event()
-
-    def read() -> None:
-        for line in proc.stdout:
-            if line.strip() == "ready":
-                ready.set()
-                return
-            lines.append(line.split())
-
-    threading.Thread(target=read, daemon=True).start()
-    assert ready.wait(30), proc.stderr.read() if proc.poll() is not None else "no ready"
-    yield [(name, platform, int(address.rsplit(":", 1)[1])) for name, platform, address in lines]
-    proc.terminate()
-    proc.wait(timeout=30)
-    proc.stdout.close()
-    proc.stderr.close()
+from tests.conftest import SIM_ENABLE as ENABLE
+from tests.conftest import SIM_PASSWORD as PASSWORD
 
 
 @pytest.fixture

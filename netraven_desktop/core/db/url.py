@@ -54,8 +54,11 @@ class DatabaseURL:
 
     def display(self) -> str:
         """The URL for humans and logs: plain scheme, password hidden."""
-        plain = self.sync_url.set(drivername=self.backend)
-        return plain.render_as_string(hide_password=True)
+        return self.plain(hide_password=True)
+
+    def plain(self, *, hide_password: bool) -> str:
+        """The URL with its plain scheme, as a user would type it."""
+        return self.sync_url.set(drivername=self.backend).render_as_string(hide_password)
 
     def __str__(self) -> str:
         return self.display()

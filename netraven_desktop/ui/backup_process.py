@@ -1,0 +1,79 @@
+"""Backups from the window run in a child process: the same engine as the CLI.
+
+SSH handshakes are CPU-heavy; in a child they use the second core and never stall the
+window. The child prints one JSON object per line (`job run NAME --json`); each becomes
+an `event` signal here. The database URL travels in the environment, not on the command
+line, where other users could read a password in it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+from ..core.db import DatabaseURL
+from .qt import QObject, QProcess, QProcessEnvironment, Signal
+
+
+def engine_command(*args: str) -> tuple[str, list[str]]:
+    """How to start `netraven-desktop ARGS` from this very installation."""
+    if getattr(sys, "frozen", False):  # a packaged build: the executable is the program
+        return sys.executable, list(args)
+    return sys.executable, ["-m", "netraven_desktop", *args]
+
+
+class BackupProcess(QObject):
+    """One `netraven-desktop ... --json` child; `run()` resolves to its exit code."""
+
+    event = Signal(dict)
+
+    def __init__(self, url: DatabaseURL, *args: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._process = QProcess(self)
+        program, arguments = engine_command(*args)
+        self._process.setProgram(program)
+        self._process.setArguments(arguments)
+        env = QProcessEnvironment.systemEnvironment()
+        env.insert("NETRAVEN_DB_URL", url.plain(hide_password=False))
+        self._process.setProcessEnvironment(env)
+        self._process.readyReadStandardOutput.connect(self._read)
+        self._pending = b""
+        self._stderr = b""
+        self._process.readyReadStandardError.connect(self._read_errors)
+
+    @property
+    def stderr(self) -> str:
+        return self._stderr.decode("utf-8", "replace")
+
+    async def run(self) -> int:
+        finished: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._process.finished.connect(
+            lambda code, _status: finished.done() or finished.set_result(code)
+        )
+        self._process.errorOccurred.connect(
+            lambda error: (
+                error == QProcess.ProcessError.FailedToStart
+                and not finished.done()
+                and finished.set_result(-1)
+            )
+        )
+        self._process.start()
+        return await finished
+
+    def cancel(self) -> None:
+        """Ask the engine to stop: it records the devices not done as cancelled."""
+        self._process.terminate()
+
+    def _read(self) -> None:
+        self._pending += bytes(self._process.readAllStandardOutput().data())
+        *lines, self._pending = self._pending.split(b"\n")
+        for line in lines:
+            if line.strip():
+                try:
+                    self.event.emit(json.loads(line))
+                except ValueError:
+                    continue  # not an event (a warning printed by a library)
+
+    def _read_errors(self) -> None:
+        self._stderr += bytes(self._process.readAllStandardError().data())
