@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+
 import pytest
 from keyring.backends import fail, null
 
+from netraven_desktop.core.crud import credentials
+from netraven_desktop.core.db import Database
 from netraven_desktop.core.secrets import Secrets, SecretStore, SecretStoreError, new_reference
+from tests.conftest import IN_CI
 
 
 def test_put_get_delete_round_trip(secret_store):
@@ -37,3 +44,43 @@ def test_secrets_never_show_in_repr():
     assert "hunter2" not in text
     assert "s3cret" not in text
     assert text == "Secrets(password, enable)"
+
+
+LOCKED_KEYRING_SCRIPT = r"""
+set -e
+mkdir -p "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" && chmod 700 "$XDG_RUNTIME_DIR"
+printf 'pw' | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+"$PYTHON" -c 'import secretstorage as s; s.get_default_collection(s.dbus_init()).lock()'
+printf 'secret\n' | "$PYTHON" -m netraven_desktop credential add lab --username u --password-stdin
+"""
+
+
+def test_a_locked_keyring_is_a_clear_error_and_nothing_is_written(tmp_path, env):
+    """A real gnome-keyring, locked, in a D-Bus session of its own (not the suite's)."""
+    if not (shutil.which("dbus-run-session") and shutil.which("gnome-keyring-daemon")):
+        if IN_CI:
+            pytest.fail("dbus-run-session and gnome-keyring-daemon are required under CI")
+        pytest.skip("needs dbus-run-session and gnome-keyring-daemon")
+    home = tmp_path / "home"
+    result = subprocess.run(
+        ["dbus-run-session", "--", "bash", "-c", LOCKED_KEYRING_SCRIPT],
+        env=env
+        | {
+            "HOME": str(home),
+            "XDG_RUNTIME_DIR": str(home / "run"),
+            "XDG_DATA_HOME": str(home / "data"),
+            "PYTHON": sys.executable,
+            "DISPLAY": "",
+            "WAYLAND_DISPLAY": "",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 3, result.stderr
+    assert "the keyring is locked; unlock it" in result.stderr
+    db = Database(f"sqlite:///{home / 'netraven.db'}")
+    with db.read_session() as s:
+        assert credentials.list_credentials(s) == []  # the row was rolled back
+    db.close()

@@ -333,7 +333,7 @@ def _plan_devices(
     plans = []
     for device in runs.select_devices(session, selection):
         profile = profile_for(device.platform)
-        stored = [k for k in host_keys.list_host_keys(session, device.id)]
+        stored = host_keys.list_host_keys(session, device.id)
         plans.append(
             _DevicePlan(
                 id=device.id,

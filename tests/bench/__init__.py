@@ -1,0 +1,1 @@
+"""Benchmarks: run by scripts (scripts/bench), never collected by pytest."""
