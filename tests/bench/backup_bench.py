@@ -325,7 +325,7 @@ def engine_worker(spec: dict[str, Any]) -> dict[str, Any]:
     from netraven_desktop.core.crud import devices as device_rows
     from netraven_desktop.core.db import Database
     from netraven_desktop.core.db.schema import upgrade
-    from netraven_desktop.core.secrets import Secrets, SecretStore
+    from netraven_desktop.core.secrets import Secrets, SecretStore, SecretStoreError
     from netraven_desktop.core.services import credentials, runs
     from netraven_desktop.core.services.engine import BackupEngine, EngineOptions
 
@@ -358,31 +358,37 @@ def engine_worker(spec: dict[str, Any]) -> dict[str, Any]:
                 if event["event"] == "device_retry":
                     retries += 1
 
-            async def go() -> Any:
+            async def go() -> tuple[Any, str]:
                 engine = BackupEngine(db, store, options, emit)
+                profiler = cProfile.Profile() if spec.get("profile") else None
                 try:
-                    with Meter() as m:
-                        if spec.get("profile"):
-                            profiler = cProfile.Profile()
-                            profiler.enable()
-                            try:
-                                summary = await engine.run(runs.Selection(all=True))
-                            finally:
-                                profiler.disable()
-                                profiler.dump_stats(spec["profile"])
-                        else:
-                            summary = await engine.run(runs.Selection(all=True))
+                    if profiler:
+                        profiler.enable()
+                    return await engine.run(runs.Selection(all=True)), ""
+                except Exception as exc:  # the run itself died: report it with the figures
+                    first = (str(exc).strip().splitlines() or [""])[0]
+                    log(f"the engine run raised {type(exc).__name__}: {first}")
+                    return None, f"the run raised {type(exc).__name__}: {first}"[:200]
                 finally:
+                    if profiler:
+                        profiler.disable()
+                        profiler.dump_stats(spec["profile"])
                     await db.aclose()
-                return summary, m
 
-            summary, m = asyncio.run(go())
+            with Meter() as m:
+                summary, error = asyncio.run(go())
         finally:
-            store.delete(credential.keyring_ref)
-            refs_file.unlink(missing_ok=True)
+            try:
+                store.delete(credential.keyring_ref)
+                refs_file.unlink(missing_ok=True)
+            except SecretStoreError as exc:  # never mask the run's own error; the parent retries
+                log(f"could not delete the keyring entry: {exc}")
     finally:
         db.close()
         shutil.rmtree(workdir, ignore_errors=True)
+    if summary is None:
+        n = len(spec["devices"])
+        return {"wall": m.wall, "cpu": m.cpu, "failures": n, "error": error, "retries": retries}
     return {
         "wall": m.wall,
         "cpu": m.cpu,
@@ -699,6 +705,13 @@ class Bench:
             str(spec_path),
         ]
         log(f"{result.name}: {devices} devices at concurrency {concurrency} ...")
+        if variant == "engine" and not keyring_healthy():
+            if not restart_keyring():
+                result.error, result.failures = "no working Secret Service", devices
+                if record:
+                    self.results.append(result)
+                return result
+            self.notes.append(f"{result.name} c={concurrency}: keyring restarted before the run")
         sim_before = sim.cpu_seconds()
         out = ""
         with err_path.open("w") as err:
@@ -713,10 +726,16 @@ class Bench:
                     out = (out or "") + (proc.communicate()[0] or "")
                 self._forget_secrets(refs_file)
         result.sim_cpu = sim.cpu_seconds() - sim_before
+        if variant == "engine" and not keyring_healthy():
+            self.notes.append(
+                f"{result.name} c={concurrency}: the Secret Service (gnome-keyring-daemon) "
+                "stopped working during this run"
+                + ("; restarted" if restart_keyring() else "; could not restart it")
+            )
         line = next((x for x in out.splitlines() if x.startswith("RESULT ")), None)
         if line is None:
-            tail = err_path.read_text().strip().splitlines()[-5:]
-            result.error = result.error or f"exit {proc.returncode}: {' | '.join(tail)}"
+            tail = err_path.read_text().strip().splitlines()[-1:]  # the exception, usually
+            result.error = result.error or f"exit {proc.returncode}: {' '.join(tail)[:200]}"
             result.failures = devices
         else:
             data = json.loads(line[len("RESULT ") :])
@@ -724,6 +743,8 @@ class Bench:
                 setattr(result, key, value)
         if result.error:
             log(f"{result.name}: FAILED: {result.error}")
+            for line in err_path.read_text().strip().splitlines()[-60:]:
+                log(f"    {line}")
         else:
             log(
                 f"{result.name}: {result.wall:.2f}s wall, {result.cpu:.2f} CPU s, "
@@ -753,6 +774,53 @@ class Bench:
         )
         if r.error or r.failures:
             self.notes.append(f"warm-up: {r.failures} failed {r.failure_kinds or r.error}")
+
+
+KEYRING_PROBE = "credential/netraven-bench-probe"
+
+
+def keyring_healthy() -> bool:
+    """A store / read / delete round trip through the Secret Service works."""
+    from netraven_desktop.core.secrets import Secrets, SecretStore
+
+    store = SecretStore()
+    try:
+        store.put(KEYRING_PROBE, Secrets(password="probe"))
+        ok = store.get(KEYRING_PROBE).password == "probe"
+        store.delete(KEYRING_PROBE)
+    except Exception:
+        return False
+    return ok
+
+
+def restart_keyring() -> bool:
+    """Replace a dead or locked gnome-keyring-daemon with a fresh, unlocked one.
+
+    Only inside scripts/bench's private session, which names the throwaway keyring's
+    password; a user's own keyring is never touched.
+    """
+    password = os.environ.get("NETRAVEN_BENCH_KEYRING_PASSWORD")
+    daemon = shutil.which("gnome-keyring-daemon")
+    if not password or not daemon:
+        return False
+    with contextlib.suppress(subprocess.SubprocessError, OSError):
+        done = subprocess.run(
+            [daemon, "--replace", "--unlock", "--components=secrets"],
+            input=password,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        for line in done.stdout.splitlines():
+            key, eq, value = line.partition("=")
+            if eq and key.isupper():
+                os.environ[key] = value
+    for _ in range(20):  # bounded: 5 s
+        if keyring_healthy():
+            return True
+        time.sleep(0.25)
+    return False
 
 
 def _netmiko_version() -> str | None:
@@ -884,6 +952,8 @@ def print_targets(results: list[Result], args: argparse.Namespace, latency: str 
         ok = None if r.error else r.peak_rss_mb < TARGET_RSS_MB
         figure = f"{fmt(r.peak_rss_mb, '.0f')} MB at {r.devices} devices"
         figure += f", concurrency {r.concurrency}"
+        if r.error:
+            figure += f"; not valid: {r.error}"
     else:
         ok, figure = None, f"no run with {TARGET_RSS_DEVICES} devices"
     print(
@@ -975,16 +1045,13 @@ def parent_main(args: argparse.Namespace) -> int:
         bench = Bench(args, Path(tmp))
         if netmiko_skip:
             bench.notes.append(f"netmiko skipped: {netmiko_skip}")
-        served = max(args.devices, args.rss_devices)
-        log(f"starting the simulator: {served} devices ...")
-        sim = Sim(served, args.config_kb, bench.workdir).start()
+        log(f"starting the simulator: {args.devices} devices ...")
+        sim = Sim(args.devices, args.config_kb, bench.workdir).start()
         stack.callback(sim.stop)
         bench.warm_up(sim, max(args.concurrency))
         for concurrency in args.concurrency:
             for variant in variants:
                 bench.variant(variant, sim, args.devices, concurrency)
-        if args.rss_devices:
-            bench.variant("engine", sim, args.rss_devices, max(args.concurrency), label="(RSS)")
         if args.profile_engine:
             bench.variant(
                 "engine",
@@ -995,6 +1062,15 @@ def parent_main(args: argparse.Namespace) -> int:
                 record=False,
             )
         sim.stop()
+        if args.rss_devices:
+            # Its own simulator: a bigger fleet makes the simulator itself slower, which
+            # must not leak into the figures above.
+            log(f"starting the simulator: {args.rss_devices} devices ...")
+            sim = Sim(args.rss_devices, args.config_kb, bench.workdir).start()
+            stack.callback(sim.stop)
+            bench.warm_up(sim, max(args.concurrency))
+            bench.variant("engine", sim, args.rss_devices, max(args.concurrency), label="(RSS)")
+            sim.stop()
         if latency_skip is None:
             latency_skip = latency_run(bench, stack)
     print()

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..db.models import CREDENTIAL_KINDS, Credential, Device, Tag, credential_tags, device_tags
+from ..db.models import CREDENTIAL_KINDS, Credential, Device, Tag
 from ..errors import InputError
 from ..validation import optional_text, validate_int_range, validate_name
 from .common import NamedRows, name_equals, paginate
@@ -119,27 +119,27 @@ def delete_credential(
 
 
 def candidates_for_device(session: Session, device: Device) -> list[Credential]:
-    """The credentials to try on `device`, in order.
+    """The credentials to try on `device`, in order (see `rank_candidates`)."""
+    return rank_candidates(device, list_credentials(session))
+
+
+def rank_candidates(device: Device, every: list[Credential]) -> list[Credential]:
+    """Order `every` credential for `device` (its tags must be loaded).
 
     Its bound credential if it has one; otherwise every credential sharing a tag with
     it, then untagged credentials (defaults for every device), each by priority and
-    name. The credential that last worked on the device goes first.
+    name. The credential that last worked on the device goes first. A plain function
+    over loaded rows, so a run over thousands of devices ranks without a query each.
     """
     if device.credential_id is not None:
-        return [get_credential(session, device.credential_id)]
-    device_tag_ids = select(device_tags.c.tag_id).where(device_tags.c.device_id == device.id)
-    shares_tag = Credential.tags.any(Tag.id.in_(device_tag_ids))
-    untagged = ~(
-        select(credential_tags.c.credential_id)
-        .where(credential_tags.c.credential_id == Credential.id)
-        .exists()
-    )
-    stmt = (
-        select(Credential)
-        .options(selectinload(Credential.tags))
-        .where(shares_tag | untagged)
-        .order_by(shares_tag.desc(), Credential.priority, func.lower(Credential.name))
-    )
-    found = list(session.scalars(stmt))
-    found.sort(key=lambda c: c.id != device.last_credential_id)  # stable: the winner first
-    return found
+        return [c for c in every if c.id == device.credential_id]
+    device_tags = {tag.id for tag in device.tags}
+    shared = [c for c in every if device_tags & {tag.id for tag in c.tags}]
+    defaults = [c for c in every if not c.tags]
+    ranked = sorted(shared, key=_try_order) + sorted(defaults, key=_try_order)
+    ranked.sort(key=lambda c: c.id != device.last_credential_id)  # stable: the winner first
+    return ranked
+
+
+def _try_order(credential: Credential) -> tuple[int, str]:
+    return credential.priority, credential.name.lower()

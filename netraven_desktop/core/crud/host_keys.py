@@ -58,3 +58,14 @@ def save_host_key(
 def delete_host_key(session: Session, host_key_id: uuid.UUID) -> None:
     session.delete(get_host_key(session, host_key_id))
     session.flush()
+
+
+def trusted_keys(session: Session, device_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """device id -> its trusted public key (OpenSSH format), for many devices at once."""
+    found: dict[uuid.UUID, str] = {}
+    for start in range(0, len(device_ids), 500):
+        chunk = device_ids[start : start + 500]
+        stmt = select(SSHHostKey).where(SSHHostKey.device_id.in_(chunk))
+        for key in session.scalars(stmt):
+            found.setdefault(key.device_id, key.public_key)
+    return found

@@ -54,15 +54,15 @@ _CISCO_VOLATILE = (
     r"^ntp clock-period \d+$",
 )
 _CISCO_SECRETS = (
-    r"^(\s*enable (?:secret|password)(?: level \d+)?(?: \d)? ).+$",
-    r"^(\s*username \S+(?: privilege \d+)? (?:secret|password)(?: \d)? ).+$",
-    r"^(\s*snmp-server community ).+$",
-    r"^(\s*(?:tacacs|radius)-server key(?: \d)? ).+$",
-    r"^(\s*key(?: \d)? ).+$",
-    r"^(\s*crypto isakmp key ).+$",
-    r"^(\s*(?:pre-shared-key|key-string)(?: \d)? ).+$",
-    r"^(\s*password(?: \d)? ).+$",
-    r"^(\s*ip ospf (?:authentication-key|message-digest-key \d+ md5)(?: \d)? ).+$",
+    r"^([ \t]*enable (?:secret|password)(?: level \d+)?(?: \d)? ).+$",
+    r"^([ \t]*username \S+(?: privilege \d+)? (?:secret|password)(?: \d)? ).+$",
+    r"^([ \t]*snmp-server community ).+$",
+    r"^([ \t]*(?:tacacs|radius)-server key(?: \d)? ).+$",
+    r"^([ \t]*key(?: \d)? ).+$",
+    r"^([ \t]*crypto isakmp key ).+$",
+    r"^([ \t]*(?:pre-shared-key|key-string)(?: \d)? ).+$",
+    r"^([ \t]*password(?: \d)? ).+$",
+    r"^([ \t]*ip ospf (?:authentication-key|message-digest-key \d+ md5)(?: \d)? ).+$",
 )
 _CISCO_FACTS = {
     "model": r"^[Cc]isco (\S+) .*(?:processor|bytes of memory)",
@@ -102,12 +102,12 @@ PROFILES: dict[str, PlatformProfile] = {
                 r"^!Running configuration last done at: .*$",
             ),
             secrets=(
-                r"^(\s*username \S+ password(?: \d)? )\S+",
-                r"^(\s*snmp-server user \S+ \S+ auth \S+ )\S+",
-                r"^(\s*snmp-server user \S+ .*\bpriv(?: aes-128)? )\S+",
-                r"^(\s*snmp-server community ).+$",
-                r"^(\s*(?:tacacs|radius)-server (?:host \S+ )?key(?: \d)? ).+$",
-                r"^(\s*key(?: \d)? ).+$",
+                r"^([ \t]*username \S+ password(?: \d)? )\S+",
+                r"^([ \t]*snmp-server user \S+ \S+ auth \S+ )\S+",
+                r"^([ \t]*snmp-server user \S+ [^\n]*\bpriv(?: aes-128)? )\S+",
+                r"^([ \t]*snmp-server community ).+$",
+                r"^([ \t]*(?:tacacs|radius)-server (?:host \S+ )?key(?: \d)? ).+$",
+                r"^([ \t]*key(?: \d)? ).+$",
             ),
             facts={
                 "model": r"cisco (Nexus\s?\S+(?: \S+)?) [Cc]hassis",
@@ -127,11 +127,11 @@ PROFILES: dict[str, PlatformProfile] = {
                 r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \w{3} +\d+ [\d:.]+ \w+$",
             ),
             secrets=(
-                r"^(\s*secret(?: \d+)? ).+$",
-                r"^(\s*password(?: \d)? ).+$",
-                r"^(\s*snmp-server community ).+$",
-                r"^(\s*key(?: \d)? ).+$",
-                r"^(\s*key-string(?: password)?(?: \d)? ).+$",
+                r"^([ \t]*secret(?: \d+)? ).+$",
+                r"^([ \t]*password(?: \d)? ).+$",
+                r"^([ \t]*snmp-server community ).+$",
+                r"^([ \t]*key(?: \d)? ).+$",
+                r"^([ \t]*key-string(?: password)?(?: \d)? ).+$",
             ),
             facts={
                 "model": r"^cisco (\S+) .*(?:processor|Chassis)",
@@ -150,12 +150,12 @@ PROFILES: dict[str, PlatformProfile] = {
                 r"^: Hardware: .*$",
             ),
             secrets=(
-                r"^(\s*enable password ).+$",
-                r"^(\s*passwd ).+$",
-                r"^(\s*username \S+ password ).+$",
-                r"^(\s*(?:ikev1 |ikev2 (?:local|remote)-authentication )?pre-shared-key ).+$",
-                r"^(\s*key ).+$",
-                r"^(\s*snmp-server community ).+$",
+                r"^([ \t]*enable password ).+$",
+                r"^([ \t]*passwd ).+$",
+                r"^([ \t]*username \S+ password ).+$",
+                r"^([ \t]*(?:ikev1 |ikev2 (?:local|remote)-authentication )?pre-shared-key ).+$",
+                r"^([ \t]*key ).+$",
+                r"^([ \t]*snmp-server community ).+$",
             ),
             facts={
                 "model": r"^Hardware:\s+([^,\s]+)",
@@ -172,10 +172,10 @@ PROFILES: dict[str, PlatformProfile] = {
                 r"^! Startup-config last modified at .*$",
             ),
             secrets=(
-                r"^(\s*username \S+(?: privilege \d+)?(?: role \S+)? secret(?: sha512| 5)? ).+$",
-                r"^(\s*enable (?:secret|password)(?: sha512| 5)? ).+$",
-                r"^(\s*snmp-server community ).+$",
-                r"^(\s*(?:tacacs|radius)-server key(?: \d)? ).+$",
+                r"^([ \t]*username \S+(?: privilege \d+)?(?: role \S+)? secret(?: sha512| 5)? ).+$",
+                r"^([ \t]*enable (?:secret|password)(?: sha512| 5)? ).+$",
+                r"^([ \t]*snmp-server community ).+$",
+                r"^([ \t]*(?:tacacs|radius)-server key(?: \d)? ).+$",
             ),
             facts={
                 "model": r"^Arista (\S+)",
@@ -192,8 +192,8 @@ PROFILES: dict[str, PlatformProfile] = {
             volatile=(r"^## Last commit: .*$", r"^## Last changed: .*$"),
             secrets=(
                 r"((?:encrypted-password|secret|authentication-key|simple-password|\bkey"
-                r'|pre-shared-key ascii-text) ")[^"]*(")',
-                r"^(\s*community )\S+",
+                r'|pre-shared-key ascii-text) ")[^"\n]*(")',
+                r"^([ \t]*community )\S+",
             ),
             version_command="show version",
             facts={
@@ -210,8 +210,8 @@ PROFILES: dict[str, PlatformProfile] = {
             commands=("show",),
             volatile=(r"^#conf_file_ver=\S+$", r"^#config-version=.*$", r"^#buildno=\d+$"),
             secrets=(
-                r"^(\s*set (?:password|passwd|psksecret|secret|key|private-key|auth-pwd|priv-pwd)"
-                r"(?: ENC)? ).+$",
+                r"^([ \t]*set (?:password|passwd|psksecret|secret|key|private-key|auth-pwd"
+                r"|priv-pwd)(?: ENC)? ).+$",
             ),
             version_command="get system status",
             facts={
@@ -228,7 +228,7 @@ PROFILES: dict[str, PlatformProfile] = {
             commands=("show config running",),
             volatile=(),
             secrets=(
-                r"(<(?:phash|password|key|secret|pre-shared-key|auth-password|priv-password)>)[^<]*(</)",
+                r"(<(?:phash|password|key|secret|pre-shared-key|auth-password|priv-password)>)[^<\n]*(</)",
             ),
             version_command="show system info",
             facts={
@@ -248,7 +248,8 @@ PROFILES: dict[str, PlatformProfile] = {
                 r"^# software id = .*$",
             ),
             secrets=(
-                r"((?:password|secret|authentication-key|wpa2?-pre-shared-key|pre-shared-key)=)(?:\"[^\"]*\"|\S+)",
+                r"((?:password|secret|authentication-key|wpa2?-pre-shared-key|pre-shared-key)=)"
+                r'(?:"[^"\n]*"|\S+)',
             ),
             version_command="/system resource print",
             facts={"os_version": r"^\s*version: (\S+)", "model": r"^\s*board-name: (.+?)\s*$"},
@@ -262,9 +263,9 @@ PROFILES: dict[str, PlatformProfile] = {
                 r"^Running configuration:$",
             ),
             secrets=(
-                r"^(\s*password (?:manager|operator) user-name \S+ (?:sha1|plaintext) ).+$",
-                r"^(\s*snmp-server community ).+$",
-                r"^(\s*(?:tacacs|radius)-server key ).+$",
+                r"^([ \t]*password (?:manager|operator) user-name \S+ (?:sha1|plaintext) ).+$",
+                r"^([ \t]*snmp-server community ).+$",
+                r"^([ \t]*(?:tacacs|radius)-server key ).+$",
             ),
             version_command="show system",
             facts={
@@ -279,9 +280,9 @@ PROFILES: dict[str, PlatformProfile] = {
             paging_off=("no paging",),
             volatile=(r"^Building Configuration\.\.\.$", r"^version \S+$"),
             secrets=(
-                r"^(\s*mgmt-user \S+ \S+ ).+$",
-                r"^(\s*(?:ipsec|key|wpa-passphrase) ).+$",
-                r"^(\s*snmp-server community ).+$",
+                r"^([ \t]*mgmt-user \S+ \S+ ).+$",
+                r"^([ \t]*(?:ipsec|key|wpa-passphrase) ).+$",
+                r"^([ \t]*snmp-server community ).+$",
             ),
             facts={
                 "model": r"^(?:ArubaOS|Aruba) \(MODEL: ([^)]+)\)",
@@ -301,7 +302,7 @@ PROFILES: dict[str, PlatformProfile] = {
             ),
             secrets=(
                 r"((?:cipher|irreversible-cipher|simple) )\S+",
-                r"^(\s*snmp-agent community (?:read|write) (?:cipher )?)\S+",
+                r"^([ \t]*snmp-agent community (?:read|write) (?:cipher )?)\S+",
             ),
             version_command="display version",
             facts={

@@ -32,6 +32,8 @@ class SeenHostKey:
 
 def diff_stats(old: str, new: str) -> tuple[int, int]:
     """(lines added, lines removed) from `old` to `new`."""
+    if not old:
+        return len(new.splitlines()), 0  # a first backup: no diff to compute
     added = removed = 0
     for line in difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0):
         if line.startswith("+") and not line.startswith("+++"):

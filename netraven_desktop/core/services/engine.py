@@ -8,6 +8,7 @@ outcome is committed as soon as it is known, so a crash loses only devices in fl
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import uuid
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ..crud import credentials as credential_rows
 from ..crud import host_keys
 from ..db import Database
 from ..db.base import utcnow
@@ -23,7 +25,8 @@ from ..drivers.filters import clean_config, parse_facts
 from ..drivers.profiles import profile_for
 from ..drivers.ssh import Capture, Login, Target, capture
 from ..secrets import Secrets, SecretStore, SecretStoreError
-from . import backups, credentials, runs, settings
+from . import backups, runs, settings
+from .result_writer import ResultWriter
 
 log = logging.getLogger(__name__)
 Event = dict[str, Any]
@@ -106,7 +109,7 @@ class BackupEngine:
         self.options = options
         self.emit = emit or (lambda event: None)
         self._cancelled = asyncio.Event()
-        self._secrets: dict[str, Secrets | SecretStoreError] = {}
+        self._secrets: dict[str, asyncio.Future[Secrets | SecretStoreError]] = {}
         self._writes: set[asyncio.Future[None]] = set()  # results being committed
 
     def cancel(self) -> None:
@@ -136,13 +139,16 @@ class BackupEngine:
             }
         )
         limit = asyncio.Semaphore(self.options.concurrency)
+        self._writer = ResultWriter(self.db)
+        self._writer.start()
         tasks = [asyncio.create_task(self._device(plan, run.id, limit, summary)) for plan in plans]
         watcher = asyncio.create_task(self._cancel_all(tasks))
         try:
             outcomes = await asyncio.gather(*tasks, return_exceptions=True)
         finally:
             watcher.cancel()
-        await asyncio.gather(*self._writes)  # a cancel may have left some in flight
+            await asyncio.gather(*self._writes, return_exceptions=True)  # in flight at a cancel
+            await self._writer.close()
         for outcome in outcomes:
             if isinstance(outcome, Exception):
                 raise outcome
@@ -225,13 +231,7 @@ class BackupEngine:
         raise BackupError("auth_failed", f"all {refused} applicable credential(s) refused")
 
     async def _login(self, credential: _CredentialPlan, plan: _DevicePlan) -> Login:
-        secrets = self._secrets.get(credential.keyring_ref)
-        if secrets is None:
-            try:
-                secrets = await asyncio.to_thread(self.store.get, credential.keyring_ref)
-            except SecretStoreError as exc:
-                secrets = exc
-            self._secrets[credential.keyring_ref] = secrets
+        secrets = await self._secrets_for(credential.keyring_ref)
         if isinstance(secrets, SecretStoreError):
             raise BackupError("keyring", str(secrets))
         if not credential.key_path and not secrets.password:
@@ -243,6 +243,18 @@ class BackupEngine:
             passphrase=secrets.passphrase,
             enable_secret=secrets.enable,
         )
+
+    def _secrets_for(self, reference: str) -> asyncio.Future[Secrets | SecretStoreError]:
+        """One keyring read per credential per run, however many devices wait for it."""
+        if reference not in self._secrets:
+            self._secrets[reference] = asyncio.ensure_future(self._read_secrets(reference))
+        return self._secrets[reference]
+
+    async def _read_secrets(self, reference: str) -> Secrets | SecretStoreError:
+        try:
+            return await asyncio.to_thread(self.store.get, reference)
+        except SecretStoreError as exc:
+            return exc
 
     async def _record_success(
         self,
@@ -259,8 +271,8 @@ class BackupEngine:
         first_key = None
         if plan.target.host_key is None:
             first_key = backups.SeenHostKey(seen.host_key_type, seen.host_key, seen.fingerprint)
-        async with self.db.async_session() as session:
-            result = await session.run_sync(
+        result = await self._writer.submit(
+            functools.partial(
                 backups.store_capture,
                 run_id=run_id,
                 device_id=plan.id,
@@ -272,6 +284,7 @@ class BackupEngine:
                 started_at=started_at,
                 connect_ms=int(seen.timings["connect"] * 1000),
             )
+        )
         if result.status == "changed":
             summary.changed += 1
         else:
@@ -297,8 +310,8 @@ class BackupEngine:
         error: BackupError,
         status: str = "failed",
     ) -> None:
-        async with self.db.async_session() as session:
-            result = await session.run_sync(
+        result = await self._writer.submit(
+            functools.partial(
                 backups.store_failure,
                 run_id=run_id,
                 device_id=plan.id,
@@ -308,6 +321,7 @@ class BackupEngine:
                 message=str(error),
                 started_at=started_at,
             )
+        )
         if status == "cancelled":
             summary.cancelled += 1
         else:
@@ -329,28 +343,27 @@ class BackupEngine:
 def _plan_devices(
     session: Any, selection: runs.Selection, options: EngineOptions
 ) -> list[_DevicePlan]:
-    """Everything the run needs from the database, read once before connecting."""
-    plans = []
-    for device in runs.select_devices(session, selection):
-        profile = profile_for(device.platform)
-        stored = host_keys.list_host_keys(session, device.id)
-        plans.append(
-            _DevicePlan(
-                id=device.id,
-                name=device.name,
-                target=Target(
-                    host=device.host,
-                    port=device.port,
-                    profile=profile,
-                    connect_timeout=float(device.connect_timeout or options.connect_timeout),
-                    legacy_algorithms=device.ssh_legacy_algorithms,
-                    host_key=stored[0].public_key if stored else None,
-                ),
-                mask_secrets=device.mask_secrets,
-                credentials=tuple(
-                    _CredentialPlan(c.id, c.username, c.keyring_ref, c.ssh_key_path)
-                    for c in credentials.credentials_for_device(session, device)
-                ),
-            )
+    """Everything the run needs from the database, read in a few queries up front."""
+    chosen = runs.select_devices(session, selection)
+    trusted = host_keys.trusted_keys(session, [device.id for device in chosen])
+    every_credential = credential_rows.list_credentials(session)
+    return [
+        _DevicePlan(
+            id=device.id,
+            name=device.name,
+            target=Target(
+                host=device.host,
+                port=device.port,
+                profile=profile_for(device.platform),
+                connect_timeout=float(device.connect_timeout or options.connect_timeout),
+                legacy_algorithms=device.ssh_legacy_algorithms,
+                host_key=trusted.get(device.id),
+            ),
+            mask_secrets=device.mask_secrets,
+            credentials=tuple(
+                _CredentialPlan(c.id, c.username, c.keyring_ref, c.ssh_key_path)
+                for c in credential_rows.rank_candidates(device, every_credential)
+            ),
         )
-    return plans
+        for device in chosen
+    ]

@@ -1,0 +1,72 @@
+"""One writer for a run's results: no lock contention, few commits.
+
+Hundreds of concurrent devices each opening a write transaction would queue on
+SQLite's single write lock (and time out at a few thousand devices). Instead, device
+tasks hand their unit of work to this writer, which commits whatever has queued up in
+one transaction, typically within milliseconds. If a batch fails, its items are retried
+one by one, so one bad result never takes the others with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..db import Database
+
+Work = Callable[[Session], Any]
+BATCH = 64
+
+
+class ResultWriter:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._queue: asyncio.Queue[tuple[Work, asyncio.Future[Any]] | None] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="result writer")
+
+    async def submit(self, work: Work) -> Any:
+        """Commit `work(session)` and return its result (or raise its error)."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((work, future))
+        return await future
+
+    async def close(self) -> None:
+        """Finish what is queued, then stop."""
+        self._queue.put_nowait(None)
+        if self._task is not None:
+            await self._task
+
+    async def _run(self) -> None:
+        while True:
+            item = await self._queue.get()
+            if item is None:
+                return
+            batch = [item]
+            while len(batch) < BATCH and not self._queue.empty():
+                following = self._queue.get_nowait()
+                if following is None:
+                    await self._commit(batch)
+                    return
+                batch.append(following)
+            await self._commit(batch)
+
+    async def _commit(self, batch: list[tuple[Work, asyncio.Future[Any]]]) -> None:
+        try:
+            async with self.db.async_session() as session:
+                results = await session.run_sync(lambda s: [work(s) for work, _ in batch])
+        except Exception as exc:
+            if len(batch) == 1:
+                batch[0][1].set_exception(exc)
+                return
+            for item in batch:  # find the bad one; keep the rest
+                await self._commit([item])
+            return
+        for (_, future), result in zip(batch, results, strict=True):
+            if not future.done():
+                future.set_result(result)
