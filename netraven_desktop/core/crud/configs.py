@@ -36,15 +36,15 @@ def put_blob(session: Session, text: str) -> ConfigBlob:
     blob = session.get(ConfigBlob, digest)
     if blob is None:
         raw = text.encode("utf-8")
-        values = {
-            "sha256": digest,
-            "data": zlib.compress(raw, 6),
-            "size": len(raw),
-            "created_at": utcnow(),
-        }
+        blob = ConfigBlob(
+            sha256=digest, data=zlib.compress(raw, 6), size=len(raw), created_at=utcnow()
+        )
         insert = {"sqlite": sqlite_insert, "postgresql": pg_insert}[session.get_bind().dialect.name]
-        session.execute(insert(ConfigBlob).values(**values).on_conflict_do_nothing())
-        blob = session.get_one(ConfigBlob, digest)
+        session.execute(
+            insert(ConfigBlob)
+            .values(sha256=blob.sha256, data=blob.data, size=blob.size, created_at=blob.created_at)
+            .on_conflict_do_nothing()
+        )
     return blob
 
 

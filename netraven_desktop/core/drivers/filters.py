@@ -14,15 +14,19 @@ _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x08+ *\x08*|\r[ \t
 
 def strip_terminal_noise(text: str) -> str:
     """Line endings to \\n, escape sequences and backspaces gone."""
-    return _ANSI.sub("", text).replace("\r\n", "\n").replace("\r", "")
+    text = text.replace("\r\n", "\n")
+    if "\x1b" in text or "\x08" in text or "\x07" in text or "\r" in text:
+        text = _ANSI.sub("", text).replace("\r", "")
+    return text
 
 
 @cache
 def _patterns(
     profile: PlatformProfile,
 ) -> tuple[re.Pattern[str] | None, tuple[re.Pattern[str], ...]]:
+    # Whole volatile lines, with their line break, in one pass over the text.
     volatile = (
-        re.compile("|".join(f"(?:{p})" for p in profile.volatile), re.MULTILINE)
+        re.compile("(?:" + "|".join(f"(?:{p})" for p in profile.volatile) + ")\n?", re.MULTILINE)
         if profile.volatile
         else None
     )
@@ -36,10 +40,9 @@ def clean_config(text: str, profile: PlatformProfile, *, mask_secrets: bool = Tr
     what keeps a 50 KB configuration well under a millisecond per pattern.
     """
     volatile, secrets = _patterns(profile)
-    lines = strip_terminal_noise(text).split("\n")
+    cleaned = "\n".join(line.rstrip() for line in strip_terminal_noise(text).split("\n"))
     if volatile is not None:
-        lines = [line for line in lines if not volatile.search(line)]
-    cleaned = "\n".join(line.rstrip() for line in lines)
+        cleaned = volatile.sub("", cleaned)
     if mask_secrets:
         for pattern in secrets:
             cleaned = pattern.sub(_mask, cleaned)

@@ -267,6 +267,7 @@ class _Shell:
         self.buffer = ""
         self.process.stdin.write(command + "\n")
         echo = command.strip()
+        echoed = False  # found once, not searched for again in a growing buffer
         while True:
             await self._receive()
             tail = self._tail()
@@ -274,7 +275,8 @@ class _Shell:
                 self.buffer = self.buffer[: len(self.buffer) - len(tail)]
                 self.process.stdin.write(" ")
                 continue
-            if self._is_prompt(tail) and "\n" in self.buffer and echo in self.buffer:
+            echoed = echoed or (echo in self.buffer and "\n" in self.buffer)
+            if echoed and self._is_prompt(tail):
                 break
         text = strip_terminal_noise(self.buffer)
         lines = text.split("\n")
