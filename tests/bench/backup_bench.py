@@ -799,7 +799,7 @@ def restart_keyring() -> bool:
     Only inside scripts/bench's private session, which names the throwaway keyring's
     password; a user's own keyring is never touched.
     """
-    password = os.environ.get("NETRAVEN_BENCH_KEYRING_PASSWORD")
+    password = os.environ.get("NETRAVEN_KEYRING_PASSWORD")
     daemon = shutil.which("gnome-keyring-daemon")
     if not password or not daemon:
         return False
