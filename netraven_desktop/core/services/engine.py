@@ -209,7 +209,7 @@ class BackupEngine:
             raise BackupError("no_credential", plan.name)
         refused = 0
         for credential in plan.credentials:
-            login = await self._login(credential, plan)
+            login = await self._login(credential)
             for attempt in range(self.options.retries + 1):
                 try:
                     return await capture(plan.target, login), credential.id
@@ -230,7 +230,7 @@ class BackupEngine:
                     await asyncio.sleep(self.options.backoff * 2**attempt)
         raise BackupError("auth_failed", f"all {refused} applicable credential(s) refused")
 
-    async def _login(self, credential: _CredentialPlan, plan: _DevicePlan) -> Login:
+    async def _login(self, credential: _CredentialPlan) -> Login:
         secrets = await self._secrets_for(credential.keyring_ref)
         if isinstance(secrets, SecretStoreError):
             raise BackupError("keyring", str(secrets))
