@@ -14,7 +14,7 @@ from typing import Any
 from ..core.db import Database
 from ..core.errors import InputError
 from ..core.secrets import SecretStore
-from ..core.services import backups, jobs, runs
+from ..core.services import backups, jobs, retention, runs
 from ..core.services.engine import BackupEngine, EngineOptions, Event, RunSummary
 from .output import print_json, print_table
 
@@ -58,6 +58,8 @@ def _execute(
         options = EngineOptions.from_settings(session, concurrency=args.concurrency)
     emit = _print_json_event if args.json else _print_human_event
     summaries = asyncio.run(_run(db, work, options, emit))
+    with db.session() as session:  # retention after every run, as the settings say
+        retention.prune(session)
     if not args.json:
         for summary in summaries:
             print(
@@ -210,12 +212,26 @@ def backup_runs(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+def backup_prune(db: Database, args: argparse.Namespace) -> int:
+    for flag, value in (("--keep-last", args.keep_last), ("--keep-days", args.keep_days)):
+        if value is not None and value < 0:
+            raise InputError(flag, value, "must not be negative")
+    with db.session() as session:
+        report = retention.prune(session, keep_last=args.keep_last, keep_days=args.keep_days)
+    print(
+        f"pruned {report.snapshots} snapshots of {len(report.devices)} devices "
+        f"({report.blobs} stored configurations freed)"
+    )
+    return 0
+
+
 COMMANDS = {
     ("backup", "run"): backup_run,
     ("backup", "show"): backup_show,
     ("backup", "history"): backup_history,
     ("backup", "diff"): backup_diff,
     ("backup", "runs"): backup_runs,
+    ("backup", "prune"): backup_prune,
     ("job", "add"): job_add,
     ("job", "list"): job_list,
     ("job", "remove"): job_remove,

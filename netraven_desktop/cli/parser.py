@@ -212,6 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("name")
     diff.add_argument("--from", dest="from_id", metavar="ID", help="default: the previous")
     diff.add_argument("--to", dest="to_id", metavar="ID", help="default: the latest")
+    prune = backup.add_parser("prune", help="apply the retention settings now")
+    prune.add_argument("--keep-last", type=int, metavar="N", help="override retention.keep_last")
+    prune.add_argument("--keep-days", type=int, metavar="N", help="override retention.keep_days")
     runs_cmd = backup.add_parser("runs", help="recent backup runs")
     runs_cmd.add_argument("--limit", type=int, default=20)
     runs_cmd.add_argument("--json", action="store_true")
@@ -259,6 +262,17 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--password", default="admin", help="login password (user admin)")
     sim.add_argument("--enable-secret", default="enable")
     sim.add_argument("--host", default="127.0.0.1", help="address to listen on")
+
+    audit = commands.add_parser("audit", help="the tamper-evident audit log").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    audit_list = audit.add_parser("list", help="recorded changes, newest first")
+    audit_list.add_argument("--entity", metavar="TYPE", help="device, tag, credential, ...")
+    audit_list.add_argument("--actor", metavar="NAME")
+    audit_list.add_argument("--since", metavar="TIME", help="ISO date/time, or 30m, 24h, 7d")
+    audit_list.add_argument("--limit", type=int, default=1000)
+    audit_list.add_argument("--json", action="store_true")
+    audit.add_parser("verify", help="check the hash chain; exit 1 if anything was altered")
 
     settings = commands.add_parser("settings", help="global settings").add_subparsers(
         dest="action", metavar="ACTION", required=True

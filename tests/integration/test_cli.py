@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from sqlalchemy import text
 
 from netraven_desktop.core.crud import devices
 from netraven_desktop.core.db.models import Base
@@ -199,7 +200,6 @@ def test_an_unreachable_database_exits_3_without_a_traceback(env, url):
 
 
 def test_a_too_new_schema_exits_3(cli, db):
-    from sqlalchemy import text
 
     with db.sync_engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
@@ -235,3 +235,41 @@ def test_console_script_and_version(env):
             [script, "--help"], capture_output=True, text=True, env=env, check=False
         ).stdout
     )
+
+
+def test_audit_list_and_verify(cli, db):
+    cli.ok("device", "add", "r1", "--host", "10.0.0.1", "--platform", "linux")
+    cli.ok("device", "edit", "r1", "--site", "lab")
+    events = cli.json("audit", "list", "--entity", "device", "--since", "1h")
+    assert [e["action"] for e in events] == ["device.update", "device.create"]
+    assert set(events[0]) == {
+        "id",
+        "occurred_at",
+        "actor",
+        "action",
+        "entity_type",
+        "entity_id",
+        "before",
+        "after",
+        "hash",
+    }
+    assert events[0]["after"] == {"site": "lab"}
+    assert cli.json("audit", "list", "--actor", "nobody-else") == []
+    assert cli.ok("audit", "verify").startswith("audit log intact: 2 events")
+    with db.sync_engine.begin() as conn:
+        conn.execute(
+            text("UPDATE audit_events SET after = NULL WHERE id = :i"), {"i": events[0]["id"]}
+        )
+    tampered = cli("audit", "verify")
+    assert tampered.returncode == 1
+    assert f"event {events[0]['id']} was edited" in tampered.stdout
+    bad = cli("audit", "list", "--since", "last tuesday")
+    assert bad.returncode == 2
+    one_line_error(bad, "--since:")
+
+
+def test_backup_prune(cli):
+    assert "pruned 0 snapshots" in cli.ok("backup", "prune", "--keep-last", "3")
+    bad = cli("backup", "prune", "--keep-days", "-1")
+    assert bad.returncode == 2
+    one_line_error(bad, "--keep-days:")

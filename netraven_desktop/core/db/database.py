@@ -65,11 +65,15 @@ class Database:
         }
 
     @contextmanager
-    def session(self, *, write: bool = True) -> Iterator[Session]:
-        """A sync session inside one transaction: commit on success, rollback on error."""
+    def session(self, *, write: bool = True, actor: str | None = None) -> Iterator[Session]:
+        """A sync session inside one transaction: commit on success, rollback on error.
+
+        `actor` names who the audit log records for this unit of work (default: the OS
+        user, which is right in personal mode).
+        """
         with (
             self.unavailable_as_error(),
-            self._sync_sessions[write]() as session,
+            self._sync_sessions[write](info={"actor": actor}) as session,
             session.begin(),
         ):
             yield session
@@ -79,10 +83,15 @@ class Database:
         return self.session(write=False)
 
     @asynccontextmanager
-    async def async_session(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
+    async def async_session(
+        self, *, write: bool = True, actor: str | None = None
+    ) -> AsyncIterator[AsyncSession]:
         """The async twin of `session()`; never share the session between tasks."""
         with self.unavailable_as_error():
-            async with self._async_sessions[write]() as session, session.begin():
+            async with (
+                self._async_sessions[write](info={"actor": actor}) as session,
+                session.begin(),
+            ):
                 yield session
 
     def async_read_session(self) -> AbstractAsyncContextManager[AsyncSession]:

@@ -21,7 +21,11 @@ from ..db import Database
 from ..db.models import Credential, Device
 from ..errors import InputError
 from ..secrets import Secrets, SecretStore, SecretStoreError, new_reference
+from . import audit
 from .dual import dual
+
+# What the audit log records of a credential: its metadata, never a secret.
+AUDITED = ("name", "username", "kind", "priority", "tags", "ssh_key_path", "has_enable_secret")
 
 
 def check_private_key(path: str, passphrase: str | None) -> str:
@@ -72,6 +76,13 @@ def add_credential(
                 has_enable_secret=bool(secrets.enable),
                 description=description,
             )
+            audit.record(
+                session,
+                "credential.create",
+                "credential",
+                credential.id,
+                after=audit.state(credential, AUDITED),
+            )
             stored = True
             store.put(reference, secrets)
     except BaseException:
@@ -86,7 +97,9 @@ def remove_credential(db: Database, store: SecretStore, name: str) -> Credential
     """Delete the row (devices bound to it fall back to tags), then its keyring entry."""
     with db.session() as session:
         credential = rows.get_credential_by_name(session, name)
+        before = audit.state(credential, AUDITED)
         rows.delete_credential(session, credential.id)
+        audit.record(session, "credential.delete", "credential", credential.id, before=before)
     store.delete(credential.keyring_ref)
     return credential
 

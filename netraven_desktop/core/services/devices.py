@@ -12,8 +12,26 @@ from ..crud import devices as rows
 from ..crud import tags as tag_rows
 from ..db.models import Device
 from ..errors import NotFoundError
+from . import audit
 from .dual import dual
 from .settings import get_setting
+
+# What the audit log records of a device (everything a person edits).
+AUDITED = (
+    "name",
+    "host",
+    "port",
+    "platform",
+    "description",
+    "site",
+    "role",
+    "enabled",
+    "credential_id",
+    "ssh_legacy_algorithms",
+    "connect_timeout",
+    "mask_secrets",
+    "tags",
+)
 
 # Sentinel for "leave unchanged" where None means "clear".
 UNCHANGED: Any = object()
@@ -44,7 +62,7 @@ def add_device(
     """Add a device. Tags are created as needed; the credential must exist."""
     if mask_secrets is None:
         mask_secrets = get_setting(session, "backup.mask_secrets")
-    return rows.create_device(
+    device = rows.create_device(
         session,
         name=name,
         host=host,
@@ -54,6 +72,8 @@ def add_device(
         mask_secrets=mask_secrets,
         **fields,
     )
+    audit.record(session, "device.create", "device", device.id, after=audit.state(device, AUDITED))
+    return device
 
 
 @dual
@@ -69,11 +89,24 @@ def edit_device(
 ) -> Device:
     """Change a device found by name. `tags` replaces the set; `credential=''` unbinds."""
     device = rows.get_device_by_name(session, name)
+    before = audit.state(device, AUDITED)
     if tags is not None:
         changes["tags"] = tag_rows.ensure_tags(session, tags)
     if credential is not UNCHANGED:
         changes["credential_id"] = _credential_id(session, credential)
-    return rows.update_device(session, device.id, expected_version, **changes)
+    device = rows.update_device(session, device.id, expected_version, **changes)
+    after = audit.state(device, AUDITED)
+    changed = [key for key in AUDITED if before[key] != after[key]]
+    if changed:
+        audit.record(
+            session,
+            "device.update",
+            "device",
+            device.id,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+        )
+    return device
 
 
 @dual
@@ -104,15 +137,21 @@ def remove_device(
             device = rows.get_device_by_name(session, name)
         except NotFoundError:
             device = rows.find_trashed_device(session, name)
+        before = audit.state(device, AUDITED)
         rows.delete_device(session, device.id, expected_version)
+        audit.record(session, "device.delete", "device", device.id, before=before)
         return device
     device = rows.get_device_by_name(session, name)
-    return rows.trash_device(session, device.id, expected_version)
+    device = rows.trash_device(session, device.id, expected_version)
+    audit.record(session, "device.trash", "device", device.id, before={"name": device.name})
+    return device
 
 
 @dual
 def restore_device(session: Session, name: str) -> Device:
-    return rows.restore_device(session, rows.find_trashed_device(session, name).id)
+    device = rows.restore_device(session, rows.find_trashed_device(session, name).id)
+    audit.record(session, "device.restore", "device", device.id, after={"name": device.name})
+    return device
 
 
 @dual

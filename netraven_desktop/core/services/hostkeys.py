@@ -12,6 +12,7 @@ from ..drivers.errors import BackupError
 from ..drivers.profiles import profile_for
 from ..drivers.ssh import Target, fetch_host_key
 from ..errors import EnvironmentProblem, InputError
+from . import audit
 
 
 def accept_host_key(
@@ -45,6 +46,14 @@ def accept_host_key(
             host_keys.delete_host_key(session, old.id)
         host_keys.save_host_key(
             session, device_id=device.id, key_type=key_type, public_key=public_key, fingerprint=seen
+        )
+        audit.record(
+            session,
+            "host_key.accept",
+            "device",
+            device.id,
+            before={"fingerprints": [k.fingerprint for k in previous]},
+            after={"fingerprint": seen, "key_type": key_type},
         )
     return {
         "device": device.name,

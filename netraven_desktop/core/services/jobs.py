@@ -13,6 +13,7 @@ from ..crud import jobs as rows
 from ..db.base import utcnow
 from ..db.models import Job, JobRun
 from ..schedule import parse_schedule
+from . import audit
 from .dual import dual
 from .runs import Selection
 
@@ -58,19 +59,28 @@ def add_job(
 ) -> Job:
     if schedule:
         parse_schedule(schedule, "--schedule")
-    return rows.create_job(
+    job = rows.create_job(
         session,
         name=name,
         target=target_of(selection),
         schedule=schedule or None,
         description=description,
     )
+    audit.record(
+        session,
+        "job.create",
+        "job",
+        job.id,
+        after=audit.state(job, ("name", "target", "schedule", "description")),
+    )
+    return job
 
 
 @dual
 def remove_job(session: Session, name: str) -> Job:
     job = rows.get_job_by_name(session, name)
     rows.delete_job(session, job.id)
+    audit.record(session, "job.delete", "job", job.id, before={"name": job.name})
     return job
 
 

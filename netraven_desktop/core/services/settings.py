@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..crud import settings as rows
 from ..errors import InputError
+from . import audit
 from .dual import dual
 
 _TRUE = {"true", "yes", "on", "1"}
@@ -125,6 +126,16 @@ def set_setting(session: Session, key: str, raw: Any) -> Any:
     """Validate and store; setting a key back to its default removes the stored row."""
     spec = spec_for(key)
     value = spec.parse(raw)
+    before = _stored(session, spec)
+    if value != before:
+        audit.record(
+            session,
+            "setting.update",
+            "setting",
+            key,
+            before={"value": before},
+            after={"value": value},
+        )
     if value == spec.default:
         if rows.find_setting(session, key) is not None:
             rows.delete_setting(session, key)

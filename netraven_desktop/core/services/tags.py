@@ -8,12 +8,15 @@ from sqlalchemy.orm import Session
 
 from ..crud import tags as rows
 from ..db.models import Tag
+from . import audit
 from .dual import dual
 
 
 @dual
 def add_tag(session: Session, name: str, description: str | None = None) -> Tag:
-    return rows.create_tag(session, name, description)
+    tag = rows.create_tag(session, name, description)
+    audit.record(session, "tag.create", "tag", tag.id, after={"name": tag.name})
+    return tag
 
 
 @dual
@@ -26,6 +29,7 @@ def list_tags(session: Session, **filters: Any) -> list[tuple[Tag, int]]:
 def remove_tag(session: Session, name: str) -> Tag:
     tag = rows.get_tag_by_name(session, name)
     rows.delete_tag(session, tag.id)
+    audit.record(session, "tag.delete", "tag", tag.id, before={"name": tag.name})
     return tag
 
 

@@ -1,0 +1,206 @@
+"""`notify` commands: e-mail and webhook channels. Passwords and tokens come from stdin
+or a no-echo prompt, never from argv, and go to the OS keyring only."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from typing import Any
+
+from ..core.crud.notifications import EVENTS
+from ..core.db import Database
+from ..core.errors import InputError
+from ..core.secrets import SecretStore
+from ..core.services import notify
+from .output import print_json, print_table
+
+
+def add_parsers(commands: Any) -> None:
+    """Add `notify ...` to the root parser's sub-commands."""
+    notify_cmd = commands.add_parser(
+        "notify", help="notification channels: e-mail and webhooks (secrets in the OS keyring)"
+    ).add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    email = notify_cmd.add_parser("add-email", help="send notifications by e-mail (SMTP)")
+    email.add_argument("name")
+    email.add_argument("--host", required=True, help="SMTP server: IP address or DNS name")
+    email.add_argument(
+        "--port", help="SMTP port, 1-65535 (default: 587 starttls, 465 tls, 25 none)"
+    )
+    email.add_argument("--from", dest="sender", required=True, metavar="ADDR")
+    email.add_argument(
+        "--to",
+        dest="recipients",
+        action="extend",
+        nargs="+",
+        required=True,
+        metavar="ADDR",
+        help="recipient (repeatable)",
+    )
+    email.add_argument("--username", help="SMTP login; its password goes to the OS keyring")
+    email.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the SMTP password from the first line of stdin (else prompted)",
+    )
+    email.add_argument(
+        "--security",
+        choices=notify.SECURITY,
+        default="starttls",
+        help="starttls (default), tls (implicit TLS) or none (a relay on this machine)",
+    )
+    _events(email)
+
+    hook = notify_cmd.add_parser("add-webhook", help="POST notifications as JSON to a URL")
+    hook.add_argument("name")
+    hook.add_argument("--url", required=True, help="http:// or https:// URL")
+    hook.add_argument(
+        "--token-stdin",
+        action="store_true",
+        help="read a bearer token from the first line of stdin (sent as Authorization)",
+    )
+    _events(hook)
+
+    notify_cmd.add_parser("list", help="list channels (never their secrets)").add_argument(
+        "--json", action="store_true"
+    )
+    notify_cmd.add_parser("remove", help="remove a channel and its keyring entry").add_argument(
+        "name"
+    )
+    notify_cmd.add_parser(
+        "test", help="send a test notification now; exit 1 if it could not be delivered"
+    ).add_argument("name")
+
+
+def _events(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--event",
+        action="append",
+        dest="events",
+        choices=EVENTS,
+        metavar="EVENT",
+        help=f"send only these events (repeatable; default all: {', '.join(EVENTS)})",
+    )
+
+
+def _first_line_of_stdin(option: str, what: str) -> str:
+    lines = sys.stdin.read().splitlines()
+    value = lines[0].strip() if lines else ""
+    if not value:
+        raise InputError(option, "", f"the first line of stdin must hold the {what}")
+    return value
+
+
+def notify_add_email(db: Database, args: argparse.Namespace) -> int:
+    password = None
+    if args.password_stdin:
+        if not args.username:
+            raise InputError("--password-stdin", "", "needs --username")
+        password = _first_line_of_stdin("--password-stdin", "password")
+    elif args.username:
+        if not sys.stdin.isatty():
+            raise InputError(
+                "--password-stdin",
+                "",
+                "no terminal to ask for the SMTP password; pass it on stdin with --password-stdin",
+            )
+        password = getpass.getpass("SMTP password: ")
+    channel = notify.add_email_channel(
+        db,
+        SecretStore(),
+        name=args.name,
+        host=args.host,
+        port=args.port,
+        sender=args.sender,
+        recipients=args.recipients,
+        username=args.username,
+        password=password,
+        security=args.security,
+        events=args.events,
+    )
+    config = channel.config
+    print(
+        f"added e-mail channel {channel.name} ({config['host']}:{config['port']}, "
+        f"{config['security']}) for {', '.join(channel.events) or 'no events'}"
+        + ("; its password is in the OS keyring" if channel.secret_ref else "")
+    )
+    return 0
+
+
+def notify_add_webhook(db: Database, args: argparse.Namespace) -> int:
+    token = _first_line_of_stdin("--token-stdin", "token") if args.token_stdin else None
+    channel = notify.add_webhook_channel(
+        db, SecretStore(), name=args.name, url=args.url, token=token, events=args.events
+    )
+    print(
+        f"added webhook channel {channel.name} for {', '.join(channel.events) or 'no events'}"
+        + ("; its token is in the OS keyring" if channel.secret_ref else "")
+    )
+    return 0
+
+
+def notify_list(db: Database, args: argparse.Namespace) -> int:
+    with db.read_session() as session:
+        rows = [notify.channel_to_dict(c) for c in notify.list_channels(session)]
+    if args.json:
+        print_json(rows)
+    else:
+        print_table(
+            ("NAME", "KIND", "TARGET", "EVENTS", "SECRET", "ENABLED"),
+            [
+                (r["name"], r["kind"], _target(r), r["events"], r["has_secret"], r["enabled"])
+                for r in rows
+            ],
+        )
+    return 0
+
+
+def _target(row: dict[str, Any]) -> str:
+    config = row["config"]
+    if row["kind"] == "email":
+        recipients = ",".join(config.get("recipients", ()))
+        return f"{recipients} via {config.get('host')}:{config.get('port')}"
+    if row["kind"] == "webhook":
+        return str(config.get("url", ""))
+    return ""
+
+
+def notify_remove(db: Database, args: argparse.Namespace) -> int:
+    channel = notify.remove_channel(db, SecretStore(), args.name)
+    print(
+        f"removed notification channel {channel.name}"
+        + (" and its keyring entry" if channel.secret_ref else "")
+    )
+    return 0
+
+
+def notify_test(db: Database, args: argparse.Namespace) -> int:
+    """Exit 0 when the test notification was delivered, 1 (with the reason) when not."""
+    report = asyncio.run(_send_test(db, args.name))
+    if report.ok:
+        print(f"sent a test notification through {report.channel} ({report.kind})")
+        return 0
+    print(
+        f"netraven-desktop: notify test {report.channel}: not delivered "
+        f"after {report.attempts} attempt(s): {report.error}",
+        file=sys.stderr,
+    )
+    return 1
+
+
+async def _send_test(db: Database, name: str) -> notify.DeliveryReport:
+    try:
+        return await notify.send_test(db, SecretStore(), name)
+    finally:
+        await db.aclose()
+
+
+COMMANDS = {
+    ("notify", "add-email"): notify_add_email,
+    ("notify", "add-webhook"): notify_add_webhook,
+    ("notify", "list"): notify_list,
+    ("notify", "remove"): notify_remove,
+    ("notify", "test"): notify_test,
+}

@@ -1,0 +1,723 @@
+"""Notifications: e-mail over SMTP and webhooks, sent after a backup run is recorded.
+
+A channel is a row (where to send, which events) plus, for an SMTP password or a webhook
+bearer token, a keyring entry: the row holds only the reference, exactly as credentials
+do (see services/credentials). Desktop channels are rows too, but the window shows them;
+`deliver` skips them.
+
+Three events, each one digest per run (never one message per device): `backup_failed`,
+`config_changed` (devices and lines added/removed) and `job_finished`. The caller builds
+them with `notifications_for_run` once the run is committed, then awaits `deliver`:
+delivery retries a failing channel with backoff, is bounded in time, and never raises;
+it returns one `DeliveryReport` per channel and event. No secret appears in a row, a
+log line, an error text or a notification body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import json
+import logging
+import re
+import ssl
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import TYPE_CHECKING, Any
+
+import aiosmtplib
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ... import __version__
+from ..crud import notifications as rows
+from ..crud.notifications import EVENTS
+from ..db import Database
+from ..db.models import ConfigSnapshot, Device, NotificationChannel
+from ..errors import InputError
+from ..secrets import Secrets, SecretStore, SecretStoreError
+from ..validation import validate_host, validate_name, validate_port
+from .dual import dual
+
+if TYPE_CHECKING:
+    from .engine import RunSummary
+
+log = logging.getLogger(__name__)
+
+SECURITY = ("starttls", "tls", "none")
+DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+TIMEOUT = 10.0  # seconds per attempt, for SMTP and HTTP alike
+TEXT_LIMIT = 50  # devices listed in a message body; the rest are counted
+DATA_LIMIT = 1000  # devices listed in the structured data of a notification
+
+_LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+_UNSAFE = re.compile(r"[\x00-\x20\x7f]")  # control characters and spaces
+
+
+# --- channels ----------------------------------------------------------------------------
+
+
+def new_reference() -> str:
+    """The keyring reference of a channel's password or token."""
+    return f"notify/{uuid.uuid4()}"
+
+
+def validate_email(value: str, field: str) -> str:
+    """A plain address (`ops@example.net`): no display name, no IP-literal domain."""
+    text = value.strip() if isinstance(value, str) else ""
+    local, at, domain = text.rpartition("@")
+    problem = "must be an e-mail address like ops@example.net"
+    if not at or len(text) > 254 or not _LOCAL_PART.match(local) or not domain:
+        raise InputError(field, value, problem)
+    try:
+        domain = validate_host(domain, field)
+        ipaddress.ip_address(domain)
+    except InputError:
+        raise InputError(field, value, problem) from None
+    except ValueError:
+        return f"{local}@{domain}"  # a DNS name, as it should be
+    raise InputError(field, value, problem)
+
+
+def validate_url(value: str, field: str = "url") -> str:
+    """An http(s) URL with a host and without user information; the fragment is dropped."""
+    text = value.strip() if isinstance(value, str) else ""
+    try:
+        parts = urllib.parse.urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise InputError(field, _redact_url(text), "is not a valid URL") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise InputError(field, _redact_url(text), "must be an http:// or https:// URL")
+    if parts.username is not None or parts.password is not None:
+        raise InputError(
+            field,
+            _redact_url(text),
+            "must not hold a user name or password; give a bearer token instead",
+        )
+    if not parts.hostname or _UNSAFE.search(text):
+        raise InputError(field, text, "is not a valid URL")
+    validate_host(parts.hostname, field)
+    return urllib.parse.urlunsplit(
+        (parts.scheme.lower(), parts.netloc, parts.path or "/", parts.query, "")
+    )
+
+
+def add_email_channel(
+    db: Database,
+    store: SecretStore,
+    *,
+    name: str,
+    host: str,
+    port: int | str | None = None,
+    sender: str,
+    recipients: Sequence[str],
+    username: str | None = None,
+    password: str | None = None,
+    security: str = "starttls",
+    events: Iterable[str] | None = None,
+) -> NotificationChannel:
+    """An SMTP channel; the password (if any) goes to the keyring, all or nothing.
+
+    `security`: "starttls" (default port 587), "tls" (implicit TLS, 465) or "none" (a
+    relay on this machine, 25). A password is sent only over TLS or to this machine."""
+    name = validate_name(name)
+    if security not in SECURITY:
+        raise InputError("security", security, f"must be one of {', '.join(SECURITY)}")
+    host = validate_host(host, "host")
+    port = validate_port(DEFAULT_PORTS[security] if port is None else port, "port")
+    sender = validate_email(sender, "sender")
+    if isinstance(recipients, str):
+        recipients = [recipients]
+    to = list(dict.fromkeys(validate_email(r, "recipients") for r in recipients))
+    if not to:
+        raise InputError("recipients", "", "name at least one recipient")
+    username = validate_name(username, "username", 255) if username else None
+    password = password or None
+    if password and not username:
+        raise InputError("username", "", "a password needs a user name")
+    if username and not password:
+        raise InputError("password", "", "a user name needs a password")
+    if password and security == "none" and not _is_loopback(host):
+        raise InputError(
+            "security",
+            security,
+            "a password is sent only over TLS (starttls or tls), or to a relay on this machine",
+        )
+    config = {
+        "host": host,
+        "port": port,
+        "security": security,
+        "sender": sender,
+        "recipients": to,
+        "username": username,
+    }
+    return _add_channel(db, store, name, "email", config, password, events)
+
+
+def add_webhook_channel(
+    db: Database,
+    store: SecretStore,
+    *,
+    name: str,
+    url: str,
+    token: str | None = None,
+    events: Iterable[str] | None = None,
+) -> NotificationChannel:
+    """A webhook (HTTP POST of JSON); the bearer token (if any) goes to the keyring."""
+    name = validate_name(name)
+    url = validate_url(url, "url")
+    token = token.strip() if token else None
+    if token and _UNSAFE.search(token):
+        raise InputError("token", "<hidden>", "must not contain spaces or control characters")
+    parts = urllib.parse.urlsplit(url)
+    if token and parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
+        raise InputError("url", url, "a token is sent only over https://, or to this machine")
+    return _add_channel(db, store, name, "webhook", {"url": url}, token, events)
+
+
+def _add_channel(
+    db: Database,
+    store: SecretStore,
+    name: str,
+    kind: str,
+    config: dict[str, Any],
+    secret: str | None,
+    events: Iterable[str] | None,
+) -> NotificationChannel:
+    """The row and its keyring entry, all or nothing (as services.credentials does)."""
+    chosen = list(EVENTS) if events is None else list(dict.fromkeys(events))
+    for event in chosen:
+        if event not in EVENTS:
+            raise InputError("events", event, f"must be among {', '.join(EVENTS)}")
+    reference = new_reference() if secret else None
+    stored = False
+    try:
+        with db.session() as session:
+            channel = rows.create_channel(
+                session,
+                name=name,
+                kind=kind,
+                config=config,
+                secret_ref=reference,
+                events=chosen,
+            )
+            if reference and secret:
+                stored = True
+                store.put(reference, Secrets(password=secret))
+    except BaseException:
+        if stored and reference:  # the keyring may hold a secret whose row never committed
+            with contextlib.suppress(SecretStoreError):
+                store.delete(reference)
+        raise
+    return channel
+
+
+def remove_channel(db: Database, store: SecretStore, name: str) -> NotificationChannel:
+    """Delete the row, then its keyring entry."""
+    with db.session() as session:
+        channel = rows.get_channel_by_name(session, name)
+        rows.delete_channel(session, channel.id)
+    if channel.secret_ref:
+        store.delete(channel.secret_ref)
+    return channel
+
+
+@dual
+def list_channels(session: Session, **filters: Any) -> list[NotificationChannel]:
+    return rows.list_channels(session, **filters)
+
+
+def channel_to_dict(channel: NotificationChannel) -> dict[str, Any]:
+    """The stable JSON form of a channel: its config holds no secret; `has_secret` says
+    whether a password or token is in the keyring."""
+    return {
+        "id": str(channel.id),
+        "name": channel.name,
+        "kind": channel.kind,
+        "config": dict(channel.config or {}),
+        "has_secret": bool(channel.secret_ref),
+        "events": list(channel.events or ()),
+        "enabled": channel.enabled,
+        "version": channel.version,
+    }
+
+
+# --- what to say -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One message: `text` is the plain-text body, `data` the structured form."""
+
+    event: str
+    subject: str
+    text: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def payload(self) -> dict[str, Any]:
+        """The webhook's JSON body."""
+        return {"event": self.event, "subject": self.subject, "text": self.text, "data": self.data}
+
+
+@dual
+def run_diff_stats(session: Session, run_id: uuid.UUID) -> dict[str, tuple[int, int]]:
+    """Device name -> (lines added, lines removed) of the snapshots a run stored."""
+    stmt = (
+        select(Device.name, ConfigSnapshot.lines_added, ConfigSnapshot.lines_removed)
+        .join(Device, Device.id == ConfigSnapshot.device_id)
+        .where(ConfigSnapshot.job_run_id == run_id)
+    )
+    return {name: (added, removed) for name, added, removed in session.execute(stmt)}
+
+
+def notifications_for_run(
+    summary: RunSummary,
+    device_results: Iterable[Mapping[str, Any]],
+    diff_stats: Mapping[str, tuple[int, int]] | None = None,
+    *,
+    job: str | None = None,
+) -> list[Notification]:
+    """The run's digests: `backup_failed` if any device failed, `config_changed` if any
+    changed, and always `job_finished`. `device_results` are the engine's
+    `device_finished` events (other events are ignored); `diff_stats` maps a device name
+    to (lines added, lines removed), e.g. from `run_diff_stats`."""
+    results = [r for r in device_results if r.get("event", "device_finished") == "device_finished"]
+    failed = [r for r in results if r.get("status") == "failed"]
+    changed = [r for r in results if r.get("status") == "changed"]
+    stats = diff_stats or {}
+    run_id = str(summary.run_id)
+    where = f"job {job}" if job else f"run {run_id[:8]}"
+    totals = (
+        f"{_count(summary.devices, 'device')}: {summary.changed} changed, "
+        f"{summary.unchanged} unchanged, {summary.failed} failed"
+        + (f", {summary.cancelled} cancelled" if summary.cancelled else "")
+    )
+    head = f"Backup {where} (run {run_id}) finished: {summary.status}.\n{totals}.\n"
+    base = {"run_id": run_id, "job": job, "status": summary.status}
+    found: list[Notification] = []
+    if failed:
+        listing = [
+            {
+                "device": str(r.get("device")),
+                "error_class": r.get("error_class"),
+                "message": _one_line(r.get("message")),
+            }
+            for r in failed
+        ]
+        lines = [
+            f"  {d['device']}: {d['error_class'] or 'failed'}"
+            + (f" - {d['message']}" if d["message"] else "")
+            for d in listing
+        ]
+        found.append(
+            Notification(
+                "backup_failed",
+                f"NetRaven: {len(failed)} of {_count(summary.devices, 'device')} "
+                f"failed to back up ({where})",
+                f"{head}\nFailed:\n{_lines(lines)}",
+                base | {"failed": len(failed), "devices": _capped(listing)},
+            )
+        )
+    if changed:
+        listing = []
+        for r in changed:
+            name = str(r.get("device"))
+            added, removed = stats.get(name, (None, None))
+            listing.append(
+                {
+                    "device": name,
+                    "lines_added": added,
+                    "lines_removed": removed,
+                    "snapshot_id": r.get("snapshot_id"),
+                }
+            )
+        lines = [
+            f"  {d['device']}"
+            + (
+                f": +{d['lines_added']} -{d['lines_removed']} lines"
+                if d["lines_added"] is not None
+                else ""
+            )
+            for d in listing
+        ]
+        found.append(
+            Notification(
+                "config_changed",
+                f"NetRaven: configuration changed on {_count(len(changed), 'device')} ({where})",
+                f"{head}\nChanged:\n{_lines(lines)}\n\n"
+                "See the differences with: netraven-desktop backup diff DEVICE",
+                base | {"changed": len(changed), "devices": _capped(listing)},
+            )
+        )
+    found.append(
+        Notification(
+            "job_finished",
+            f"NetRaven: backup {where} {summary.status}: {totals}",
+            head,
+            base
+            | {
+                "devices": summary.devices,
+                "changed": summary.changed,
+                "unchanged": summary.unchanged,
+                "failed": summary.failed,
+                "cancelled": summary.cancelled,
+                "failures": dict(sorted(summary.failures.items())),
+            },
+        )
+    )
+    return found
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _lines(lines: list[str]) -> str:
+    shown = lines[:TEXT_LIMIT]
+    if len(lines) > TEXT_LIMIT:
+        shown.append(f"  ... and {len(lines) - TEXT_LIMIT} more")
+    return "\n".join(shown)
+
+
+def _capped(listing: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if len(listing) <= DATA_LIMIT:
+        return listing
+    return [*listing[:DATA_LIMIT], {"omitted": len(listing) - DATA_LIMIT}]
+
+
+# --- delivery ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """How sending one event to one channel went; `error` never holds a secret.
+    `attempts` is 0 when nothing could be tried (e.g. the keyring failed)."""
+
+    channel: str
+    kind: str
+    event: str
+    ok: bool
+    attempts: int
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What delivery needs of a channel row, read once (no session kept)."""
+
+    name: str
+    kind: str
+    config: dict[str, Any]
+    secret_ref: str | None
+    events: tuple[str, ...]
+
+    @classmethod
+    def of(cls, channel: NotificationChannel) -> _Target:
+        return cls(
+            channel.name,
+            channel.kind,
+            dict(channel.config or {}),
+            channel.secret_ref,
+            tuple(channel.events or ()),
+        )
+
+
+class _Permanent(Exception):
+    """A failure that another attempt would not fix (refused login, HTTP 4xx)."""
+
+
+Sender = Callable[[_Target, "str | None", Notification, float], Awaitable[None]]
+
+
+async def deliver(
+    db: Database,
+    store: SecretStore,
+    notifications: Iterable[Notification],
+    *,
+    attempts: int = 3,
+    backoff: float = 1.0,
+    attempt_timeout: float = TIMEOUT,
+) -> list[DeliveryReport]:
+    """Send each notification to every enabled channel subscribed to its event.
+
+    Channels are served concurrently; a failing send is retried up to `attempts` times,
+    waiting `backoff`, then twice that, ... between attempts; each attempt is bounded by
+    `attempt_timeout` seconds. Never raises (except on
+    cancellation): failures are logged and reported."""
+    pending = list(notifications)
+    if not pending:
+        return []
+    try:
+        async with db.async_read_session() as session:
+            channels = await list_channels(session, enabled=True)
+        targets = [_Target.of(c) for c in channels if c.kind in _SENDERS]
+    except Exception as exc:
+        reason = _one_line(str(exc)) or type(exc).__name__
+        error = f"cannot read the notification channels: {reason}"
+        log.warning("notifications not sent: %s", error)
+        return [DeliveryReport("", "", n.event, False, 0, error) for n in pending]
+    work = [(t, [n for n in pending if n.event in t.events]) for t in targets]
+    outcomes = await asyncio.gather(
+        *(
+            _deliver_channel(store, t, chosen, attempts, backoff, attempt_timeout)
+            for t, chosen in work
+        ),
+        return_exceptions=True,
+    )
+    reports: list[DeliveryReport] = []
+    for (target, chosen), outcome in zip(work, outcomes, strict=True):
+        if isinstance(outcome, BaseException):
+            if not isinstance(outcome, Exception):
+                raise outcome  # cancellation, KeyboardInterrupt
+            log.error("notification channel %s failed unexpectedly", target.name)
+            error = f"internal error: {type(outcome).__name__}"
+            reports += [_report(target, n, False, 0, error) for n in chosen]
+        else:
+            reports += outcome
+    return reports
+
+
+async def send_test(
+    db: Database,
+    store: SecretStore,
+    name: str,
+    *,
+    attempts: int = 1,
+    backoff: float = 1.0,
+    attempt_timeout: float = TIMEOUT,
+) -> DeliveryReport:
+    """Send a `test` notification through one channel, enabled or not, whatever its
+    events. An unknown name raises NotFoundError; a failed send is a report."""
+    async with db.async_read_session() as session:
+        channel = await session.run_sync(rows.get_channel_by_name, name)
+    if channel.kind not in _SENDERS:
+        raise InputError("name", name, f"a {channel.kind} channel is shown by the window")
+    note = Notification(
+        "test",
+        "NetRaven: test notification",
+        f"This is a test notification from NetRaven Desktop through the channel "
+        f"{channel.name}.\nIf you can read it, the channel works.\n",
+        {"channel": channel.name},
+    )
+    reports = await _deliver_channel(
+        store, _Target.of(channel), [note], attempts, backoff, attempt_timeout
+    )
+    return reports[0]
+
+
+async def _deliver_channel(
+    store: SecretStore,
+    target: _Target,
+    notifications: list[Notification],
+    attempts: int,
+    backoff: float,
+    attempt_timeout: float,
+) -> list[DeliveryReport]:
+    if not notifications:
+        return []
+    secret: str | None = None
+    if target.secret_ref:
+        try:
+            secrets = await asyncio.to_thread(store.get, target.secret_ref)
+        except SecretStoreError as exc:
+            log.warning("notification channel %s: %s", target.name, exc)
+            return [_report(target, n, False, 0, str(exc)) for n in notifications]
+        secret = secrets.password
+        if not secret:
+            what = "password" if target.kind == "email" else "token"
+            error = f"the keyring holds no {what} for this channel; remove it and add it again"
+            log.warning("notification channel %s: %s", target.name, error)
+            return [_report(target, n, False, 0, error) for n in notifications]
+    send = _SENDERS[target.kind]
+    return [
+        await _send_with_retries(
+            send, target, secret, n, max(1, attempts), backoff, attempt_timeout
+        )
+        for n in notifications
+    ]
+
+
+async def _send_with_retries(
+    send: Sender,
+    target: _Target,
+    secret: str | None,
+    note: Notification,
+    attempts: int,
+    backoff: float,
+    attempt_timeout: float,
+) -> DeliveryReport:
+    for attempt in range(1, attempts + 1):
+        try:
+            await send(target, secret, note, attempt_timeout)
+        except Exception as exc:
+            error = _scrub(_describe(exc), secret)
+            final = isinstance(exc, _Permanent) or attempt == attempts
+            log.warning(
+                "notification %s to channel %s failed (attempt %d of %d%s): %s",
+                note.event,
+                target.name,
+                attempt,
+                attempts,
+                ", giving up" if final else "",
+                error,
+            )
+            if final:
+                return _report(target, note, False, attempt, error)
+            await asyncio.sleep(backoff * 2 ** (attempt - 1))
+        else:
+            log.info("notification %s sent to channel %s", note.event, target.name)
+            return _report(target, note, True, attempt, None)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _report(
+    target: _Target, note: Notification, ok: bool, attempts: int, error: str | None
+) -> DeliveryReport:
+    return DeliveryReport(target.name, target.kind, note.event, ok, attempts, error)
+
+
+async def _send_email(
+    target: _Target, password: str | None, note: Notification, attempt_timeout: float
+) -> None:
+    config = target.config
+    security = config.get("security", "starttls")
+    message = EmailMessage()
+    message["From"] = config["sender"]
+    message["To"] = ", ".join(config["recipients"])
+    message["Subject"] = note.subject
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain=config["sender"].rpartition("@")[2])
+    message["X-NetRaven-Event"] = note.event
+    message.set_content(note.text)
+    try:
+        await aiosmtplib.send(
+            message,
+            sender=config["sender"],
+            recipients=list(config["recipients"]),
+            hostname=config["host"],
+            port=int(config["port"]),
+            username=config.get("username") if password else None,
+            password=password,
+            use_tls=security == "tls",
+            start_tls=security == "starttls",
+            tls_context=ssl.create_default_context() if security != "none" else None,
+            timeout=attempt_timeout,
+        )
+    except _SMTP_TRANSIENT:
+        raise  # no connection, a timeout, a dropped line: worth another attempt
+    except aiosmtplib.SMTPResponseException as exc:
+        if 400 <= exc.code < 500:
+            raise  # the server asks to try again later
+        raise _Permanent(f"SMTP {exc.code}: {_one_line(exc.message)}") from None
+    except aiosmtplib.SMTPException as exc:  # e.g. no AUTH or STARTTLS offered, all refused
+        raise _Permanent(_describe(exc)) from None
+
+
+_SMTP_TRANSIENT = (
+    aiosmtplib.SMTPConnectError,
+    aiosmtplib.SMTPTimeoutError,
+    aiosmtplib.SMTPServerDisconnected,
+)
+
+
+async def _send_webhook(
+    target: _Target, token: str | None, note: Notification, attempt_timeout: float
+) -> None:
+    body = json.dumps(note.payload(), ensure_ascii=False).encode()
+    await asyncio.to_thread(_post_json, target.config["url"], body, token, attempt_timeout)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is not followed: the token would go along to wherever it points."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def _post_json(url: str, body: bytes, token: str | None, timeout: float) -> None:
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": f"netraven-desktop/{__version__}",
+        },
+    )
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with _OPENER.open(request, timeout=timeout) as response:
+            response.read(65536)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        status = f"HTTP {exc.code} {exc.reason}".rstrip()
+        if 300 <= exc.code < 400:
+            raise _Permanent(f"{status}: redirects are not followed; give the final URL") from None
+        if 400 <= exc.code < 500 and exc.code not in (408, 425, 429):
+            raise _Permanent(status) from None
+        raise ConnectionError(status) from None
+    except urllib.error.URLError as exc:
+        raise ConnectionError(f"cannot connect: {exc.reason}") from None
+    except TimeoutError:
+        raise TimeoutError(f"no answer within {timeout:g}s") from None
+
+
+_SENDERS: dict[str, Sender] = {"email": _send_email, "webhook": _send_webhook}
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, aiosmtplib.SMTPException):
+        return f"SMTP: {_one_line(str(exc))}"
+    if isinstance(exc, (_Permanent, ConnectionError, TimeoutError)) and exc.args:
+        return _one_line(str(exc.args[0]))
+    text = _one_line(str(exc))
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _scrub(text: str, secret: str | None) -> str:
+    """A last guard: no error text leaves with the secret in it."""
+    return text.replace(secret, "<removed>") if secret else text
+
+
+def _one_line(value: object, limit: int = 300) -> str | None:
+    if value is None:
+        return None
+    lines = str(value).strip().splitlines()
+    text = lines[0].strip() if lines else ""
+    return text[:limit] + ("…" if len(text) > limit else "")
+
+
+def _is_loopback(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _redact_url(text: str) -> str:
+    """`text` without the password part of any user information."""
+    try:
+        parts = urllib.parse.urlsplit(text)
+    except ValueError:
+        return re.sub(r"//[^/@]*@", "//***@", text)
+    if "@" not in parts.netloc:
+        return text
+    return urllib.parse.urlunsplit(parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]))
