@@ -55,7 +55,7 @@ def store_capture(
     host_key: SeenHostKey | None,
     started_at: datetime,
     connect_ms: int | None,
-) -> JobRunResult:
+) -> tuple[JobRunResult, ConfigSnapshot | None]:
     """Record a successful capture: a snapshot only if the configuration changed.
 
     The usual case, an unchanged configuration, costs one read and two small writes.
@@ -97,7 +97,7 @@ def store_capture(
             public_key=host_key.public_key,
             fingerprint=host_key.fingerprint,
         )
-    return jobs.add_result(
+    result = jobs.add_result(
         session,
         run_id=run_id,
         device_id=device_id,
@@ -109,6 +109,7 @@ def store_capture(
         duration_ms=_ms(started_at, finished_at),
         snapshot_id=snapshot.id if snapshot else None,
     )
+    return result, snapshot
 
 
 def store_failure(

@@ -20,6 +20,7 @@ from ..crud import credentials as credential_rows
 from ..crud import host_keys
 from ..db import Database
 from ..db.base import utcnow
+from ..db.models import ConfigSnapshot, JobRunResult
 from ..drivers.errors import BackupError
 from ..drivers.filters import clean_config, parse_facts
 from ..drivers.profiles import profile_for
@@ -271,7 +272,7 @@ class BackupEngine:
         first_key = None
         if plan.target.host_key is None:
             first_key = backups.SeenHostKey(seen.host_key_type, seen.host_key, seen.fingerprint)
-        result = await self._writer.submit(
+        result, snapshot = await self._writer.submit(
             functools.partial(
                 backups.store_capture,
                 run_id=run_id,
@@ -289,17 +290,7 @@ class BackupEngine:
             summary.changed += 1
         else:
             summary.unchanged += 1
-        self.emit(
-            {
-                "event": "device_finished",
-                "device": plan.name,
-                "status": result.status,
-                "error_class": None,
-                "message": None,
-                "duration_ms": result.duration_ms,
-                "snapshot_id": str(result.snapshot_id) if result.snapshot_id else None,
-            }
-        )
+        self.emit(_finished_event(result, snapshot))
 
     async def _record_failure(
         self,
@@ -327,17 +318,22 @@ class BackupEngine:
         else:
             summary.failed += 1
             summary.failures[error.error_class] = summary.failures.get(error.error_class, 0) + 1
-        self.emit(
-            {
-                "event": "device_finished",
-                "device": plan.name,
-                "status": status,
-                "error_class": error.error_class,
-                "message": str(error),
-                "duration_ms": result.duration_ms,
-                "snapshot_id": None,
-            }
-        )
+        self.emit(_finished_event(result, None))
+
+
+def _finished_event(result: JobRunResult, snapshot: ConfigSnapshot | None) -> Event:
+    """The `device_finished` event, read off the stored result (docs/cli.md)."""
+    return {
+        "event": "device_finished",
+        "device": result.device_name,
+        "status": result.status,
+        "error_class": result.error_class,
+        "message": result.message,
+        "duration_ms": result.duration_ms,
+        "snapshot_id": str(snapshot.id) if snapshot else None,
+        "lines_added": snapshot.lines_added if snapshot else None,
+        "lines_removed": snapshot.lines_removed if snapshot else None,
+    }
 
 
 def _plan_devices(
