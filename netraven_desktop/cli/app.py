@@ -14,11 +14,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..core.db import Database, resolve_database_url
 from ..core.db.schema import prepare
 from ..core.errors import InputError, NetRavenError
-from . import audit, backups, credentials, inventory, system
+from . import audit, backups, credentials, inventory, notify, system
 from .parser import parse
 
 COMMANDS = (
-    inventory.COMMANDS | system.COMMANDS | credentials.COMMANDS | backups.COMMANDS | audit.COMMANDS
+    inventory.COMMANDS
+    | system.COMMANDS
+    | credentials.COMMANDS
+    | backups.COMMANDS
+    | audit.COMMANDS
+    | notify.COMMANDS
 )
 INTERNAL_ERROR = 4
 log = logging.getLogger("netraven_desktop")

@@ -9,14 +9,25 @@ import json
 import signal
 import sys
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from ..core.db import Database
 from ..core.errors import InputError
 from ..core.secrets import SecretStore
-from ..core.services import backups, jobs, retention, runs
+from ..core.services import backups, jobs, notify, retention, runs
 from ..core.services.engine import BackupEngine, EngineOptions, Event, RunSummary
 from .output import print_json, print_table
+
+
+@dataclass(frozen=True)
+class _Work:
+    """One run to make: which devices, for which job (if any), started how."""
+
+    selection: runs.Selection
+    job_id: uuid.UUID | None
+    trigger: str
+    job_name: str | None
 
 
 def backup_run(db: Database, args: argparse.Namespace) -> int:
@@ -24,7 +35,7 @@ def backup_run(db: Database, args: argparse.Namespace) -> int:
     selection = runs.Selection(names=tuple(args.names), tags=tuple(args.tags or ()), all=args.all)
     with db.read_session() as session:
         runs.select_devices(session, selection)  # bad names fail here, before any work
-    summary = _execute(db, args, [(selection, None, "cli")])
+    summary = _execute(db, args, [_Work(selection, None, "cli", None)])
     return 0 if summary and summary[0].status == "succeeded" else 1
 
 
@@ -39,7 +50,12 @@ def job_run(db: Database, args: argparse.Namespace) -> int:
             else [jobs.get_job(session, name) for name in args.names]
         )
     work = [
-        (runs.Selection.from_target(job.target), job.id, "schedule" if args.due else "cli")
+        _Work(
+            runs.Selection.from_target(job.target),
+            job.id,
+            "schedule" if args.due else "cli",
+            job.name,
+        )
         for job in chosen
     ]
     if not work:
@@ -49,9 +65,7 @@ def job_run(db: Database, args: argparse.Namespace) -> int:
     return 0 if all(s.status == "succeeded" for s in summaries) else 1
 
 
-def _execute(
-    db: Database, args: argparse.Namespace, work: list[tuple[runs.Selection, uuid.UUID | None, str]]
-) -> list[RunSummary]:
+def _execute(db: Database, args: argparse.Namespace, work: list[_Work]) -> list[RunSummary]:
     if args.concurrency is not None and not 1 <= args.concurrency <= 1000:
         raise InputError("--concurrency", args.concurrency, "must be from 1 to 1000")
     with db.read_session() as session:
@@ -72,21 +86,36 @@ def _execute(
 
 async def _run(
     db: Database,
-    work: list[tuple[runs.Selection, uuid.UUID | None, str]],
+    work: list[_Work],
     options: EngineOptions,
     emit: Any,
 ) -> list[RunSummary]:
-    engine = BackupEngine(db, SecretStore(), options, emit)
+    """Run each piece of work, then notify its channels (after its results are committed:
+    a slow or broken channel never changes a run's outcome)."""
+    store = SecretStore()
+    finished: list[Event] = []
+
+    def collect(event: Event) -> None:
+        if event["event"] == "device_finished":
+            finished.append(event)
+        emit(event)
+
+    engine = BackupEngine(db, store, options, collect)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):  # cancel cleanly: results are kept
         loop.add_signal_handler(signum, engine.cancel)
     summaries = []
     try:
-        for selection, job_id, trigger in work:
-            summaries.append(
-                await engine.run(selection, job_id=job_id, trigger=trigger, actor=getpass.getuser())
+        for item in work:
+            finished.clear()
+            summary = await engine.run(
+                item.selection, job_id=item.job_id, trigger=item.trigger, actor=getpass.getuser()
             )
-            if summaries[-1].status == "cancelled":
+            summaries.append(summary)
+            await notify.deliver(
+                db, store, notify.notifications_for_run(summary, finished, job=item.job_name)
+            )
+            if summary.status == "cancelled":
                 break
     finally:
         await db.aclose()

@@ -8,6 +8,7 @@ from typing import NoReturn
 
 from .. import __version__
 from ..core.platforms import PLATFORMS
+from . import notify
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -273,6 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
     audit_list.add_argument("--limit", type=int, default=1000)
     audit_list.add_argument("--json", action="store_true")
     audit.add_parser("verify", help="check the hash chain; exit 1 if anything was altered")
+
+    notify.add_parsers(commands)
 
     settings = commands.add_parser("settings", help="global settings").add_subparsers(
         dest="action", metavar="ACTION", required=True

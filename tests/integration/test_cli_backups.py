@@ -3,8 +3,10 @@ the simulator over loopback (itself started with `netraven-desktop sim`), the re
 
 from __future__ import annotations
 
+import http.server
 import json
 import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from sqlalchemy import text
 
 from netraven_desktop.core.crud import credentials as credential_rows
 from netraven_desktop.core.secrets import Secrets
+from netraven_desktop.core.services import runs
 from tests.clitools import one_line_error
 from tests.conftest import SIM_ENABLE as ENABLE
 from tests.conftest import SIM_PASSWORD as PASSWORD
@@ -228,3 +231,36 @@ def test_bad_input_exits_2(cli, args, stdin, fragments):
     result = cli(*args, stdin=stdin)
     assert result.returncode == 2, result.stderr
     one_line_error(result, *fragments)
+
+
+def test_a_run_notifies_its_webhook_after_committing(cli, db, inventory):
+    received: list[tuple[dict, str | None]] = []
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((json.loads(body), self.headers.get("Authorization")))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+        cli.ok("notify", "add-webhook", "ops", "--url", url, "--token-stdin", stdin="Hook-T0ken\n")
+        cli.ok("backup", "run", "--all")
+    finally:
+        server.shutdown()
+        server.server_close()
+    events = {body["event"]: (body, auth) for body, auth in received}
+    assert set(events) == {"config_changed", "job_finished"}
+    body, auth = events["job_finished"]
+    assert auth == "Bearer Hook-T0ken"
+    assert body["data"]["status"] == "succeeded"
+    with db.read_session() as s:  # the run was committed before anyone was told
+        assert [r.status for r in runs.latest_runs(s)] == ["succeeded"]
+    assert "Hook-T0ken" not in cli.ok("notify", "list")

@@ -22,21 +22,24 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 import secretstorage
+import secretstorage.exceptions
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from jeepney.wrappers import DBusErrorResponse
 from sqlalchemy import text
 
 from netraven_desktop.cli import notify as notify_cli
-from netraven_desktop.core.crud import configs, devices, jobs
+from netraven_desktop.core.crud import devices
 from netraven_desktop.core.crud import notifications as channel_rows
 from netraven_desktop.core.errors import InputError, NotFoundError
 from netraven_desktop.core.secrets import SERVICE, Secrets
-from netraven_desktop.core.services import notify
-from netraven_desktop.core.services.engine import RunSummary
+from netraven_desktop.core.services import credentials, notify, runs
+from netraven_desktop.core.services.engine import BackupEngine, EngineOptions, RunSummary
+from netraven_desktop.core.sim import SimDevice, Simulator
 
 SMTP_USER = "netraven@example.net"
 SMTP_PASSWORD = "Smtp-Pa55-w0rd-7c1e"
@@ -148,11 +151,11 @@ class Inbox:
         ) == (SMTP_USER, SMTP_PASSWORD)
         if ok:
             self.logins.append(auth_data.login.decode())
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)  # aiosmtpd answers 235 / 535
 
 
 @pytest.fixture
-def smtp_server(tls_files, trust_test_ca) -> Iterator:
+def smtp_server(tls_files) -> Iterator:
     """Start SMTP servers on 127.0.0.1: `start("starttls" | "tls" | "none")`."""
     started: list[Controller] = []
 
@@ -262,7 +265,10 @@ def keyring_refs() -> set[str]:
         collection = secretstorage.get_default_collection(conn)
         found = set()
         for item in collection.search_items({"service": SERVICE}):
-            username = item.get_attributes().get("username", "")
+            try:
+                username = item.get_attributes().get("username", "")
+            except (secretstorage.exceptions.ItemNotFoundException, DBusErrorResponse):
+                continue  # deleted a moment ago: gnome-keyring may still list it
             if username.startswith("notify/"):
                 found.add(username)
         return found
@@ -293,17 +299,21 @@ def finished(device, status, error_class=None, message=None, snapshot_id=None) -
     }
 
 
-def mixed_run() -> tuple[RunSummary, list[dict], dict]:
+def mixed_run() -> tuple[RunSummary, list[dict]]:
     summary = a_run(
         devices=3, changed=1, unchanged=1, failed=1, status="partial", failures={"unreachable": 1}
     )
     results = [
         {"event": "device_started", "device": "core-sw1"},
-        finished("core-sw1", "changed", snapshot_id=str(uuid.uuid4())),
+        finished("core-sw1", "changed", snapshot_id=str(uuid.uuid4()))
+        | {
+            "lines_added": 3,
+            "lines_removed": 1,
+        },
         finished("edge-rtr2", "failed", "unreachable", "connection refused by 10.0.0.9:22"),
         finished("dist-sw3", "unchanged"),
     ]
-    return summary, results, {"core-sw1": (3, 1)}
+    return summary, results
 
 
 def clean_run() -> list[notify.Notification]:
@@ -332,10 +342,8 @@ def add_mail(db, store, port, security="starttls", **fields):
 
 
 def test_a_run_makes_one_digest_per_event():
-    summary, results, stats = mixed_run()
-    found = {
-        n.event: n for n in notify.notifications_for_run(summary, results, stats, job="nightly")
-    }
+    summary, results = mixed_run()
+    found = {n.event: n for n in notify.notifications_for_run(summary, results, job="nightly")}
     assert list(found) == ["backup_failed", "config_changed", "job_finished"]
     failed = found["backup_failed"]
     assert failed.subject == "NetRaven: 1 of 3 devices failed to back up (job nightly)"
@@ -359,6 +367,20 @@ def test_a_run_makes_one_digest_per_event():
     assert [n.event for n in clean_run()] == ["job_finished"]
 
 
+def test_line_counts_may_come_with_the_events():
+    summary = a_run(devices=2, changed=2, status="succeeded")
+    results = [
+        finished("a", "changed") | {"lines_added": 7, "lines_removed": 0},
+        finished("b", "changed"),  # no counts known: the device is still listed
+    ]
+    [changed, _] = notify.notifications_for_run(summary, results)
+    assert "  a: +7 -0 lines\n  b\n" in changed.text
+    assert [(d["lines_added"], d["lines_removed"]) for d in changed.data["devices"]] == [
+        (7, 0),
+        (None, None),
+    ]
+
+
 def test_a_large_run_lists_a_bounded_number_of_devices():
     summary = a_run(devices=5000, failed=5000, status="failed")
     results = [finished(f"dev{i}", "failed", "timeout", "no result") for i in range(5000)]
@@ -369,40 +391,20 @@ def test_a_large_run_lists_a_bounded_number_of_devices():
     assert len(json.dumps(failed.payload())) < 200_000
 
 
-def test_run_diff_stats_reads_the_snapshots_of_the_run(face):
-    def setup(session):
-        device = devices.create_device(
-            session, name="core-sw1", host="10.0.0.1", platform="cisco_ios"
-        )
-        run = jobs.create_run(session)
-        blob = configs.put_blob(session, "hostname core-sw1\n")
-        configs.create_snapshot(
-            session,
-            device_id=device.id,
-            blob_sha256=blob.sha256,
-            job_run_id=run.id,
-            lines_added=4,
-            lines_removed=2,
-        )
-        return run.id
-
-    run_id = face(setup)
-    assert face.service(notify.run_diff_stats, run_id) == {"core-sw1": (4, 2)}
-    assert face.service(notify.run_diff_stats, uuid.uuid4()) == {}
-
-
 # --- e-mail ------------------------------------------------------------------------------
 
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("security", ["starttls", "tls"])
-async def test_email_digest_over_tls_with_a_login(ndb, secret_store, smtp_server, security):
+async def test_email_digest_over_tls_with_a_login(
+    ndb, secret_store, smtp_server, trust_test_ca, security
+):
     inbox, port = smtp_server(security)
     channel = add_mail(ndb, secret_store, port, security)
-    summary, results, stats = mixed_run()
+    summary, results = mixed_run()
 
     reports = await notify.deliver(
-        ndb, secret_store, notify.notifications_for_run(summary, results, stats), **FAST
+        ndb, secret_store, notify.notifications_for_run(summary, results), **FAST
     )
 
     assert [(r.channel, r.kind, r.event, r.ok, r.attempts, r.error) for r in reports] == [
@@ -435,9 +437,9 @@ async def test_email_to_a_local_relay_without_tls(ndb, secret_store, smtp_server
     inbox, port = smtp_server("none")
     channel = add_mail(ndb, secret_store, port, "none", events=["job_finished"])
     assert channel.secret_ref is None
-    summary, results, stats = mixed_run()
+    summary, results = mixed_run()
     reports = await notify.deliver(
-        ndb, secret_store, notify.notifications_for_run(summary, results, stats), **FAST
+        ndb, secret_store, notify.notifications_for_run(summary, results), **FAST
     )
     assert [(r.event, r.ok) for r in reports] == [("job_finished", True)]
     assert [m["X-NetRaven-Event"] for _, _, m in inbox.messages] == ["job_finished"]
@@ -445,7 +447,7 @@ async def test_email_to_a_local_relay_without_tls(ndb, secret_store, smtp_server
 
 @pytest.mark.asyncio
 async def test_a_refused_smtp_login_is_not_retried_and_shows_no_secret(
-    ndb, secret_store, smtp_server
+    ndb, secret_store, smtp_server, trust_test_ca
 ):
     inbox, port = smtp_server("starttls")
     notify.add_email_channel(
@@ -466,6 +468,75 @@ async def test_a_refused_smtp_login_is_not_retried_and_shows_no_secret(
     assert inbox.messages == []
 
 
+@pytest.mark.asyncio
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+async def test_an_untrusted_server_certificate_is_refused(ndb, secret_store, smtp_server, security):
+    """Without the test CA in the trust store, the password is never sent."""
+    inbox, port = smtp_server(security)
+    add_mail(ndb, secret_store, port, security)
+    [report] = await notify.deliver(ndb, secret_store, clean_run(), attempts=3, **FAST)
+    assert (report.ok, report.attempts) == (False, 1)
+    assert report.error.startswith("TLS: the server's certificate was refused")
+    assert (inbox.logins, inbox.messages) == ([], [])
+
+
+@pytest.mark.asyncio
+async def test_a_real_run_then_its_notifications(ndb, secret_store, smtp_server, trust_test_ca):
+    """The engine against simulated devices, the run committed, then delivery: what the
+    CLI does after `backup run` / `job run`."""
+    inbox, port = smtp_server("starttls")
+    add_mail(ndb, secret_store, port, events=["backup_failed", "config_changed"])
+    device_password = "Dev1ce-Pa55-9q"
+    credential = credentials.add_credential(
+        ndb,
+        secret_store,
+        name="lab",
+        username="admin",
+        secrets=Secrets(password=device_password, enable="enable"),
+    )
+    sim = Simulator()
+    try:
+        specs = [
+            SimDevice(name="r1", platform="cisco_ios", password=device_password),
+            SimDevice(
+                name="r2", platform="cisco_ios", password=device_password, faults={"disconnect"}
+            ),
+        ]
+        await sim.start(specs)
+        with ndb.session() as s:
+            for spec in specs:
+                devices.create_device(
+                    s, name=spec.name, host="127.0.0.1", port=spec.port, platform=spec.platform
+                )
+        events: list[dict] = []
+        options = EngineOptions(connect_timeout=5, device_timeout=20, retries=0, backoff=0.01)
+        summary = await BackupEngine(ndb, secret_store, options, events.append).run(
+            runs.Selection(all=True)
+        )
+    finally:
+        await sim.stop()
+        secret_store.delete(credential.keyring_ref)
+    assert (summary.changed, summary.failed) == (1, 1)
+    added = next(
+        e["lines_added"]
+        for e in events
+        if e.get("device") == "r1" and e["event"] == "device_finished"
+    )
+    assert added > 0
+
+    reports = await notify.deliver(
+        ndb, secret_store, notify.notifications_for_run(summary, events), **FAST
+    )
+
+    assert [(r.event, r.ok) for r in reports] == [("backup_failed", True), ("config_changed", True)]
+    failed, changed = (m for _, _, m in inbox.messages)
+    assert "r2: disconnected" in failed.get_content()
+    assert f"r1: +{added} -0 lines" in changed.get_content()
+    for message in (failed, changed):
+        assert device_password not in message.as_string()
+        assert SMTP_PASSWORD not in message.as_string()
+
+
 # --- webhooks ----------------------------------------------------------------------------
 
 
@@ -480,10 +551,10 @@ async def test_webhook_posts_json_with_the_bearer_token(ndb, secret_store, webho
         token=TOKEN,
         events=["config_changed", "job_finished"],
     )
-    summary, results, stats = mixed_run()
+    summary, results = mixed_run()
 
     reports = await notify.deliver(
-        ndb, secret_store, notify.notifications_for_run(summary, results, stats), **FAST
+        ndb, secret_store, notify.notifications_for_run(summary, results), **FAST
     )
 
     assert [(r.event, r.ok, r.attempts) for r in reports] == [
@@ -527,9 +598,9 @@ async def test_event_filters_and_skipped_channels(ndb, secret_store, webhook_ser
     assert await notify.deliver(ndb, secret_store, clean_run(), **FAST) == []
     assert failures_only.requests == []
 
-    summary, results, stats = mixed_run()
+    summary, results = mixed_run()
     reports = await notify.deliver(
-        ndb, secret_store, notify.notifications_for_run(summary, results, stats), **FAST
+        ndb, secret_store, notify.notifications_for_run(summary, results), **FAST
     )
     assert [(r.channel, r.event, r.ok) for r in reports] == [("failures", "backup_failed", True)]
     assert [b["event"] for b in failures_only.bodies()] == ["backup_failed"]
@@ -672,14 +743,15 @@ def test_bad_input_names_the_field_and_writes_nothing(db, secret_store, kind, fi
 
 def test_a_failed_insert_leaves_no_keyring_entry(db, secret_store):
     first = notify.add_email_channel(db, secret_store, **MAIL)
+    entry = f"{first.secret_ref}/password"
     before = keyring_refs()
-    assert first.secret_ref in before
+    assert entry in before
     with pytest.raises(InputError) as err:
         notify.add_email_channel(db, secret_store, **(MAIL | {"name": "M"}))
     assert err.value.field == "name"
     assert keyring_refs() == before
     notify.remove_channel(db, secret_store, "m")
-    assert first.secret_ref not in keyring_refs()
+    assert entry not in keyring_refs()
     assert secret_store.get(first.secret_ref) == Secrets()
 
 

@@ -33,17 +33,17 @@ from email.utils import formatdate, make_msgid
 from typing import TYPE_CHECKING, Any
 
 import aiosmtplib
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ... import __version__
 from ..crud import notifications as rows
 from ..crud.notifications import EVENTS
 from ..db import Database
-from ..db.models import ConfigSnapshot, Device, NotificationChannel
+from ..db.models import NotificationChannel
 from ..errors import InputError
 from ..secrets import Secrets, SecretStore, SecretStoreError
 from ..validation import validate_host, validate_name, validate_port
+from . import audit
 from .dual import dual
 
 if TYPE_CHECKING:
@@ -209,6 +209,13 @@ def _add_channel(
                 secret_ref=reference,
                 events=chosen,
             )
+            audit.record(
+                session,
+                "channel.create",
+                "notification_channel",
+                channel.id,
+                after=audit.state(channel, ("name", "kind", "config", "events")),
+            )
             if reference and secret:
                 stored = True
                 store.put(reference, Secrets(password=secret))
@@ -225,6 +232,13 @@ def remove_channel(db: Database, store: SecretStore, name: str) -> NotificationC
     with db.session() as session:
         channel = rows.get_channel_by_name(session, name)
         rows.delete_channel(session, channel.id)
+        audit.record(
+            session,
+            "channel.delete",
+            "notification_channel",
+            channel.id,
+            before={"name": channel.name, "kind": channel.kind},
+        )
     if channel.secret_ref:
         store.delete(channel.secret_ref)
     return channel
@@ -267,32 +281,19 @@ class Notification:
         return {"event": self.event, "subject": self.subject, "text": self.text, "data": self.data}
 
 
-@dual
-def run_diff_stats(session: Session, run_id: uuid.UUID) -> dict[str, tuple[int, int]]:
-    """Device name -> (lines added, lines removed) of the snapshots a run stored."""
-    stmt = (
-        select(Device.name, ConfigSnapshot.lines_added, ConfigSnapshot.lines_removed)
-        .join(Device, Device.id == ConfigSnapshot.device_id)
-        .where(ConfigSnapshot.job_run_id == run_id)
-    )
-    return {name: (added, removed) for name, added, removed in session.execute(stmt)}
-
-
 def notifications_for_run(
     summary: RunSummary,
     device_results: Iterable[Mapping[str, Any]],
-    diff_stats: Mapping[str, tuple[int, int]] | None = None,
     *,
     job: str | None = None,
 ) -> list[Notification]:
     """The run's digests: `backup_failed` if any device failed, `config_changed` if any
     changed, and always `job_finished`. `device_results` are the engine's
-    `device_finished` events (other events are ignored); `diff_stats` maps a device name
-    to (lines added, lines removed), e.g. from `run_diff_stats`."""
+    `device_finished` events (other events are ignored), which carry a change's
+    `lines_added` / `lines_removed`."""
     results = [r for r in device_results if r.get("event", "device_finished") == "device_finished"]
     failed = [r for r in results if r.get("status") == "failed"]
     changed = [r for r in results if r.get("status") == "changed"]
-    stats = diff_stats or {}
     run_id = str(summary.run_id)
     where = f"job {job}" if job else f"run {run_id[:8]}"
     totals = (
@@ -330,7 +331,7 @@ def notifications_for_run(
         listing = []
         for r in changed:
             name = str(r.get("device"))
-            added, removed = stats.get(name, (None, None))
+            added, removed = r.get("lines_added"), r.get("lines_removed")
             listing.append(
                 {
                     "device": name,
@@ -433,6 +434,14 @@ class _Target:
         )
 
 
+@dataclass(frozen=True)
+class _Policy:
+    attempts: int
+    backoff: float
+    attempt_timeout: float
+    failure_level: int = logging.WARNING
+
+
 class _Permanent(Exception):
     """A failure that another attempt would not fix (refused login, HTTP 4xx)."""
 
@@ -453,8 +462,9 @@ async def deliver(
 
     Channels are served concurrently; a failing send is retried up to `attempts` times,
     waiting `backoff`, then twice that, ... between attempts; each attempt is bounded by
-    `attempt_timeout` seconds. Never raises (except on
-    cancellation): failures are logged and reported."""
+    `attempt_timeout` seconds. Never raises (except on cancellation): failures are logged
+    and reported, one report per channel and event (with channel "" when the channels
+    themselves could not be read)."""
     pending = list(notifications)
     if not pending:
         return []
@@ -468,11 +478,9 @@ async def deliver(
         log.warning("notifications not sent: %s", error)
         return [DeliveryReport("", "", n.event, False, 0, error) for n in pending]
     work = [(t, [n for n in pending if n.event in t.events]) for t in targets]
+    policy = _Policy(max(1, attempts), backoff, attempt_timeout)
     outcomes = await asyncio.gather(
-        *(
-            _deliver_channel(store, t, chosen, attempts, backoff, attempt_timeout)
-            for t, chosen in work
-        ),
+        *(_deliver_channel(store, t, chosen, policy) for t, chosen in work),
         return_exceptions=True,
     )
     reports: list[DeliveryReport] = []
@@ -510,9 +518,9 @@ async def send_test(
         f"{channel.name}.\nIf you can read it, the channel works.\n",
         {"channel": channel.name},
     )
-    reports = await _deliver_channel(
-        store, _Target.of(channel), [note], attempts, backoff, attempt_timeout
-    )
+    # The caller shows the report: failures are not logged as warnings too.
+    policy = _Policy(max(1, attempts), backoff, attempt_timeout, logging.DEBUG)
+    reports = await _deliver_channel(store, _Target.of(channel), [note], policy)
     return reports[0]
 
 
@@ -520,9 +528,7 @@ async def _deliver_channel(
     store: SecretStore,
     target: _Target,
     notifications: list[Notification],
-    attempts: int,
-    backoff: float,
-    attempt_timeout: float,
+    policy: _Policy,
 ) -> list[DeliveryReport]:
     if not notifications:
         return []
@@ -531,21 +537,16 @@ async def _deliver_channel(
         try:
             secrets = await asyncio.to_thread(store.get, target.secret_ref)
         except SecretStoreError as exc:
-            log.warning("notification channel %s: %s", target.name, exc)
+            log.log(policy.failure_level, "notification channel %s: %s", target.name, exc)
             return [_report(target, n, False, 0, str(exc)) for n in notifications]
         secret = secrets.password
         if not secret:
             what = "password" if target.kind == "email" else "token"
             error = f"the keyring holds no {what} for this channel; remove it and add it again"
-            log.warning("notification channel %s: %s", target.name, error)
+            log.log(policy.failure_level, "notification channel %s: %s", target.name, error)
             return [_report(target, n, False, 0, error) for n in notifications]
     send = _SENDERS[target.kind]
-    return [
-        await _send_with_retries(
-            send, target, secret, n, max(1, attempts), backoff, attempt_timeout
-        )
-        for n in notifications
-    ]
+    return [await _send_with_retries(send, target, secret, n, policy) for n in notifications]
 
 
 async def _send_with_retries(
@@ -553,17 +554,17 @@ async def _send_with_retries(
     target: _Target,
     secret: str | None,
     note: Notification,
-    attempts: int,
-    backoff: float,
-    attempt_timeout: float,
+    policy: _Policy,
 ) -> DeliveryReport:
+    attempts = policy.attempts
     for attempt in range(1, attempts + 1):
         try:
-            await send(target, secret, note, attempt_timeout)
+            await send(target, secret, note, policy.attempt_timeout)
         except Exception as exc:
             error = _scrub(_describe(exc), secret)
             final = isinstance(exc, _Permanent) or attempt == attempts
-            log.warning(
+            log.log(
+                policy.failure_level,
                 "notification %s to channel %s failed (attempt %d of %d%s): %s",
                 note.event,
                 target.name,
@@ -574,7 +575,7 @@ async def _send_with_retries(
             )
             if final:
                 return _report(target, note, False, attempt, error)
-            await asyncio.sleep(backoff * 2 ** (attempt - 1))
+            await asyncio.sleep(policy.backoff * 2 ** (attempt - 1))
         else:
             log.info("notification %s sent to channel %s", note.event, target.name)
             return _report(target, note, True, attempt, None)
@@ -614,8 +615,12 @@ async def _send_email(
             tls_context=ssl.create_default_context() if security != "none" else None,
             timeout=attempt_timeout,
         )
-    except _SMTP_TRANSIENT:
+    except _SMTP_TRANSIENT as exc:
+        if bad_cert := _certificate_failure(exc):
+            raise _Permanent(bad_cert) from None
         raise  # no connection, a timeout, a dropped line: worth another attempt
+    except ssl.SSLCertVerificationError as exc:
+        raise _Permanent(_certificate_failure(exc)) from None
     except aiosmtplib.SMTPResponseException as exc:
         if 400 <= exc.code < 500:
             raise  # the server asks to try again later
@@ -672,6 +677,8 @@ def _post_json(url: str, body: bytes, token: str | None, timeout: float) -> None
             raise _Permanent(status) from None
         raise ConnectionError(status) from None
     except urllib.error.URLError as exc:
+        if isinstance(exc.reason, BaseException) and (bad_cert := _certificate_failure(exc.reason)):
+            raise _Permanent(bad_cert) from None
         raise ConnectionError(f"cannot connect: {exc.reason}") from None
     except TimeoutError:
         raise TimeoutError(f"no answer within {timeout:g}s") from None
@@ -687,6 +694,17 @@ def _describe(exc: BaseException) -> str:
         return _one_line(str(exc.args[0]))
     text = _one_line(str(exc))
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _certificate_failure(exc: BaseException | None) -> str | None:
+    """The reason, when `exc` is (or was caused by) a refused server certificate: another
+    attempt would not help."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            return f"TLS: the server's certificate was refused: {exc.verify_message or exc}"
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
 
 
 def _scrub(text: str, secret: str | None) -> str:
