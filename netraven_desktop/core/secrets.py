@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import keyring
@@ -112,6 +113,31 @@ class SecretStore:
             raise SecretStoreError(
                 f"cannot {verb} a secret: the keyring refused ({type(exc).__name__})"
             ) from exc
+
+
+@contextlib.contextmanager
+def kept_only_if_committed(
+    store: SecretStore, reference: str
+) -> Iterator[Callable[[Secrets], None]]:
+    """Pair a keyring write with a database transaction opened inside this block.
+
+    Yields `put(secrets)`; if anything in the block fails, the commit included, whatever
+    `put` wrote is deleted again, so no secret outlives a row that never existed.
+    """
+    written = False
+
+    def put(secrets: Secrets) -> None:
+        nonlocal written
+        written = True
+        store.put(reference, secrets)
+
+    try:
+        yield put
+    except BaseException:
+        if written:
+            with contextlib.suppress(SecretStoreError):
+                store.delete(reference)
+        raise
 
 
 class _Missing(Exception):

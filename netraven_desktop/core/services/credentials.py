@@ -7,7 +7,6 @@ these whole functions in a thread (`asyncio.to_thread`): keyring calls block on 
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from ..crud import tags as tag_rows
 from ..db import Database
 from ..db.models import Credential, Device
 from ..errors import InputError
-from ..secrets import Secrets, SecretStore, SecretStoreError, new_reference
+from ..secrets import Secrets, SecretStore, kept_only_if_committed, new_reference
 from . import audit
 from .dual import dual
 
@@ -61,35 +60,27 @@ def add_credential(
     if ssh_key_path:
         ssh_key_path = check_private_key(ssh_key_path, secrets.passphrase)
     reference = new_reference()
-    stored = False
-    try:
-        with db.session() as session:
-            credential = rows.create_credential(
-                session,
-                name=name,
-                username=username,
-                keyring_ref=reference,
-                kind=kind,
-                priority=priority,
-                tags=tag_rows.ensure_tags(session, tags),
-                ssh_key_path=ssh_key_path,
-                has_enable_secret=bool(secrets.enable),
-                description=description,
-            )
-            audit.record(
-                session,
-                "credential.create",
-                "credential",
-                credential.id,
-                after=audit.state(credential, AUDITED),
-            )
-            stored = True
-            store.put(reference, secrets)
-    except BaseException:
-        if stored:  # the keyring may hold a secret whose row never committed
-            with contextlib.suppress(SecretStoreError):
-                store.delete(reference)
-        raise
+    with kept_only_if_committed(store, reference) as put_secrets, db.session() as session:
+        credential = rows.create_credential(
+            session,
+            name=name,
+            username=username,
+            keyring_ref=reference,
+            kind=kind,
+            priority=priority,
+            tags=tag_rows.ensure_tags(session, tags),
+            ssh_key_path=ssh_key_path,
+            has_enable_secret=bool(secrets.enable),
+            description=description,
+        )
+        audit.record(
+            session,
+            "credential.create",
+            "credential",
+            credential.id,
+            after=audit.state(credential, AUDITED),
+        )
+        put_secrets(secrets)
     return credential
 
 

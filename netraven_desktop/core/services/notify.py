@@ -16,7 +16,6 @@ log line, an error text or a notification body.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ipaddress
 import json
 import logging
@@ -41,7 +40,7 @@ from ..crud.notifications import EVENTS
 from ..db import Database
 from ..db.models import NotificationChannel
 from ..errors import InputError
-from ..secrets import Secrets, SecretStore, SecretStoreError
+from ..secrets import Secrets, SecretStore, SecretStoreError, kept_only_if_committed
 from ..validation import validate_host, validate_name, validate_port
 from . import audit
 from .dual import dual
@@ -198,32 +197,27 @@ def _add_channel(
         if event not in EVENTS:
             raise InputError("events", event, f"must be among {', '.join(EVENTS)}")
     reference = new_reference() if secret else None
-    stored = False
-    try:
-        with db.session() as session:
-            channel = rows.create_channel(
-                session,
-                name=name,
-                kind=kind,
-                config=config,
-                secret_ref=reference,
-                events=chosen,
-            )
-            audit.record(
-                session,
-                "channel.create",
-                "notification_channel",
-                channel.id,
-                after=audit.state(channel, ("name", "kind", "config", "events")),
-            )
-            if reference and secret:
-                stored = True
-                store.put(reference, Secrets(password=secret))
-    except BaseException:
-        if stored and reference:  # the keyring may hold a secret whose row never committed
-            with contextlib.suppress(SecretStoreError):
-                store.delete(reference)
-        raise
+    with (
+        kept_only_if_committed(store, reference or "") as put_secret,
+        db.session() as session,
+    ):
+        channel = rows.create_channel(
+            session,
+            name=name,
+            kind=kind,
+            config=config,
+            secret_ref=reference,
+            events=chosen,
+        )
+        audit.record(
+            session,
+            "channel.create",
+            "notification_channel",
+            channel.id,
+            after=audit.state(channel, ("name", "kind", "config", "events")),
+        )
+        if reference and secret:
+            put_secret(Secrets(password=secret))
     return channel
 
 
