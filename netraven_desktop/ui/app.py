@@ -14,12 +14,16 @@ from .main_window import MainWindow
 from .qt import QApplication
 
 
-async def _main(db: Database) -> None:
-    app = QApplication.instance()
-    assert app is not None
+async def show_window(db: Database) -> None:
+    """Show the main window; return once it is closed and the database is released.
+
+    The window's own `closed` signal ends this coroutine, not Qt's quit: when Qt quits
+    by itself, the event loop stops under pending work (the database's connections)
+    and every exit prints a traceback.
+    """
     closed = asyncio.get_running_loop().create_future()
-    app.aboutToQuit.connect(lambda: closed.done() or closed.set_result(None))
     window = MainWindow(db)
+    window.closed.connect(lambda: closed.done() or closed.set_result(None))
     window.show()
     await window.load()
     await closed
@@ -37,5 +41,6 @@ def run_gui(db_arg: str | None = None) -> int:
     app.setApplicationName("NetRaven Desktop")
     app.setOrganizationName("NetRaven")
     app.setApplicationVersion(__version__)
-    qasync.run(_main(db))
+    app.setQuitOnLastWindowClosed(False)  # show_window ends the loop when the window closes
+    qasync.run(show_window(db))
     return 0

@@ -12,10 +12,12 @@ from ..core.errors import NetRavenError
 from ..core.services import devices
 from ..core.services.scheduler import Scheduler
 from .backup_process import BackupProcess
-from .qt import QCloseEvent, QLabel, QMainWindow, Qt, QVBoxLayout, QWidget
+from .qt import QCloseEvent, QLabel, QMainWindow, Qt, QVBoxLayout, QWidget, Signal
 
 
 class MainWindow(QMainWindow):
+    closed = Signal()
+
     def __init__(self, db: Database) -> None:
         super().__init__()
         self.db = db
@@ -78,3 +80,4 @@ class MainWindow(QMainWindow):
         if task is not None:
             task.cancel()
         super().closeEvent(event)
+        self.closed.emit()

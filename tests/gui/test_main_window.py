@@ -8,6 +8,7 @@ import sys
 import time
 from datetime import timedelta
 
+from PySide6.QtCore import QTimer
 from sqlalchemy import text, update
 
 from netraven_desktop.core.crud import devices, jobs
@@ -122,3 +123,20 @@ def test_the_window_runs_a_due_job_in_a_child_process(
         window.close()
         run_async(db.aclose())
         secret_store.delete(credential.keyring_ref)
+
+
+def test_closing_the_window_ends_the_app_cleanly(qapp, qtbot, run_async, make_db):
+    """run_gui's coroutine returns when the window closes, with the database released."""
+    from netraven_desktop.ui.app import show_window
+    from netraven_desktop.ui.main_window import MainWindow as Window
+
+    db = make_db("sqlite")
+    qapp.setQuitOnLastWindowClosed(False)
+
+    def close_it() -> None:
+        for widget in qapp.topLevelWidgets():
+            if isinstance(widget, Window) and widget.isVisible():
+                widget.close()
+
+    QTimer.singleShot(300, close_it)
+    run_async(show_window(db), timeout_ms=20_000)  # fails if the coroutine never returns
