@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..core.db import Database, resolve_database_url
 from ..core.db.schema import prepare
 from ..core.errors import InputError, NetRavenError
-from . import audit, backups, credentials, inventory, notify, system
+from . import audit, backups, credentials, inventory, notify, system, users
 from .parser import parse
 
 COMMANDS = (
@@ -24,6 +24,7 @@ COMMANDS = (
     | backups.COMMANDS
     | audit.COMMANDS
     | notify.COMMANDS
+    | users.COMMANDS
 )
 INTERNAL_ERROR = 4
 log = logging.getLogger("netraven_desktop")
@@ -39,6 +40,7 @@ def run_command(args: argparse.Namespace) -> int:
         key = (args.command, args.action)
         if key not in system.SCHEMA_FREE:
             prepare(db)
+            users.log_in(db, args)
         return COMMANDS[key](db, args)
     except NetRavenError as exc:
         print(f"netraven-desktop: {exc}", file=sys.stderr)

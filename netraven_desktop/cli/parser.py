@@ -8,7 +8,7 @@ from typing import NoReturn
 
 from .. import __version__
 from ..core.platforms import PLATFORMS
-from . import notify
+from . import notify, users
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -96,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="sqlite:///PATH, postgresql://USER@HOST/DB or a file path "
         "(default: $NETRAVEN_DB_URL, else the embedded database)",
     )
+    root.add_argument(
+        "--user",
+        metavar="NAME",
+        help="who you are on a team-mode database (password: $NETRAVEN_PASSWORD or a prompt)",
+    )
     commands = root.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
 
     db = commands.add_parser("db", help="database schema").add_subparsers(
@@ -103,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     db.add_parser("upgrade", help="create or migrate the schema")
     db.add_parser("status", help="where the database is and its schema revision")
+    users.add_db_mode_parser(db)
 
     device = commands.add_parser("device", help="the device inventory").add_subparsers(
         dest="action", metavar="ACTION", required=True
@@ -276,6 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_parser("verify", help="check the hash chain; exit 1 if anything was altered")
 
     notify.add_parsers(commands)
+    users.add_parsers(commands)
 
     settings = commands.add_parser("settings", help="global settings").add_subparsers(
         dest="action", metavar="ACTION", required=True

@@ -77,3 +77,15 @@ class SchemaTooNewError(EnvironmentProblem):
 
 class SchemaNotReadyError(EnvironmentProblem):
     """The database has no schema, or an older one, and may not be migrated implicitly."""
+
+
+class PermissionDeniedError(NetRavenError):
+    """The acting user's role does not allow the operation. Nothing was written."""
+
+    exit_code = 5
+
+
+class AuthenticationError(NetRavenError):
+    """Login refused: wrong name or password, disabled or locked account."""
+
+    exit_code = 5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -273,3 +274,37 @@ def test_backup_prune(cli):
     bad = cli("backup", "prune", "--keep-days", "-1")
     assert bad.returncode == 2
     one_line_error(bad, "--keep-days:")
+
+
+def test_team_mode_from_the_command_line(cli):
+    cli.ok("db", "mode", "team", "--admin", "alice", "--password-stdin", stdin="alice-password\n")
+    anonymous = cli("device", "list")
+    assert anonymous.returncode == 2
+    one_line_error(anonymous, "--user:", "team mode")
+    admin = Cli(cli.url, cli.env | {"NETRAVEN_PASSWORD": "alice-password"})
+    admin.ok(
+        "--user",
+        "alice",
+        "user",
+        "add",
+        "vera",
+        "--role",
+        "viewer",
+        "--password-stdin",
+        stdin="vera-password\n",
+    )
+    viewer = Cli(cli.url, cli.env | {"NETRAVEN_PASSWORD": "vera-password"})
+    assert viewer.json("--user", "vera", "device", "list") == []
+    denied = viewer(
+        "--user", "vera", "device", "add", "r1", "--host", "10.0.0.1", "--platform", "linux"
+    )
+    assert denied.returncode == 5
+    one_line_error(denied, "vera is viewer and may not change the inventory")
+    refused = Cli(cli.url, cli.env | {"NETRAVEN_PASSWORD": "wrong"})(
+        "--user", "vera", "device", "list"
+    )
+    assert refused.returncode == 5
+    one_line_error(refused, "login refused")
+    users = admin.json("--user", "alice", "user", "list")
+    assert [(u["username"], u["role"]) for u in users] == [("alice", "admin"), ("vera", "viewer")]
+    assert "password" not in json.dumps(users)

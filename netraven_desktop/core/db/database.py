@@ -35,6 +35,16 @@ class Database:
 
     def __init__(self, url: DatabaseURL | str) -> None:
         self.url = parse_database_url(url) if isinstance(url, str) else url
+        # Who every unit of work runs as (team mode); set by `act_as` after a login.
+        self.actor: str | None = None
+        self.role: str | None = None
+
+    def act_as(self, actor: str, role: str) -> None:
+        """Run every later unit of work as this authenticated user and role."""
+        self.actor, self.role = actor, role
+
+    def _info(self, actor: str | None) -> dict[str, str | None]:
+        return {"actor": actor or self.actor, "role": self.role}
 
     @cached_property
     def sync_engine(self) -> Engine:
@@ -73,7 +83,7 @@ class Database:
         """
         with (
             self.unavailable_as_error(),
-            self._sync_sessions[write](info={"actor": actor}) as session,
+            self._sync_sessions[write](info=self._info(actor)) as session,
             session.begin(),
         ):
             yield session
@@ -89,7 +99,7 @@ class Database:
         """The async twin of `session()`; never share the session between tasks."""
         with self.unavailable_as_error():
             async with (
-                self._async_sessions[write](info={"actor": actor}) as session,
+                self._async_sessions[write](info=self._info(actor)) as session,
                 session.begin(),
             ):
                 yield session

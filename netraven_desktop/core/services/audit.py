@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ..crud import audit as rows
 from ..crud import settings as setting_rows
 from ..db.models import AuditEvent
+from .access import authorize
 from .dual import dual
 
 HEAD_SCOPE, HEAD_KEY = "audit", "head"
@@ -87,6 +88,7 @@ class ChainCheck:
 @dual
 def verify_chain(session: Session) -> ChainCheck:
     """Recompute every hash and link; name the first event that does not fit."""
+    authorize(session, "read")
     previous_hash: str | None = None
     checked = 0
     for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
@@ -116,6 +118,7 @@ def verify_chain(session: Session) -> ChainCheck:
 
 @dual
 def list_events(session: Session, **filters: Any) -> list[AuditEvent]:
+    authorize(session, "read")
     return rows.list_events(session, **filters)
 
 

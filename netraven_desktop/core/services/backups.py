@@ -20,6 +20,7 @@ from ..crud import devices as device_rows
 from ..db.base import utcnow
 from ..db.models import ConfigSnapshot, JobRunResult
 from ..errors import InputError, NotFoundError
+from .access import authorize
 from .dual import dual
 
 
@@ -150,6 +151,7 @@ def _ms(start: datetime, end: datetime) -> int:
 @dual
 def history(session: Session, device_name: str, *, limit: int | None = 100) -> list[ConfigSnapshot]:
     """A device's snapshots, newest first."""
+    authorize(session, "read")
     device = device_rows.get_device_by_name(session, device_name)
     return configs.list_snapshots(session, device.id, limit=limit)
 
@@ -179,6 +181,7 @@ def snapshot_text(
     session: Session, device_name: str, snapshot_id: str | None = None
 ) -> tuple[ConfigSnapshot, str]:
     """A stored configuration: the latest, or the snapshot named by id."""
+    authorize(session, "read")
     snapshot = _snapshot_of(session, device_name, snapshot_id)
     return snapshot, configs.blob_text(configs.get_blob(session, snapshot.blob_sha256))
 
@@ -188,6 +191,7 @@ def diff(
     session: Session, device_name: str, from_id: str | None = None, to_id: str | None = None
 ) -> str:
     """A unified diff between two snapshots; by default the previous and the latest."""
+    authorize(session, "read")
     newer = _snapshot_of(session, device_name, to_id, "--to")
     if from_id is None:
         older_list = [

@@ -21,6 +21,7 @@ from ..db.models import Credential, Device
 from ..errors import InputError
 from ..secrets import Secrets, SecretStore, kept_only_if_committed, new_reference
 from . import audit
+from .access import authorize
 from .dual import dual
 
 # What the audit log records of a credential: its metadata, never a secret.
@@ -61,6 +62,7 @@ def add_credential(
         ssh_key_path = check_private_key(ssh_key_path, secrets.passphrase)
     reference = new_reference()
     with kept_only_if_committed(store, reference) as put_secrets, db.session() as session:
+        authorize(session, "admin")
         credential = rows.create_credential(
             session,
             name=name,
@@ -87,6 +89,7 @@ def add_credential(
 def remove_credential(db: Database, store: SecretStore, name: str) -> Credential:
     """Delete the row (devices bound to it fall back to tags), then its keyring entry."""
     with db.session() as session:
+        authorize(session, "admin")
         credential = rows.get_credential_by_name(session, name)
         before = audit.state(credential, AUDITED)
         rows.delete_credential(session, credential.id)
@@ -97,6 +100,7 @@ def remove_credential(db: Database, store: SecretStore, name: str) -> Credential
 
 @dual
 def list_credentials(session: Session, **filters: Any) -> list[Credential]:
+    authorize(session, "read")
     return rows.list_credentials(session, **filters)
 
 

@@ -13,6 +13,7 @@ from ..crud import tags as tag_rows
 from ..db.models import Device
 from ..errors import NotFoundError
 from . import audit
+from .access import authorize
 from .dual import dual
 from .settings import get_setting
 
@@ -60,6 +61,7 @@ def add_device(
     **fields: Any,
 ) -> Device:
     """Add a device. Tags are created as needed; the credential must exist."""
+    authorize(session, "edit")
     if mask_secrets is None:
         mask_secrets = get_setting(session, "backup.mask_secrets")
     device = rows.create_device(
@@ -88,6 +90,7 @@ def edit_device(
     **changes: Any,
 ) -> Device:
     """Change a device found by name. `tags` replaces the set; `credential=''` unbinds."""
+    authorize(session, "edit")
     device = rows.get_device_by_name(session, name)
     before = audit.state(device, AUDITED)
     if tags is not None:
@@ -111,16 +114,19 @@ def edit_device(
 
 @dual
 def show_device(session: Session, name: str) -> Device:
+    authorize(session, "read")
     return rows.get_device_by_name(session, name)
 
 
 @dual
 def list_devices(session: Session, **filters: Any) -> list[Device]:
+    authorize(session, "read")
     return rows.list_devices(session, **filters)
 
 
 @dual
 def count_devices(session: Session, **filters: Any) -> int:
+    authorize(session, "read")
     return rows.count_devices(session, **filters)
 
 
@@ -132,6 +138,7 @@ def remove_device(
 
     `purge` also finds a device that is already in the trash.
     """
+    authorize(session, "edit")
     if purge:
         try:
             device = rows.get_device_by_name(session, name)
@@ -149,6 +156,7 @@ def remove_device(
 
 @dual
 def restore_device(session: Session, name: str) -> Device:
+    authorize(session, "edit")
     device = rows.restore_device(session, rows.find_trashed_device(session, name).id)
     audit.record(session, "device.restore", "device", device.id, after={"name": device.name})
     return device
@@ -156,6 +164,7 @@ def restore_device(session: Session, name: str) -> Device:
 
 @dual
 def list_trash(session: Session) -> list[Device]:
+    authorize(session, "read")
     return rows.list_trashed_devices(session)
 
 

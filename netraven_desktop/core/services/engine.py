@@ -27,6 +27,7 @@ from ..drivers.profiles import profile_for
 from ..drivers.ssh import Capture, Login, Target, capture
 from ..secrets import Secrets, SecretStore, SecretStoreError
 from . import backups, runs, settings
+from .access import authorize
 from .result_writer import ResultWriter
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,7 @@ class BackupEngine:
         actor: str | None = None,
     ) -> RunSummary:
         async with self.db.async_session() as session:
+            await session.run_sync(authorize, "backup")
             await runs.recover_interrupted_runs(session)
             plans = await session.run_sync(_plan_devices, selection, self.options)
             run = await runs.start_run(

@@ -13,6 +13,7 @@ from ..drivers.profiles import profile_for
 from ..drivers.ssh import Target, fetch_host_key
 from ..errors import EnvironmentProblem, InputError
 from . import audit
+from .access import authorize
 
 
 def accept_host_key(
@@ -24,6 +25,7 @@ def accept_host_key(
     match is refused and nothing changes.
     """
     with db.read_session() as session:
+        authorize(session, "edit")
         device = device_rows.get_device_by_name(session, device_name)
         previous = host_keys.list_host_keys(session, device.id)
     target = Target(

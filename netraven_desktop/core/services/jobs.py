@@ -14,6 +14,7 @@ from ..db.base import utcnow
 from ..db.models import Job, JobRun
 from ..schedule import parse_schedule
 from . import audit
+from .access import authorize
 from .dual import dual
 from .runs import Selection
 
@@ -57,6 +58,7 @@ def add_job(
     schedule: str | None = None,
     description: str | None = None,
 ) -> Job:
+    authorize(session, "edit")
     if schedule:
         parse_schedule(schedule, "--schedule")
     job = rows.create_job(
@@ -78,6 +80,7 @@ def add_job(
 
 @dual
 def remove_job(session: Session, name: str) -> Job:
+    authorize(session, "edit")
     job = rows.get_job_by_name(session, name)
     rows.delete_job(session, job.id)
     audit.record(session, "job.delete", "job", job.id, before={"name": job.name})
@@ -86,12 +89,14 @@ def remove_job(session: Session, name: str) -> Job:
 
 @dual
 def get_job(session: Session, name: str) -> Job:
+    authorize(session, "read")
     return rows.get_job_by_name(session, name)
 
 
 @dual
 def job_statuses(session: Session) -> list[JobStatus]:
     """Every job with its last run and, when scheduled, its next run."""
+    authorize(session, "read")
     last = dict(
         session.execute(
             select(JobRun.job_id, func.max(JobRun.started_at))
@@ -112,6 +117,7 @@ def job_statuses(session: Session) -> list[JobStatus]:
 @dual
 def due_jobs(session: Session, now: datetime | None = None) -> list[Job]:
     """Enabled scheduled jobs whose next run is not in the future."""
+    authorize(session, "read")
     moment = now or utcnow()
     return [
         s.job

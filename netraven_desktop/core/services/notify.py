@@ -43,6 +43,7 @@ from ..errors import InputError
 from ..secrets import Secrets, SecretStore, SecretStoreError, kept_only_if_committed
 from ..validation import validate_host, validate_name, validate_port
 from . import audit
+from .access import authorize
 from .dual import dual
 
 if TYPE_CHECKING:
@@ -201,6 +202,7 @@ def _add_channel(
         kept_only_if_committed(store, reference or "") as put_secret,
         db.session() as session,
     ):
+        authorize(session, "admin")
         channel = rows.create_channel(
             session,
             name=name,
@@ -224,6 +226,7 @@ def _add_channel(
 def remove_channel(db: Database, store: SecretStore, name: str) -> NotificationChannel:
     """Delete the row, then its keyring entry."""
     with db.session() as session:
+        authorize(session, "admin")
         channel = rows.get_channel_by_name(session, name)
         rows.delete_channel(session, channel.id)
         audit.record(
@@ -240,6 +243,7 @@ def remove_channel(db: Database, store: SecretStore, name: str) -> NotificationC
 
 @dual
 def list_channels(session: Session, **filters: Any) -> list[NotificationChannel]:
+    authorize(session, "read")
     return rows.list_channels(session, **filters)
 
 

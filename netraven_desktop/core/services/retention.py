@@ -16,6 +16,7 @@ from ..crud import configs
 from ..db.base import utcnow
 from ..db.models import ConfigSnapshot, Device
 from . import audit
+from .access import authorize
 from .dual import dual
 from .settings import get_setting
 
@@ -36,6 +37,7 @@ def prune(
     now: datetime | None = None,
 ) -> PruneReport:
     """Delete snapshots beyond the limits (the settings unless given); 0 means no limit."""
+    authorize(session, "backup")
     keep_last = get_setting(session, "retention.keep_last") if keep_last is None else keep_last
     keep_days = get_setting(session, "retention.keep_days") if keep_days is None else keep_days
     report = PruneReport()

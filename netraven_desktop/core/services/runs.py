@@ -17,6 +17,7 @@ from ..crud import jobs
 from ..db.base import utcnow
 from ..db.models import Device, JobRun, Tag
 from ..errors import InputError
+from .access import authorize
 from .dual import dual
 
 # A run owned by another machine is presumed dead after this long without finishing.
@@ -156,6 +157,7 @@ def _alive(pid: int) -> bool:
 def latest_runs(
     session: Session, *, job_id: uuid.UUID | None = None, limit: int = 20
 ) -> list[JobRun]:
+    authorize(session, "read")
     return jobs.list_runs(session, job_id=job_id, limit=limit)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ..crud import settings as rows
 from ..errors import InputError
 from . import audit
+from .access import authorize
 from .dual import dual
 
 _TRUE = {"true", "yes", "on", "1"}
@@ -116,6 +117,7 @@ def get_setting(session: Session, key: str) -> Any:
 
 @dual
 def list_settings(session: Session) -> list[SettingValue]:
+    authorize(session, "read")
     return [
         SettingValue(s.key, _stored(session, s), s.default, s.description) for s in SPECS.values()
     ]
@@ -124,6 +126,7 @@ def list_settings(session: Session) -> list[SettingValue]:
 @dual
 def set_setting(session: Session, key: str, raw: Any) -> Any:
     """Validate and store; setting a key back to its default removes the stored row."""
+    authorize(session, "admin")
     spec = spec_for(key)
     value = spec.parse(raw)
     before = _stored(session, spec)

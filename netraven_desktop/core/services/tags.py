@@ -9,11 +9,13 @@ from sqlalchemy.orm import Session
 from ..crud import tags as rows
 from ..db.models import Tag
 from . import audit
+from .access import authorize
 from .dual import dual
 
 
 @dual
 def add_tag(session: Session, name: str, description: str | None = None) -> Tag:
+    authorize(session, "edit")
     tag = rows.create_tag(session, name, description)
     audit.record(session, "tag.create", "tag", tag.id, after={"name": tag.name})
     return tag
@@ -22,11 +24,13 @@ def add_tag(session: Session, name: str, description: str | None = None) -> Tag:
 @dual
 def list_tags(session: Session, **filters: Any) -> list[tuple[Tag, int]]:
     """Every tag with the number of live devices carrying it."""
+    authorize(session, "read")
     return rows.list_tags(session, **filters)
 
 
 @dual
 def remove_tag(session: Session, name: str) -> Tag:
+    authorize(session, "edit")
     tag = rows.get_tag_by_name(session, name)
     rows.delete_tag(session, tag.id)
     audit.record(session, "tag.delete", "tag", tag.id, before={"name": tag.name})

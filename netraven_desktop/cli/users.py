@@ -1,0 +1,157 @@
+"""`user` and `db mode` commands, and logging the CLI in on a team-mode database."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from ..core.db import Database
+from ..core.db.models import ROLES
+from ..core.errors import InputError
+from ..core.services import auth
+from ..core.services.access import team_mode
+from .output import print_json, print_table
+
+PASSWORD_ENV = "NETRAVEN_PASSWORD"
+
+
+def read_password(args: argparse.Namespace, prompt: str = "Password: ") -> str:
+    """A new user's password: stdin's first line with --password-stdin, else a prompt."""
+    if getattr(args, "password_stdin", False):
+        return (sys.stdin.readline() or "").rstrip("\r\n")
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    raise InputError(
+        "--password-stdin",
+        "",
+        "no terminal to ask for the password; pass it on stdin with --password-stdin",
+    )
+
+
+def log_in(db: Database, args: argparse.Namespace) -> None:
+    """On a team-mode database, authenticate `--user` and run everything as them.
+
+    The password comes from $NETRAVEN_PASSWORD (for scripts, like PGPASSWORD) or a
+    prompt on the terminal.
+    """
+    with db.read_session() as session:
+        if not team_mode(session):
+            return
+    username = args.user or os.environ.get("NETRAVEN_USER")
+    if not username:
+        raise InputError("--user", "", "this database is in team mode: give --user NAME")
+    password = os.environ.get(PASSWORD_ENV)
+    if password is None:
+        if not sys.stdin.isatty():
+            raise InputError(
+                PASSWORD_ENV,
+                "",
+                f"no terminal to ask for the password of {username}; set {PASSWORD_ENV}",
+            )
+        password = getpass.getpass(f"Password for {username}: ")
+    user = auth.authenticate(db, username, password)
+    db.act_as(user.username, user.role)
+
+
+def user_add(db: Database, args: argparse.Namespace) -> int:
+    password = read_password(args)
+    with db.session() as session:
+        user = auth.add_user(
+            session,
+            username=args.name,
+            password=password,
+            role=args.role,
+            display_name=args.display_name,
+        )
+    print(f"added user {user.username} ({user.role})")
+    return 0
+
+
+def user_list(db: Database, args: argparse.Namespace) -> int:
+    with db.read_session() as session:
+        rows = [auth.user_to_dict(u) for u in auth.list_users(session)]
+    if args.json:
+        print_json(rows)
+    else:
+        print_table(
+            ("USER", "ROLE", "ACTIVE", "LAST LOGIN (UTC)"),
+            [
+                (r["username"], r["role"], r["active"], (r["last_login_at"] or "")[:16])
+                for r in rows
+            ],
+        )
+    return 0
+
+
+def user_passwd(db: Database, args: argparse.Namespace) -> int:
+    password = read_password(args, f"New password for {args.name}: ")
+    with db.session() as session:
+        user = auth.change_password(session, args.name, password)
+    print(f"changed the password of {user.username}")
+    return 0
+
+
+def user_disable(db: Database, args: argparse.Namespace) -> int:
+    with db.session() as session:
+        user = auth.set_user(session, args.name, active=False)
+    print(f"disabled user {user.username}")
+    return 0
+
+
+def user_role(db: Database, args: argparse.Namespace) -> int:
+    with db.session() as session:
+        user = auth.set_user(session, args.name, role=args.role)
+    print(f"{user.username} is now {user.role}")
+    return 0
+
+
+def db_mode(db: Database, args: argparse.Namespace) -> int:
+    first_admin = None
+    if args.mode == "team" and args.admin:
+        first_admin = (args.admin, read_password(args, f"Password for {args.admin}: "))
+    with db.session() as session:
+        mode = auth.set_mode(session, args.mode, first_admin=first_admin)
+    print(f"database {db.url} is now in {mode} mode")
+    return 0
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    user = commands.add_parser("user", help="users of a team-mode database").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    add = user.add_parser("add", help="add a user")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--display-name")
+    add.add_argument("--password-stdin", action="store_true")
+    user.add_parser("list", help="users and their roles").add_argument(
+        "--json", action="store_true"
+    )
+    passwd = user.add_parser("passwd", help="set a password (your own, or any as admin)")
+    passwd.add_argument("name")
+    passwd.add_argument("--password-stdin", action="store_true")
+    user.add_parser("disable", help="disable a user").add_argument("name")
+    role = user.add_parser("role", help="change a user's role")
+    role.add_argument("name")
+    role.add_argument("role", choices=ROLES)
+
+
+def add_db_mode_parser(db_actions: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    mode = db_actions.add_parser("mode", help="personal (no login) or team (users and roles)")
+    mode.add_argument("mode", choices=("team", "personal"))
+    mode.add_argument("--admin", metavar="NAME", help="the first admin, when there is none")
+    mode.add_argument(
+        "--password-stdin", action="store_true", help="read the first admin's password from stdin"
+    )
+
+
+COMMANDS = {
+    ("user", "add"): user_add,
+    ("user", "list"): user_list,
+    ("user", "passwd"): user_passwd,
+    ("user", "disable"): user_disable,
+    ("user", "role"): user_role,
+    ("db", "mode"): db_mode,
+}
