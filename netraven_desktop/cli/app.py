@@ -37,7 +37,7 @@ def run_command(args: argparse.Namespace) -> int:
         if args.command == "sim":
             return run_simulator(args)
         db = Database(resolve_database_url(args.db))
-        key = (args.command, args.action)
+        key = (args.command, getattr(args, "action", None))
         if key not in system.SCHEMA_FREE:
             prepare(db)
             users.log_in(db, args)

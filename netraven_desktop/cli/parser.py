@@ -283,6 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     notify.add_parsers(commands)
     users.add_parsers(commands)
+    users.add_login_parsers(commands)
 
     settings = commands.add_parser("settings", help="global settings").add_subparsers(
         dest="action", metavar="ACTION", required=True

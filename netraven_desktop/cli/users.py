@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import hashlib
 import os
 import sys
 
 from ..core.db import Database
 from ..core.db.models import ROLES
 from ..core.errors import InputError
+from ..core.secrets import Secrets, SecretStore, SecretStoreError
 from ..core.services import auth
 from ..core.services.access import team_mode
 from .output import print_json, print_table
@@ -33,9 +35,11 @@ def read_password(args: argparse.Namespace, prompt: str = "Password: ") -> str:
 def log_in(db: Database, args: argparse.Namespace) -> None:
     """On a team-mode database, authenticate `--user` and run everything as them.
 
-    The password comes from $NETRAVEN_PASSWORD (for scripts, like PGPASSWORD) or a
-    prompt on the terminal.
+    Credentials, in order: $NETRAVEN_PASSWORD (for scripts, like PGPASSWORD), the session
+    token `login` left in the keyring, a password prompt on the terminal.
     """
+    if args.command in ("login", "logout"):
+        return  # they authenticate by themselves
     with db.read_session() as session:
         if not team_mode(session):
             return
@@ -43,16 +47,58 @@ def log_in(db: Database, args: argparse.Namespace) -> None:
     if not username:
         raise InputError("--user", "", "this database is in team mode: give --user NAME")
     password = os.environ.get(PASSWORD_ENV)
-    if password is None:
-        if not sys.stdin.isatty():
-            raise InputError(
-                PASSWORD_ENV,
-                "",
-                f"no terminal to ask for the password of {username}; set {PASSWORD_ENV}",
-            )
-        password = getpass.getpass(f"Password for {username}: ")
-    user = auth.authenticate(db, username, password)
+    token = None if password is not None else _stored_token(db, username)
+    if token is not None:
+        user = auth.resume_session(db, username, token)
+    else:
+        if password is None:
+            if not sys.stdin.isatty():
+                raise InputError(
+                    PASSWORD_ENV,
+                    "",
+                    f"no session and no terminal to ask for the password of "
+                    f"{username}: run `netraven-desktop --user {username} login` once, or set "
+                    f"{PASSWORD_ENV}",
+                )
+            password = getpass.getpass(f"Password for {username}: ")
+        user = auth.authenticate(db, username, password)
     db.act_as(user.username, user.role)
+
+
+def _session_reference(db: Database, username: str) -> str:
+    """Where a CLI session's token lives in the keyring: per database and user."""
+    where = hashlib.sha256(db.url.display().encode()).hexdigest()[:16]
+    return f"session/{where}/{username.lower()}"
+
+
+def _stored_token(db: Database, username: str) -> str | None:
+    try:
+        return SecretStore().get(_session_reference(db, username)).password
+    except SecretStoreError:
+        return None  # no keyring: fall back to the password
+
+
+def login(db: Database, args: argparse.Namespace) -> int:
+    """Open a CLI session: later commands as this user need no password for 30 days."""
+    if not args.user:
+        raise InputError("--user", "", "say who logs in: netraven-desktop --user NAME login")
+    password = os.environ.get(PASSWORD_ENV) or read_password(args, f"Password for {args.user}: ")
+    user, token = auth.start_session(db, args.user, password)
+    SecretStore().put(_session_reference(db, user.username), Secrets(password=token))
+    print(
+        f"logged in as {user.username} ({user.role}) until "
+        f"{user.session_expires_at:%Y-%m-%d}; the session token is in the OS keyring"
+    )
+    return 0
+
+
+def logout(db: Database, args: argparse.Namespace) -> int:
+    if not args.user:
+        raise InputError("--user", "", "say who logs out: netraven-desktop --user NAME logout")
+    auth.end_session(db, args.user)
+    SecretStore().delete(_session_reference(db, args.user))
+    print(f"logged out {args.user}")
+    return 0
 
 
 def user_add(db: Database, args: argparse.Namespace) -> int:
@@ -138,6 +184,14 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     role.add_argument("role", choices=ROLES)
 
 
+def add_login_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    login_cmd = commands.add_parser(
+        "login", help="open a 30-day CLI session on a team-mode database (token in the keyring)"
+    )
+    login_cmd.add_argument("--password-stdin", action="store_true")
+    commands.add_parser("logout", help="close your CLI session")
+
+
 def add_db_mode_parser(db_actions: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     mode = db_actions.add_parser("mode", help="personal (no login) or team (users and roles)")
     mode.add_argument("mode", choices=("team", "personal"))
@@ -148,6 +202,8 @@ def add_db_mode_parser(db_actions: argparse._SubParsersAction) -> None:  # type:
 
 
 COMMANDS = {
+    ("login", None): login,
+    ("logout", None): logout,
     ("user", "add"): user_add,
     ("user", "list"): user_list,
     ("user", "passwd"): user_passwd,

@@ -308,3 +308,19 @@ def test_team_mode_from_the_command_line(cli):
     users = admin.json("--user", "alice", "user", "list")
     assert [(u["username"], u["role"]) for u in users] == [("alice", "admin"), ("vera", "viewer")]
     assert "password" not in json.dumps(users)
+
+
+def test_login_keeps_a_session_token_in_the_keyring(cli, db, secret_store):
+    cli.ok("db", "mode", "team", "--admin", "alice", "--password-stdin", stdin="alice-password\n")
+    out = cli.ok("--user", "alice", "login", "--password-stdin", stdin="alice-password\n")
+    assert "logged in as alice (admin)" in out
+    assert cli.json("--user", "alice", "device", "list") == []  # no password needed now
+    with db.read_session() as s:
+        stored = s.execute(text("SELECT session_token_hash FROM users")).scalar()
+    assert len(stored or "") == 64  # only a hash of the token
+    cli.ok("--user", "alice", "logout")
+    after = cli("--user", "alice", "device", "list")
+    assert after.returncode == 2
+    one_line_error(after, "netraven-desktop --user alice login")
+    wrong = cli("--user", "alice", "login", "--password-stdin", stdin="nope\n")
+    assert wrong.returncode == 5

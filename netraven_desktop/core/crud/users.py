@@ -39,6 +39,8 @@ _ROWS = NamedRows(
         "failed_attempts",
         "locked_until",
         "last_login_at",
+        "session_token_hash",
+        "session_expires_at",
     ),
 )
 

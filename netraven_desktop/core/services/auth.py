@@ -6,6 +6,9 @@ role checks themselves live in `access`.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -198,6 +201,55 @@ def authenticate(db: Database, username: str, password: str) -> User:
     if failed is not None:
         raise failed
     return user
+
+
+SESSION_DAYS = 30
+
+
+def start_session(db: Database, username: str, password: str) -> tuple[User, str]:
+    """Log in and open a CLI session: returns the user and a token for the keyring."""
+    user = authenticate(db, username, password)
+    token = secrets.token_urlsafe(32)
+    with db.session() as session:
+        user = rows.update_user(
+            session,
+            user.id,
+            None,
+            session_token_hash=_digest(token),
+            session_expires_at=utcnow() + timedelta(days=SESSION_DAYS),
+        )
+    return user, token
+
+
+def resume_session(db: Database, username: str, token: str) -> User:
+    """The user a keyring token belongs to, while the session is open and the user active."""
+    expired = AuthenticationError(
+        f"no open session for {username}: run `netraven-desktop --user {username} login`"
+    )
+    with db.read_session() as session:
+        try:
+            user = rows.get_user_by_name(session, username)
+        except InputError:
+            raise expired from None
+    if (
+        not user.active
+        or user.session_token_hash is None
+        or user.session_expires_at is None
+        or user.session_expires_at <= utcnow()
+        or not hmac.compare_digest(user.session_token_hash, _digest(token))
+    ):
+        raise expired
+    return user
+
+
+def end_session(db: Database, username: str) -> None:
+    with db.session() as session:
+        user = rows.get_user_by_name(session, username)
+        rows.update_user(session, user.id, None, session_token_hash=None, session_expires_at=None)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def user_to_dict(user: User) -> dict[str, Any]:

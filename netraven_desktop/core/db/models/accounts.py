@@ -24,5 +24,9 @@ class User(UUIDPrimaryKey, Editable, Base):
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A CLI session (`netraven-desktop login`): the token's SHA-256; the token itself is
+    # only in the user's keyring.
+    session_token_hash: Mapped[str | None] = mapped_column(String(64))
+    session_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("uq_users_username_ci", func.lower(username), unique=True),)
