@@ -27,6 +27,7 @@ async def show_window(db: Database) -> None:
     window.show()
     await window.load()
     await closed
+    await window.shutdown()
     await db.aclose()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from ..core.db import Database
@@ -32,6 +33,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.summary)
         self.setCentralWidget(central)
 
+        self._scheduler_task: asyncio.Future[None] | None = None  # started by load()
         self.database_label = QLabel(f"Database: {db.url.display()}")
         self.database_label.setAccessibleName("Current database")
         self.statusBar().addPermanentWidget(self.database_label)
@@ -75,8 +77,16 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Job {job.name} did not run: {last[0]}")
         return code
 
+    async def shutdown(self) -> None:
+        """Stop the scheduler and wait until it has let go of the database."""
+        task = self._scheduler_task
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        task = getattr(self, "_scheduler_task", None)
+        task = self._scheduler_task
         if task is not None:
             task.cancel()
         super().closeEvent(event)

@@ -34,6 +34,7 @@ def test_window_shows_the_database_and_its_device_count(qtbot, run_async, make_d
     run_async(window.load())
     assert window.summary.text() == "3 devices in the inventory"
     assert window.statusBar().currentMessage() == "Ready"
+    run_async(window.shutdown())
     run_async(db.aclose())
 
 
@@ -121,6 +122,7 @@ def test_the_window_runs_a_due_job_in_a_child_process(
             assert [r.status for r in jobs.list_runs(s)] == ["succeeded"]
     finally:
         window.close()
+        run_async(window.shutdown())
         run_async(db.aclose())
         secret_store.delete(credential.keyring_ref)
 
