@@ -53,6 +53,13 @@ def add_user(
     display_name: str | None = None,
 ) -> User:
     authorize(session, "admin")
+    return _create_user(session, username, password, role, display_name)
+
+
+def _create_user(
+    session: Session, username: str, password: str, role: str, display_name: str | None = None
+) -> User:
+    """Create and audit a user; callers have checked who may."""
     user = rows.create_user(
         session,
         username=username,
@@ -138,19 +145,7 @@ def set_mode(session: Session, mode: str, *, first_admin: tuple[str, str] | None
         if first_admin is None:
             raise InputError("--admin", "", "team mode needs a first admin: give --admin NAME")
         name, password = first_admin
-        user = rows.create_user(
-            session,
-            username=name,
-            role="admin",
-            password_hash=_hasher.hash(_check_password(password)),
-        )
-        audit.record(
-            session,
-            "user.create",
-            "user",
-            user.id,
-            after=audit.state(user, ("username", "role", "display_name")),
-        )
+        _create_user(session, name, password, "admin")
     setting_rows.put_setting(session, MODE_KEY, mode, MODE_SCOPE)
     audit.record(session, "db.mode", "database", None, after={"mode": mode})
     return mode
