@@ -10,11 +10,14 @@ import qasync
 from .. import __version__
 from ..core.db import Database, resolve_database_url
 from ..core.errors import NetRavenError
+from ..core.secrets import SecretStore
+from .context import AppContext
 from .main_window import MainWindow
+from .prefs import open_prefs
 from .qt import QApplication
 
 
-async def show_window(db: Database) -> None:
+async def show_window(ctx: AppContext) -> None:
     """Show the main window; return once it is closed and the database is released.
 
     The window's own `closed` signal ends this coroutine, not Qt's quit: when Qt quits
@@ -22,13 +25,13 @@ async def show_window(db: Database) -> None:
     and every exit prints a traceback.
     """
     closed = asyncio.get_running_loop().create_future()
-    window = MainWindow(db)
+    window = MainWindow(ctx)
     window.closed.connect(lambda: closed.done() or closed.set_result(None))
     window.show()
     await window.load()
     await closed
     await window.shutdown()
-    await db.aclose()
+    await ctx.db.aclose()
 
 
 def run_gui(db_arg: str | None = None) -> int:
@@ -43,5 +46,6 @@ def run_gui(db_arg: str | None = None) -> int:
     app.setOrganizationName("NetRaven")
     app.setApplicationVersion(__version__)
     app.setQuitOnLastWindowClosed(False)  # show_window ends the loop when the window closes
-    qasync.run(show_window(db))
+    ctx = AppContext(db=db, secrets=SecretStore(), prefs=open_prefs())
+    qasync.run(show_window(ctx))
     return 0

@@ -3,7 +3,8 @@
 SSH handshakes are CPU-heavy; in a child they use the second core and never stall the
 window. The child prints one JSON object per line (`job run NAME --json`); each becomes
 an `event` signal here. The database URL travels in the environment, not on the command
-line, where other users could read a password in it.
+line, where other users could read a password in it. In team mode the child signs in
+with the session token the window's login left in the keyring.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import asyncio
 import json
 import sys
 
-from ..core.db import DatabaseURL
+from .context import AppContext
 from .qt import QObject, QProcess, QProcessEnvironment, Signal
 
 
@@ -28,14 +29,16 @@ class BackupProcess(QObject):
 
     event = Signal(dict)
 
-    def __init__(self, url: DatabaseURL, *args: str, parent: QObject | None = None) -> None:
+    def __init__(self, ctx: AppContext, *args: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._process = QProcess(self)
         program, arguments = engine_command(*args)
         self._process.setProgram(program)
         self._process.setArguments(arguments)
         env = QProcessEnvironment.systemEnvironment()
-        env.insert("NETRAVEN_DB_URL", url.plain(hide_password=False))
+        env.insert("NETRAVEN_DB_URL", ctx.db.url.plain(hide_password=False))
+        if ctx.user is not None:  # team mode: the child resumes the window's session
+            env.insert("NETRAVEN_USER", ctx.user)
         self._process.setProcessEnvironment(env)
         self._process.readyReadStandardOutput.connect(self._read)
         self._pending = b""

@@ -1,4 +1,8 @@
-"""The main window. For now: where the data lives and what it holds; the views come next."""
+"""The main window: navigation on the left, one page per view, status bar at the bottom.
+
+The window owns the scheduler and the tray icon; the pages own everything else. Pages
+talk to each other only through `ctx.events`.
+"""
 
 from __future__ import annotations
 
@@ -6,61 +10,135 @@ import asyncio
 import contextlib
 from typing import Any
 
-from ..core.db import Database
 from ..core.db.models import Job
 from ..core.db.schema import prepare_async
 from ..core.errors import NetRavenError
-from ..core.services import devices
 from ..core.services.scheduler import Scheduler
+from . import prefs
 from .backup_process import BackupProcess
-from .qt import QCloseEvent, QLabel, QMainWindow, Qt, QVBoxLayout, QWidget, Signal
+from .context import AppContext
+from .icons import icon
+from .pages import Page
+from .pages.dashboard import DashboardPage
+from .qt import QCloseEvent, QLabel, QMainWindow, Qt, QtCore, QtGui, QtWidgets, Signal
+from .tray import Tray
+
+PAGES: list[type[Page]] = [DashboardPage]
 
 
 class MainWindow(QMainWindow):
     closed = Signal()
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, ctx: AppContext) -> None:
         super().__init__()
-        self.db = db
+        self.ctx = ctx
+        ctx.report = self._report
         self.setWindowTitle("NetRaven Desktop")
-        self.resize(960, 600)
+        self.setWindowIcon(icon("netraven-desktop"))
+        self.resize(1200, 760)
 
-        self.summary = QLabel("Opening the database…")
-        self.summary.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.summary.setAccessibleName("Inventory summary")
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.addWidget(self.summary)
-        self.setCentralWidget(central)
+        self.nav = QtWidgets.QListWidget()
+        self.nav.setAccessibleName("Navigation")
+        self.nav.setIconSize(QtCore.QSize(20, 20))
+        self.nav.setFixedWidth(190)
+        self.stack = QtWidgets.QStackedWidget()
+        self.pages: dict[type[Page], Page] = {}
+        splitter = QtWidgets.QSplitter()
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(splitter)
+        self.nav.currentRowChanged.connect(self._show_page)
 
-        self._scheduler_task: asyncio.Future[None] | None = None  # started by load()
-        self.database_label = QLabel(f"Database: {db.url.display()}")
+        self.database_label = QLabel(f"Database: {ctx.db.url.display()}")
         self.database_label.setAccessibleName("Current database")
+        self.user_label = QLabel()
+        self.user_label.setAccessibleName("Signed-in user")
+        self._describe_user()
+        self.statusBar().addPermanentWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.database_label)
+        self._build_menus()
+
+        self.tray = Tray(self, ctx)
+        ctx.events.run_finished.connect(self.tray.run_finished)
+        ctx.events.inventory_changed.connect(self._refresh_current)
+        self._scheduler_task: asyncio.Future[None] | None = None  # started by load()
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        quit_action = file_menu.addAction("&Quit")
+        quit_action.setShortcut(QtGui.QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        view_menu = self.menuBar().addMenu("&View")
+        refresh = view_menu.addAction("&Refresh")
+        refresh.setShortcut(QtGui.QKeySequence.StandardKey.Refresh)
+        refresh.triggered.connect(self._refresh_current)
+
+    def _report(self, message: str) -> None:
+        self.statusBar().showMessage(message, 15_000)
 
     async def load(self) -> None:
-        """Open (and, for a personal file, migrate) the database, then show what it holds.
+        """Open (and, for a personal file, migrate) the database, then build the pages.
 
         Every database call is awaited on the async engine: the window never blocks.
         """
         try:
-            await prepare_async(self.db)
-            async with self.db.async_read_session() as session:
-                count = await devices.count_devices(session)
+            await prepare_async(self.ctx.db)
         except NetRavenError as exc:
-            self.summary.setText(str(exc))
-            self.statusBar().showMessage("Database unavailable")
+            self._unavailable(str(exc))
             return
-        noun = "device" if count == 1 else "devices"
-        self.summary.setText(f"{count} {noun} in the inventory")
+        for page_type in PAGES:
+            if page_type.admin_only and self.ctx.role != "admin":
+                continue
+            page = page_type(self.ctx)
+            self.pages[page_type] = page
+            self.stack.addWidget(page)
+            item = QtWidgets.QListWidgetItem(icon(page.icon), page.title)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, page.title)
+            self.nav.addItem(item)
+            page.restore_state()
+        self._restore_geometry()
+        self.nav.setCurrentRow(0)
         self.statusBar().showMessage("Ready")
-        self.scheduler = Scheduler(self.db, self.run_job)
+        self.scheduler = Scheduler(self.ctx.db, self.run_job)
         self._scheduler_task = asyncio.ensure_future(self.scheduler.run_forever())
 
+    def _unavailable(self, reason: str) -> None:
+        message = QLabel(reason)
+        message.setWordWrap(True)
+        message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        message.setAccessibleName("Database problem")
+        self.stack.addWidget(message)
+        self.stack.setCurrentWidget(message)
+        self.statusBar().showMessage("Database unavailable")
+
+    def _describe_user(self) -> None:
+        who = self.ctx.user or "personal mode"
+        self.user_label.setText(f"{who} ({self.ctx.role})" if self.ctx.user else who)
+
+    def page(self, page_type: type[Page]) -> Page:
+        """The open page of this type (for other views and tests)."""
+        return self.pages[page_type]
+
+    def show_page(self, page_type: type[Page]) -> None:
+        self.nav.setCurrentRow(list(self.pages).index(page_type))
+
+    def _show_page(self, row: int) -> None:
+        if row < 0:
+            return
+        page = list(self.pages.values())[row]
+        self.stack.setCurrentWidget(page)
+        self.ctx.spawn(page.refresh())
+
+    def _refresh_current(self) -> None:
+        page = self.stack.currentWidget()
+        if isinstance(page, Page):
+            self.ctx.spawn(page.refresh())
+
     async def run_job(self, job: Job) -> int:
-        """Run a job in a child process, reporting progress in the status bar."""
+        """Run a scheduled job in a child process, reporting progress in the status bar."""
         self.statusBar().showMessage(f"Running job {job.name}…")
-        process = BackupProcess(self.db.url, "job", "run", job.name, "--json", parent=self)
+        process = BackupProcess(self.ctx, "job", "run", job.name, "--json", parent=self)
         finished: list[dict[str, Any]] = []
         process.event.connect(
             lambda event: event.get("event") == "run_finished" and finished.append(event)
@@ -72,20 +150,35 @@ class MainWindow(QMainWindow):
                 f"Job {job.name}: {result['changed']} changed, {result['unchanged']} "
                 f"unchanged, {result['failed']} failed"
             )
+            self.ctx.events.run_finished.emit(result | {"job": job.name})
         else:
             last = process.stderr.strip().splitlines()[-1:] or [f"exit code {code}"]
             self.statusBar().showMessage(f"Job {job.name} did not run: {last[0]}")
         return code
 
+    def _restore_geometry(self) -> None:
+        state = self.ctx.prefs.value(prefs.key(self.ctx.user, "window/geometry"))
+        if isinstance(state, QtCore.QByteArray):
+            self.restoreGeometry(state)
+
+    def _save_state(self) -> None:
+        self.ctx.prefs.setValue(prefs.key(self.ctx.user, "window/geometry"), self.saveGeometry())
+        for page in self.pages.values():
+            page.save_state()
+        self.ctx.prefs.sync()
+
     async def shutdown(self) -> None:
-        """Stop the scheduler and wait until it has let go of the database."""
+        """Stop the scheduler and every running view task; then the database can close."""
         task = self._scheduler_task
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.ctx.drain()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._save_state()
+        self.tray.hide()
         task = self._scheduler_task
         if task is not None:
             task.cancel()

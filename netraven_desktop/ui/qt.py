@@ -1,5 +1,10 @@
-"""Every Qt import of the program passes through here, so a binding change is one file."""
+"""Every Qt import of the program passes through here, so a binding change is one file.
 
+Views import the modules (`from .qt import QtWidgets`) rather than single names, so a new
+widget never needs an edit here.
+"""
+
+from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QIcon
 from PySide6.QtWidgets import (
@@ -27,5 +32,8 @@ __all__ = [
     "QVBoxLayout",
     "QWidget",
     "Qt",
+    "QtCore",
+    "QtGui",
+    "QtWidgets",
     "Signal",
 ]

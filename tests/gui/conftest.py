@@ -37,3 +37,20 @@ def run_async(_qasync_loop, qtbot) -> Iterator[Callable[[Coroutine[Any, Any, Any
 
     yield run
     asyncio.events._set_running_loop(None)
+
+
+
+@pytest.fixture
+def app_ctx(db, tmp_path, run_async):
+    """A window context over a fresh database (SQLite and PostgreSQL), private preferences.
+
+    Views await the async engine, so it is released on the test's loop afterwards.
+    """
+    from netraven_desktop.core.secrets import SecretStore
+    from netraven_desktop.ui.context import AppContext
+    from netraven_desktop.ui.prefs import open_prefs
+
+    ctx = AppContext(db=db, secrets=SecretStore(), prefs=open_prefs(str(tmp_path / "prefs.ini")))
+    yield ctx
+    run_async(ctx.drain())
+    run_async(db.aclose())

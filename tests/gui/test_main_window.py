@@ -15,38 +15,46 @@ from netraven_desktop.core.crud import devices, jobs
 from netraven_desktop.core.db import Database
 from netraven_desktop.core.db.base import utcnow
 from netraven_desktop.core.db.models import Job
-from netraven_desktop.core.secrets import Secrets
+from netraven_desktop.core.secrets import Secrets, SecretStore
 from netraven_desktop.core.services import credentials, runs
 from netraven_desktop.core.services import jobs as job_service
+from netraven_desktop.ui.context import AppContext
 from netraven_desktop.ui.main_window import MainWindow
+from netraven_desktop.ui.pages.dashboard import DashboardPage
+from netraven_desktop.ui.prefs import open_prefs
 from tests.conftest import SIM_ENABLE, SIM_PASSWORD
 
 
-def test_window_shows_the_database_and_its_device_count(qtbot, run_async, make_db):
-    db = make_db("sqlite")
+def test_window_opens_on_the_dashboard_with_the_database_shown(qtbot, run_async, app_ctx):
+    db = app_ctx.db
     with db.session() as s:
         for i in range(3):
             devices.create_device(s, name=f"sw{i}", host=f"10.0.0.{i + 1}", platform="cisco_ios")
-    window = MainWindow(db)
+    window = MainWindow(app_ctx)
     qtbot.addWidget(window)
     window.show()
     assert db.url.display() in window.database_label.text()
+    assert window.user_label.text() == "personal mode"
     run_async(window.load())
-    assert window.summary.text() == "3 devices in the inventory"
+    dashboard = window.page(DashboardPage)
+    assert window.stack.currentWidget() is dashboard
+    qtbot.waitUntil(lambda: dashboard.devices.value.text() == "3")
     assert window.statusBar().currentMessage() == "Ready"
     run_async(window.shutdown())
-    run_async(db.aclose())
 
 
-def test_window_explains_a_database_it_cannot_use(qtbot, run_async, make_db):
+def test_window_explains_a_database_it_cannot_use(qtbot, run_async, make_db, tmp_path):
     db = make_db("sqlite")
     with db.sync_engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
-    window = MainWindow(db)
+    ctx = AppContext(db=db, secrets=SecretStore(), prefs=open_prefs(str(tmp_path / "p.ini")))
+    window = MainWindow(ctx)
     qtbot.addWidget(window)
     run_async(window.load())
-    assert "newer than this NetRaven Desktop knows" in window.summary.text()
+    problem = window.stack.currentWidget()
+    assert "newer than this NetRaven Desktop knows" in problem.text()
     assert window.statusBar().currentMessage() == "Database unavailable"
+    assert window.nav.count() == 0
     run_async(db.aclose())
 
 
@@ -91,9 +99,9 @@ def _has_schema(path) -> bool:
 
 
 def test_the_window_runs_a_due_job_in_a_child_process(
-    qtbot, run_async, make_db, sim_devices, secret_store
+    qtbot, run_async, app_ctx, sim_devices, secret_store
 ):
-    db = make_db("sqlite")
+    db = app_ctx.db
     credential = credentials.add_credential(
         db,
         secret_store,
@@ -108,8 +116,10 @@ def test_the_window_runs_a_due_job_in_a_child_process(
             s, name="nightly", selection=runs.Selection(all=True), schedule="@daily"
         )
         s.execute(update(Job).values(created_at=utcnow() - timedelta(days=2)))
-    window = MainWindow(db)
+    window = MainWindow(app_ctx)
     qtbot.addWidget(window)
+    finished = []
+    app_ctx.events.run_finished.connect(finished.append)
     try:
         run_async(window.load())
         qtbot.waitUntil(
@@ -120,19 +130,19 @@ def test_the_window_runs_a_due_job_in_a_child_process(
         )
         with db.read_session() as s:
             assert [r.status for r in jobs.list_runs(s)] == ["succeeded"]
+        assert [(e["job"], e["changed"]) for e in finished] == [("nightly", 3)]
+        assert window.tray.notices[0][0] == "Job nightly: 3 configurations changed"
     finally:
         window.close()
         run_async(window.shutdown())
-        run_async(db.aclose())
         secret_store.delete(credential.keyring_ref)
 
 
-def test_closing_the_window_ends_the_app_cleanly(qapp, qtbot, run_async, make_db):
+def test_closing_the_window_ends_the_app_cleanly(qapp, qtbot, run_async, app_ctx):
     """run_gui's coroutine returns when the window closes, with the database released."""
     from netraven_desktop.ui.app import show_window
     from netraven_desktop.ui.main_window import MainWindow as Window
 
-    db = make_db("sqlite")
     qapp.setQuitOnLastWindowClosed(False)
 
     def close_it() -> None:
@@ -141,4 +151,4 @@ def test_closing_the_window_ends_the_app_cleanly(qapp, qtbot, run_async, make_db
                 widget.close()
 
     QTimer.singleShot(300, close_it)
-    run_async(show_window(db), timeout_ms=20_000)  # fails if the coroutine never returns
+    run_async(show_window(app_ctx), timeout_ms=20_000)  # fails if the coroutine never returns

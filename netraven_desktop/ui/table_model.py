@@ -1,0 +1,66 @@
+"""A read-only table model over a list of rows, for the views' small tables.
+
+Subclasses declare `COLUMNS` (header, how to get the cell's text from a row) and their
+own `COL_*` constants; `ROW_ROLE` hands a view the row object behind an index, so views
+never dig into the model's storage. Big tables (the device list) page from the database
+instead (see `device_model`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, Generic, TypeVar
+
+from .qt import QtCore
+
+Row = TypeVar("Row")
+ROW_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1  # the row object of an index
+SORT_ROLE = QtCore.Qt.ItemDataRole.UserRole + 2  # a sortable value (numbers, times)
+
+
+class RowsModel(QtCore.QAbstractTableModel, Generic[Row]):
+    COLUMNS: ClassVar[Sequence[tuple[str, Callable[[Any], object]]]] = ()
+
+    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[Row] = []
+
+    def set_rows(self, rows: Sequence[Row]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: QtCore.QModelIndex = QtCore.QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QtCore.QModelIndex = QtCore.QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self,
+        section: int,
+        orientation: QtCore.Qt.Orientation,
+        role: int = QtCore.Qt.ItemDataRole.DisplayRole,
+    ) -> object:
+        if (
+            role == QtCore.Qt.ItemDataRole.DisplayRole
+            and orientation == QtCore.Qt.Orientation.Horizontal
+            and 0 <= section < len(self.COLUMNS)
+        ):
+            return self.COLUMNS[section][0]
+        return None
+
+    def data(
+        self, index: QtCore.QModelIndex, role: int = QtCore.Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        if role == ROW_ROLE:
+            return row
+        if role in (QtCore.Qt.ItemDataRole.DisplayRole, QtCore.Qt.ItemDataRole.ToolTipRole):
+            value = self.COLUMNS[index.column()][1](row)
+            return "" if value is None else str(value)
+        if role == SORT_ROLE:
+            return self.COLUMNS[index.column()][1](row)
+        return None
