@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import hashlib
 import os
 import sys
 
 from ..core.db import Database
 from ..core.db.models import ROLES
 from ..core.errors import InputError
-from ..core.secrets import Secrets, SecretStore, SecretStoreError
+from ..core.secrets import SecretStore
 from ..core.services import auth
 from ..core.services.access import team_mode
+from ..core.session_tokens import forget_token, keep_token, stored_token
 from .output import print_json, print_table
 
 PASSWORD_ENV = "NETRAVEN_PASSWORD"
@@ -47,7 +47,7 @@ def log_in(db: Database, args: argparse.Namespace) -> None:
     if not username:
         raise InputError("--user", "", "this database is in team mode: give --user NAME")
     password = os.environ.get(PASSWORD_ENV)
-    token = None if password is not None else _stored_token(db, username)
+    token = None if password is not None else stored_token(SecretStore(), db, username)
     if token is not None:
         user = auth.resume_session(db, username, token)
     else:
@@ -65,26 +65,13 @@ def log_in(db: Database, args: argparse.Namespace) -> None:
     db.act_as(user.username, user.role)
 
 
-def _session_reference(db: Database, username: str) -> str:
-    """Where a CLI session's token lives in the keyring: per database and user."""
-    where = hashlib.sha256(db.url.display().encode()).hexdigest()[:16]
-    return f"session/{where}/{username.lower()}"
-
-
-def _stored_token(db: Database, username: str) -> str | None:
-    try:
-        return SecretStore().get(_session_reference(db, username)).password
-    except SecretStoreError:
-        return None  # no keyring: fall back to the password
-
-
 def login(db: Database, args: argparse.Namespace) -> int:
     """Open a CLI session: later commands as this user need no password for 30 days."""
     if not args.user:
         raise InputError("--user", "", "say who logs in: netraven-desktop --user NAME login")
     password = os.environ.get(PASSWORD_ENV) or read_password(args, f"Password for {args.user}: ")
     user, token = auth.start_session(db, args.user, password)
-    SecretStore().put(_session_reference(db, user.username), Secrets(password=token))
+    keep_token(SecretStore(), db, user.username, token)
     print(
         f"logged in as {user.username} ({user.role}) until "
         f"{user.session_expires_at:%Y-%m-%d}; the session token is in the OS keyring"
@@ -96,7 +83,7 @@ def logout(db: Database, args: argparse.Namespace) -> int:
     if not args.user:
         raise InputError("--user", "", "say who logs out: netraven-desktop --user NAME logout")
     auth.end_session(db, args.user)
-    SecretStore().delete(_session_reference(db, args.user))
+    forget_token(SecretStore(), db, args.user)
     print(f"logged out {args.user}")
     return 0
 

@@ -8,7 +8,7 @@ import sys
 import qasync
 
 from .. import __version__
-from ..core.db import Database, resolve_database_url
+from ..core.db import Database, DatabaseURL, resolve_database_url
 from ..core.errors import NetRavenError
 from ..core.secrets import SecretStore
 from .context import AppContext
@@ -18,20 +18,35 @@ from .qt import QApplication
 
 
 async def show_window(ctx: AppContext) -> None:
-    """Show the main window; return once it is closed and the database is released.
+    """Show the main window; return once it is closed and its database released.
 
-    The window's own `closed` signal ends this coroutine, not Qt's quit: when Qt quits
-    by itself, the event loop stops under pending work (the database's connections)
-    and every exit prints a traceback.
+    "Open database…" and "Sign out" replace the window with one on the chosen database.
     """
-    closed = asyncio.get_running_loop().create_future()
+    while (next_url := await _one_window(ctx)) is not None:
+        ctx = AppContext(db=Database(next_url), secrets=ctx.secrets, prefs=ctx.prefs)
+
+
+async def _one_window(ctx: AppContext) -> DatabaseURL | None:
+    """Run one window until it closes (None) or asks for another database (its URL).
+
+    The window's own signals end the round, not Qt's quit: when Qt quits by itself, the
+    event loop stops under pending work (the database's connections) and every exit
+    prints a traceback.
+    """
+    outcome: asyncio.Future[DatabaseURL | None] = asyncio.get_running_loop().create_future()
     window = MainWindow(ctx)
-    window.closed.connect(lambda: closed.done() or closed.set_result(None))
+    window.closed.connect(lambda: outcome.done() or outcome.set_result(None))
+    window.reopen.connect(lambda url: outcome.done() or outcome.set_result(url))
     window.show()
     await window.load()
-    await closed
+    next_url = await outcome
     await window.shutdown()
     await ctx.db.aclose()
+    if next_url is not None:
+        window.closed.disconnect()
+        window.close()
+        window.deleteLater()
+    return next_url
 
 
 def run_gui(db_arg: str | None = None) -> int:

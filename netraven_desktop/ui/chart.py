@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from ..core.services.dashboard import DayCount
 from .qt import Qt, QtCore, QtGui, QtWidgets
+from .wording import plural
 
 BACKUP_COLOR = QtGui.QColor("#5b8def")
 CHANGE_COLOR = QtGui.QColor("#f0a030")
@@ -29,7 +30,8 @@ class DailyChart(QtWidgets.QWidget):
         total_backups = sum(d.backups for d in self.days)
         total_changes = sum(d.changes for d in self.days)
         self.setAccessibleDescription(
-            f"{total_backups} backups and {total_changes} changes in {len(self.days)} days"
+            f"{plural(total_backups, 'backup')} and {plural(total_changes, 'change')} "
+            f"in {len(self.days)} days"
         )
         self.setToolTip(self.accessibleDescription())
         self.update()

@@ -13,11 +13,16 @@ from typing import Any
 from ..core.db.models import Job
 from ..core.db.schema import prepare_async
 from ..core.errors import NetRavenError
+from ..core.services.access import team_mode
+from ..core.services.auth import end_session
 from ..core.services.scheduler import Scheduler
+from ..core.session_tokens import forget_token
 from . import prefs
 from .backup_process import BackupProcess
+from .connections import choose_database
 from .context import AppContext
 from .icons import icon
+from .login import sign_in
 from .pages import Page
 from .pages.dashboard import DashboardPage
 from .qt import QCloseEvent, QLabel, QMainWindow, Qt, QtCore, QtGui, QtWidgets, Signal
@@ -28,6 +33,7 @@ PAGES: list[type[Page]] = [DashboardPage]
 
 class MainWindow(QMainWindow):
     closed = Signal()
+    reopen = Signal(object)  # a DatabaseURL: close this window and open one on it
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -66,6 +72,13 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        open_action = file_menu.addAction("&Open database…")
+        open_action.setShortcut(QtGui.QKeySequence.StandardKey.Open)
+        open_action.triggered.connect(lambda: self.ctx.spawn(self.open_database()))
+        self.sign_out_action = file_menu.addAction("Sign &out")
+        self.sign_out_action.setEnabled(False)
+        self.sign_out_action.triggered.connect(lambda: self.ctx.spawn(self.sign_out()))
+        file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit")
         quit_action.setShortcut(QtGui.QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -73,6 +86,20 @@ class MainWindow(QMainWindow):
         refresh = view_menu.addAction("&Refresh")
         refresh.setShortcut(QtGui.QKeySequence.StandardKey.Refresh)
         refresh.triggered.connect(self._refresh_current)
+
+    async def open_database(self) -> None:
+        url = await choose_database(self.ctx, self)
+        if url is not None:
+            self.reopen.emit(url)
+
+    async def sign_out(self) -> None:
+        """End the team session (here and for the CLI) and ask who signs in next."""
+        user = self.ctx.user
+        if user is None:
+            return
+        await asyncio.to_thread(end_session, self.ctx.db, user)
+        await asyncio.to_thread(forget_token, self.ctx.secrets, self.ctx.db, user)
+        self.reopen.emit(self.ctx.db.url)
 
     def _report(self, message: str) -> None:
         self.statusBar().showMessage(message, 15_000)
@@ -84,9 +111,18 @@ class MainWindow(QMainWindow):
         """
         try:
             await prepare_async(self.ctx.db)
+            async with self.ctx.db.async_read_session() as session:
+                team = await session.run_sync(team_mode)
         except NetRavenError as exc:
             self._unavailable(str(exc))
             return
+        if team and self.ctx.user is None and not await sign_in(self.ctx, self):
+            self._unavailable(
+                "This database is in team mode: sign in to use it (File → Open database…)."
+            )
+            return
+        self._describe_user()
+        self.sign_out_action.setEnabled(self.ctx.user is not None)
         for page_type in PAGES:
             if page_type.admin_only and self.ctx.role != "admin":
                 continue

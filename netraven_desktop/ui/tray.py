@@ -7,6 +7,7 @@ from typing import Any
 from .context import AppContext
 from .icons import icon
 from .qt import QtWidgets
+from .wording import plural
 
 
 def run_message(event: dict[str, Any]) -> tuple[str, str, bool] | None:
@@ -15,13 +16,13 @@ def run_message(event: dict[str, Any]) -> tuple[str, str, bool] | None:
     what = f"Job {event['job']}" if event.get("job") else "Backup run"
     if failed:
         return (
-            f"{what}: {failed} device{'s' if failed != 1 else ''} failed",
+            f"{what}: {plural(failed, 'device')} failed",
             f"{changed} changed, {event.get('unchanged', 0)} unchanged. See the Jobs view.",
             True,
         )
     if changed:
         return (
-            f"{what}: {changed} configuration{'s' if changed != 1 else ''} changed",
+            f"{what}: {plural(changed, 'configuration')} changed",
             "Open the device's history to see the diff.",
             False,
         )

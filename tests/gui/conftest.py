@@ -19,10 +19,15 @@ import qasync
 
 
 @pytest.fixture(scope="session")
-def _qasync_loop(qapp) -> qasync.QEventLoop:
+def _qasync_loop(qapp) -> Iterator[qasync.QEventLoop]:
     loop = qasync.QEventLoop(qapp, already_running=True)
     asyncio.events._set_running_loop(None)
-    return loop
+    # The loop is never closed (see above), so its worker threads (asyncio.to_thread) are
+    # stopped here: a QThread still running at exit aborts the interpreter.
+    executor = qasync.QThreadExecutor()
+    loop.set_default_executor(executor)
+    yield loop
+    executor.shutdown(wait=True)
 
 
 @pytest.fixture
@@ -37,7 +42,6 @@ def run_async(_qasync_loop, qtbot) -> Iterator[Callable[[Coroutine[Any, Any, Any
 
     yield run
     asyncio.events._set_running_loop(None)
-
 
 
 @pytest.fixture

@@ -1,0 +1,105 @@
+"""Signing in to a team-mode database: the login dialog and the kept session.
+
+A successful login keeps its session token in the keyring (`core.session_tokens`), so the
+next start signs in without a password and backup child processes run as the same user.
+Password hashing (argon2id) and the keyring are blocking, so they run off the UI thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from ..core.errors import NetRavenError
+from ..core.services import auth
+from ..core.session_tokens import keep_token, stored_token
+from .context import AppContext
+from .qt import QtWidgets
+
+LAST_USER_KEY = "login/last_user"
+
+
+class LoginDialog(QtWidgets.QDialog):
+    """Username and password; stays open with the reason until a login succeeds."""
+
+    def __init__(self, ctx: AppContext, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("Sign in to NetRaven Desktop")
+        self.username = QtWidgets.QLineEdit(str(ctx.prefs.value(LAST_USER_KEY, "") or ""))
+        self.username.setAccessibleName("Username")
+        self.password = QtWidgets.QLineEdit()
+        self.password.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName("Password")
+        self.error = QtWidgets.QLabel()
+        self.error.setStyleSheet("color: #d03030")
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Sign-in problem")
+        form = QtWidgets.QFormLayout(self)
+        form.addRow(QtWidgets.QLabel(f"<b>{ctx.db.url.display()}</b> is a shared database."))
+        form.addRow("&Username:", self.username)
+        form.addRow("&Password:", self.password)
+        form.addRow(self.error)
+        self.buttons = QtWidgets.QDialogButtonBox(
+            QtWidgets.QDialogButtonBox.StandardButton.Ok
+            | QtWidgets.QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok).setText("Sign in")
+        self.buttons.accepted.connect(lambda: ctx.spawn(self.try_sign_in()))
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        (self.password if self.username.text() else self.username).setFocus()
+
+    async def try_sign_in(self) -> None:
+        username, password = self.username.text().strip(), self.password.text()
+        if not username:
+            self.error.setText("Username: give your user name")
+            return
+        self.buttons.setEnabled(False)
+        self.error.setText("Signing in…")
+        try:
+            user, token = await asyncio.to_thread(
+                auth.start_session, self.ctx.db, username, password
+            )
+            await asyncio.to_thread(keep_token, self.ctx.secrets, self.ctx.db, user.username, token)
+        except NetRavenError as exc:
+            self.error.setText(str(exc))
+            self.password.selectAll()
+            self.password.setFocus()
+            return
+        finally:
+            self.buttons.setEnabled(True)
+        signed_in(self.ctx, user.username, user.role)
+        self.accept()
+
+
+def signed_in(ctx: AppContext, username: str, role: str) -> None:
+    ctx.user, ctx.role = username, role
+    ctx.db.act_as(username, role)
+    ctx.prefs.setValue(LAST_USER_KEY, username)
+
+
+async def resume(ctx: AppContext) -> bool:
+    """Sign in silently with the last user's kept session, if it is still open."""
+    username = str(ctx.prefs.value(LAST_USER_KEY, "") or "")
+    if not username:
+        return False
+    token = await asyncio.to_thread(stored_token, ctx.secrets, ctx.db, username)
+    if token is None:
+        return False
+    try:
+        user = await asyncio.to_thread(auth.resume_session, ctx.db, username, token)
+    except NetRavenError:
+        return False
+    signed_in(ctx, user.username, user.role)
+    return True
+
+
+async def sign_in(ctx: AppContext, parent: QtWidgets.QWidget | None = None) -> bool:
+    """Resume the kept session or ask; False when the user cancels the dialog."""
+    if await resume(ctx):
+        return True
+    dialog = LoginDialog(ctx, parent)
+    done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    dialog.finished.connect(lambda code: done.done() or done.set_result(code))
+    dialog.open()
+    return await done == QtWidgets.QDialog.DialogCode.Accepted.value
