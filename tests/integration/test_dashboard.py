@@ -61,7 +61,8 @@ def test_overview_counts_changes_failures_and_days(face):
     overview = face.service(dashboard.overview)
 
     assert overview.devices == 3
-    assert overview.last_run is not None and overview.last_run.id == run.id
+    assert overview.last_run is not None
+    assert overview.last_run.id == run.id
     assert overview.changed_24h == 2  # sw1 changed, sw3 first captured; the trashed one not
     assert [(f.device, f.error_class, f.message) for f in overview.failing] == [
         ("sw2", "auth", "Permission denied for admin")
