@@ -120,6 +120,7 @@ class DeviceDetail(QMainWindow):
         self.name = name
         self._loads = 0  # a later load wins over a slower earlier one
         self._selections = 0  # the same for selections
+        self.config_text = ""  # the shown configuration as stored (the editor folds some spaces)
         self.setWindowTitle(f"{name} — NetRaven Desktop")
         self.setWindowIcon(icon("netraven-desktop"))
         self.resize(1100, 720)
@@ -206,7 +207,7 @@ class DeviceDetail(QMainWindow):
             self.history.selectRow(0)
             self.statusBar().showMessage(f"{len(entries)} snapshots")
         else:
-            self.viewer.set_text("")
+            self._show_text("")
             self.diff.set_comparison(None, "No backup of this device yet.")
             self.statusBar().showMessage("No backup of this device yet")
 
@@ -248,6 +249,7 @@ class DeviceDetail(QMainWindow):
     def _show_text(self, text: str) -> None:
         """Replace the configuration, keeping the scroll position (the same part in view)."""
         position = self.viewer.verticalScrollBar().value()
+        self.config_text = text
         self.viewer.set_text(text)
         self.viewer.verticalScrollBar().setValue(position)
 
@@ -255,7 +257,7 @@ class DeviceDetail(QMainWindow):
         """What Copy and Save as take: (text, kind) — the configuration or the unified diff."""
         if self.tabs.currentWidget() is self.diff:
             return self.diff.unified_text(), "diff"
-        return self.viewer.toPlainText(), "configuration"
+        return self.config_text, "configuration"
 
     def copy(self) -> None:
         text, kind = self.shown_text()

@@ -245,11 +245,13 @@ def _button(widget: QtWidgets.QWidget, name: str) -> QtWidgets.QToolButton:
 def test_copy_and_save_take_the_shown_config_or_the_unified_diff(
     qtbot, run_async, app_ctx, tmp_path, monkeypatch
 ):
-    device_with_configs(app_ctx.db, "r1", [V1, V2])
+    # A non-breaking space, which the text editor shows as a plain one: saved as stored.
+    newer = V2.replace("description uplink", "description uplink\u00a0to core")
+    device_with_configs(app_ctx.db, "r1", [V1, newer])
     window = open_detail(qtbot, run_async, app_ctx)
     newest, oldest = (e.snapshot for e in window.model.rows)
     wait_for_comparison(qtbot, window, oldest, newest)
-    qtbot.waitUntil(lambda: window.viewer.toPlainText() == V2)
+    qtbot.waitUntil(lambda: "uplink to core" in window.viewer.toPlainText())
     # The native save dialog is modal and cannot be driven headless: answer it here.
     asked = []
     target = tmp_path / "out" / "saved.txt"
@@ -261,12 +263,12 @@ def test_copy_and_save_take_the_shown_config_or_the_unified_diff(
 
     monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", answer)
     window.save_action.trigger()
-    assert target.read_bytes() == V2.encode()
+    assert target.read_bytes() == newer.encode()
     assert asked[0].startswith("r1-")
     assert asked[0].endswith(".cfg")
     assert window.statusBar().currentMessage() == f"Saved the configuration to {target}"
     window.copy_action.trigger()
-    assert QtWidgets.QApplication.clipboard().text() == V2
+    assert QtWidgets.QApplication.clipboard().text() == newer
 
     window.tabs.setCurrentWidget(window.diff)
     window.save_action.trigger()
