@@ -21,6 +21,7 @@ from . import prefs
 from .backup_process import BackupProcess
 from .connections import choose_database
 from .context import AppContext
+from .device_detail import DeviceDetail
 from .icons import icon
 from .login import sign_in
 from .pages import Page
@@ -68,6 +69,8 @@ class MainWindow(QMainWindow):
         self.tray = Tray(self, ctx)
         ctx.events.run_finished.connect(self.tray.run_finished)
         ctx.events.inventory_changed.connect(self._refresh_current)
+        self.details: dict[str, DeviceDetail] = {}  # open detail windows by folded name
+        ctx.events.device_opened.connect(self.open_device)
         self._scheduler_task: asyncio.Future[None] | None = None  # started by load()
 
     def _build_menus(self) -> None:
@@ -171,6 +174,20 @@ class MainWindow(QMainWindow):
         if isinstance(page, Page):
             self.ctx.spawn(page.refresh())
 
+    def open_device(self, name: str) -> DeviceDetail:
+        """Show the device's detail window: the one already open, or a new one."""
+        key = name.casefold()
+        window = self.details.get(key)
+        if window is None:
+            window = self.details[key] = DeviceDetail(self.ctx, name)
+            window.closed.connect(lambda: self.details.pop(key, None))
+            self.ctx.spawn(window.load())
+        window.show()
+        window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)
+        window.raise_()
+        window.activateWindow()
+        return window
+
     async def run_job(self, job: Job) -> int:
         """Run a scheduled job in a child process, reporting progress in the status bar."""
         self.statusBar().showMessage(f"Running job {job.name}…")
@@ -213,6 +230,8 @@ class MainWindow(QMainWindow):
         await self.ctx.drain()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        for window in list(self.details.values()):
+            window.close()
         self._save_state()
         self.tray.hide()
         task = self._scheduler_task

@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..db.base import utcnow
-from ..db.models import ConfigBlob, ConfigSnapshot
+from ..db.models import ConfigBlob, ConfigSnapshot, Job, JobRun
 from .common import get_or_raise, paginate
 
 SORTABLE = {"captured_at": ConfigSnapshot.captured_at}
@@ -122,6 +122,31 @@ def list_snapshots(
         tiebreak=ConfigSnapshot.id,
     )
     return list(session.scalars(stmt))
+
+
+def list_snapshot_details(
+    session: Session, device_id: uuid.UUID, *, limit: int | None = None
+) -> list[tuple[ConfigSnapshot, int, str | None, str | None]]:
+    """A device's history, newest first, with each text's size and the run's trigger and job.
+
+    One query for what a history table shows; the run or job is None once removed.
+    """
+    stmt = (
+        select(ConfigSnapshot, ConfigBlob.size, JobRun.trigger, Job.name)
+        .join(ConfigBlob, ConfigBlob.sha256 == ConfigSnapshot.blob_sha256)
+        .outerjoin(JobRun, JobRun.id == ConfigSnapshot.job_run_id)
+        .outerjoin(Job, Job.id == JobRun.job_id)
+        .where(ConfigSnapshot.device_id == device_id)
+    )
+    stmt = paginate(
+        stmt,
+        sort="captured_at",
+        sortable=SORTABLE,
+        descending=True,
+        limit=limit,
+        tiebreak=ConfigSnapshot.id,
+    )
+    return list(session.execute(stmt).tuples())
 
 
 def latest_snapshot(session: Session, device_id: uuid.UUID) -> ConfigSnapshot | None:

@@ -156,6 +156,30 @@ def history(session: Session, device_name: str, *, limit: int | None = 100) -> l
     return configs.list_snapshots(session, device.id, limit=limit)
 
 
+@dataclass(frozen=True)
+class HistoryEntry:
+    """A snapshot as a history table shows it."""
+
+    snapshot: ConfigSnapshot
+    size: int  # bytes of the configuration text
+    run: str  # the job that captured it, else how its run was started; "" once the run is gone
+
+
+@dual
+def history_entries(
+    session: Session, device_name: str, *, limit: int | None = 100
+) -> list[HistoryEntry]:
+    """A device's snapshots, newest first, with their size and run, in one query."""
+    authorize(session, "read")
+    device = device_rows.get_device_by_name(session, device_name)
+    return [
+        HistoryEntry(snapshot, size, f"job {job}" if job else trigger or "")
+        for snapshot, size, trigger, job in configs.list_snapshot_details(
+            session, device.id, limit=limit
+        )
+    ]
+
+
 def _snapshot_of(
     session: Session, device_name: str, snapshot_id: str | None, field: str = "--snapshot"
 ) -> ConfigSnapshot:
@@ -186,11 +210,22 @@ def snapshot_text(
     return snapshot, configs.blob_text(configs.get_blob(session, snapshot.blob_sha256))
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """Two snapshots of a device, their texts, and the unified diff from older to newer."""
+
+    older: ConfigSnapshot
+    newer: ConfigSnapshot
+    old_text: str
+    new_text: str
+    unified: str
+
+
 @dual
-def diff(
+def compare(
     session: Session, device_name: str, from_id: str | None = None, to_id: str | None = None
-) -> str:
-    """A unified diff between two snapshots; by default the previous and the latest."""
+) -> Comparison:
+    """Two snapshots to compare; by default `to` is the latest and `from` the one before it."""
     authorize(session, "read")
     newer = _snapshot_of(session, device_name, to_id, "--to")
     if from_id is None:
@@ -200,19 +235,31 @@ def diff(
             if s.captured_at < newer.captured_at
         ]
         if not older_list:
-            raise InputError("name", device_name, "has only one snapshot; nothing to compare")
+            problem = "has only one snapshot" if to_id is None else "has no snapshot before --to"
+            raise InputError("name", device_name, f"{problem}; nothing to compare")
         older = older_list[0]
     else:
         older = _snapshot_of(session, device_name, from_id, "--from")
-    texts = [configs.blob_text(configs.get_blob(session, s.blob_sha256)) for s in (older, newer)]
-    return "".join(
+    old_text, new_text = (
+        configs.blob_text(configs.get_blob(session, s.blob_sha256)) for s in (older, newer)
+    )
+    unified = "".join(
         difflib.unified_diff(
-            texts[0].splitlines(keepends=True),
-            texts[1].splitlines(keepends=True),
+            old_text.splitlines(keepends=True),
+            new_text.splitlines(keepends=True),
             fromfile=f"{device_name} {older.captured_at:%Y-%m-%d %H:%M:%S} ({older.id})",
             tofile=f"{device_name} {newer.captured_at:%Y-%m-%d %H:%M:%S} ({newer.id})",
         )
     )
+    return Comparison(older, newer, old_text, new_text, unified)
+
+
+@dual
+def diff(
+    session: Session, device_name: str, from_id: str | None = None, to_id: str | None = None
+) -> str:
+    """A unified diff between two snapshots; by default the previous and the latest."""
+    return compare(session, device_name, from_id, to_id).unified
 
 
 def snapshot_to_dict(snapshot: ConfigSnapshot) -> dict[str, Any]:

@@ -1,0 +1,175 @@
+"""The difference between two snapshots: side by side or unified, one change at a time.
+
+The alignment and the change stops come from `core.diffing`; this module only paints
+them. Both modes have the same changes, so switching keeps the change in view.
+"""
+
+from __future__ import annotations
+
+from ..core.diffing import SideBySide, change_starts, side_by_side, unified_kinds
+from ..core.services.backups import Comparison
+from .config_highlighter import is_dark
+from .qt import Qt, QtCore, QtGui, QtWidgets
+from .text_view import TextView
+
+# Line backgrounds (light palette, dark palette); "gap" faces a line the other side lacks.
+BACKGROUNDS: dict[str, tuple[str, str]] = {
+    "added": ("#dafbe1", "#1c4428"),
+    "removed": ("#ffebe9", "#5c2226"),
+    "changed": ("#fff5b1", "#4d4013"),
+    "gap": ("#eeeeee", "#2b2b2b"),
+    "hunk": ("#ddf4ff", "#13314d"),
+    "header": ("#eeeeee", "#2b2b2b"),
+}
+# What each side shows for a side-by-side row of a kind (None: no background).
+OLD_SIDE = {"equal": None, "removed": "removed", "changed": "changed", "added": "gap"}
+NEW_SIDE = {"equal": None, "removed": "gap", "changed": "changed", "added": "added"}
+
+
+class DiffView(QtWidgets.QWidget):
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Differences")
+        self.comparison: Comparison | None = None
+        self.alignment = SideBySide([], [])
+        self.unified_changes: list[int] = []
+        self.current = -1
+
+        self.caption = QtWidgets.QLabel()
+        self.caption.setAccessibleName("Compared snapshots")
+        self.caption.setWordWrap(True)
+        self.position = QtWidgets.QLabel()
+        self.position.setAccessibleName("Change position")
+        self.mode = QtWidgets.QCheckBox("&Side by side")
+        self.mode.setAccessibleName("Side by side")
+        self.mode.setChecked(True)
+        self.mode.toggled.connect(self.set_side_by_side)
+        self.next_action = QtGui.QAction("&Next change", self)
+        self.next_action.setShortcuts([QtGui.QKeySequence("F7"), QtGui.QKeySequence("Alt+Down")])
+        self.next_action.triggered.connect(self.next_change)
+        self.previous_action = QtGui.QAction("&Previous change", self)
+        self.previous_action.setShortcuts(
+            [QtGui.QKeySequence("Shift+F7"), QtGui.QKeySequence("Alt+Up")]
+        )
+        self.previous_action.triggered.connect(self.previous_change)
+        bar = QtWidgets.QHBoxLayout()
+        bar.addWidget(self.mode)
+        for action in (self.previous_action, self.next_action):
+            action.setToolTip(f"{action.text().replace('&', '')} ({action.shortcut().toString()})")
+            button = QtWidgets.QToolButton()
+            button.setDefaultAction(action)
+            button.setAccessibleName(action.text().replace("&", ""))
+            bar.addWidget(button)
+        bar.addWidget(self.position)
+        bar.addStretch(1)
+
+        self.old_view = TextView("Older configuration")
+        self.new_view = TextView("Newer configuration")
+        for one, other in ((self.old_view, self.new_view), (self.new_view, self.old_view)):
+            one.verticalScrollBar().valueChanged.connect(other.verticalScrollBar().setValue)
+            one.horizontalScrollBar().valueChanged.connect(other.horizontalScrollBar().setValue)
+        self.sides = QtWidgets.QSplitter(Qt.Orientation.Horizontal)
+        self.sides.addWidget(self.old_view)
+        self.sides.addWidget(self.new_view)
+        self.unified_view = TextView("Unified diff", highlight=False)
+        self.stack = QtWidgets.QStackedWidget()
+        self.stack.addWidget(self.sides)
+        self.stack.addWidget(self.unified_view)
+
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.caption)
+        layout.addLayout(bar)
+        layout.addWidget(self.stack, 1)
+        self.set_comparison(None, "Select a snapshot to see what changed.")
+
+    @property
+    def change_count(self) -> int:
+        return len(self.alignment.changes)
+
+    def unified_text(self) -> str:
+        """The unified diff of what is shown (what Copy and Save as take), '' if none."""
+        return self.comparison.unified if self.comparison is not None else ""
+
+    def set_comparison(self, comparison: Comparison | None, note: str = "") -> None:
+        """Show `comparison` at its first change, or only `note` when there is none."""
+        self.comparison = comparison
+        if comparison is None:
+            self.alignment = SideBySide([], [])
+            self.unified_changes = []
+            self.caption.setText(note)
+        else:
+            self.alignment = side_by_side(comparison.old_text, comparison.new_text)
+            self.unified_changes = change_starts(unified_kinds(comparison.unified.splitlines()))
+            self.caption.setText(
+                f"From {comparison.older.captured_at.astimezone():%Y-%m-%d %H:%M:%S} "
+                f"to {comparison.newer.captured_at.astimezone():%Y-%m-%d %H:%M:%S}"
+            )
+        rows = self.alignment.rows
+        self.old_view.set_text("\n".join(r.old for r in rows), [r.old_number for r in rows])
+        self.new_view.set_text("\n".join(r.new for r in rows), [r.new_number for r in rows])
+        self.unified_view.set_text(self.unified_text())
+        self._paint()
+        self.current = -1
+        self._go(0)
+
+    def set_side_by_side(self, on: bool) -> None:
+        self.mode.setChecked(on)
+        self.stack.setCurrentWidget(self.sides if on else self.unified_view)
+        self._go(self.current)
+
+    def next_change(self) -> None:
+        self._go(self.current + 1)
+
+    def previous_change(self) -> None:
+        self._go(self.current - 1)
+
+    def _go(self, index: int) -> None:
+        count = self.change_count
+        if count:
+            self.current = max(0, min(index, count - 1))
+            if self.stack.currentWidget() is self.sides:
+                self.new_view.go_to_block(self.alignment.changes[self.current])
+                self.old_view.go_to_block(self.alignment.changes[self.current])
+            else:
+                self.unified_view.go_to_block(self.unified_changes[self.current])
+            self.position.setText(f"change {self.current + 1} of {count}")
+        else:
+            self.position.setText("no differences" if self.comparison else "")
+        self.next_action.setEnabled(0 <= self.current < count - 1)
+        self.previous_action.setEnabled(self.current > 0 and count > 0)
+
+    def _paint(self) -> None:
+        """Colour the lines by kind, for the current palette (called again when it changes)."""
+        dark = is_dark(self.palette())
+        formats = {}
+        for kind, (light_colour, dark_colour) in BACKGROUNDS.items():
+            fmt = QtGui.QTextCharFormat()
+            fmt.setBackground(QtGui.QColor(dark_colour if dark else light_colour))
+            fmt.setProperty(QtGui.QTextFormat.Property.FullWidthSelection, True)
+            formats[kind] = fmt
+        kinds = [row.kind for row in self.alignment.rows]
+        _paint_lines(self.old_view, [OLD_SIDE[k] for k in kinds], formats)
+        _paint_lines(self.new_view, [NEW_SIDE[k] for k in kinds], formats)
+        unified = unified_kinds(self.unified_text().splitlines())
+        _paint_lines(self.unified_view, [k if k != "equal" else None for k in unified], formats)
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.PaletteChange:
+            self._paint()
+
+
+def _paint_lines(
+    view: TextView, kinds: list[str | None], formats: dict[str, QtGui.QTextCharFormat]
+) -> None:
+    selections = []
+    block = view.document().firstBlock()
+    for kind in kinds:
+        if kind is not None:
+            selection = QtWidgets.QTextEdit.ExtraSelection()
+            selection.cursor = QtGui.QTextCursor(block)
+            selection.format = formats[kind]
+            selections.append(selection)
+        block = block.next()
+    view.setExtraSelections(selections)

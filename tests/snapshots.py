@@ -1,0 +1,36 @@
+"""Store configurations for a device the way a backup run does, without SSH."""
+
+from __future__ import annotations
+
+from netraven_desktop.core.crud import devices, jobs
+from netraven_desktop.core.db import Database
+from netraven_desktop.core.db.base import utcnow
+from netraven_desktop.core.services import backups
+
+
+def device_with_configs(
+    db: Database, name: str, texts: list[str], *, job: str | None = None, **facts: str
+) -> None:
+    """A new device (cisco_ios at 10.0.0.1) with each text captured in its own run, in order.
+
+    Goes through `backups.store_capture`, so sizes, line counts and the device's last
+    backup state are what a real run leaves.
+    """
+    with db.session() as s:
+        device_id = devices.create_device(s, name=name, host="10.0.0.1", platform="cisco_ios").id
+        job_id = jobs.create_job(s, name=job).id if job else None
+    for text in texts:
+        with db.session() as s:
+            run = jobs.create_run(s, job_id=job_id, trigger="schedule" if job else "cli")
+            backups.store_capture(
+                s,
+                run_id=run.id,
+                device_id=device_id,
+                device_name=name,
+                config=text,
+                facts=facts,
+                credential_id=None,
+                host_key=None,
+                started_at=utcnow(),
+                connect_ms=5,
+            )
