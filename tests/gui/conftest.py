@@ -19,10 +19,15 @@ import qasync
 
 
 @pytest.fixture(scope="session")
-def _qasync_loop(qapp) -> qasync.QEventLoop:
+def _qasync_loop(qapp) -> Iterator[qasync.QEventLoop]:
+    """The loop, with a thread pool (for `asyncio.to_thread`) shut down at the end: a
+    QThread still running when Python exits aborts the process."""
     loop = qasync.QEventLoop(qapp, already_running=True)
+    executor = qasync.QThreadExecutor()
+    loop.set_default_executor(executor)
     asyncio.events._set_running_loop(None)
-    return loop
+    yield loop
+    executor.shutdown()
 
 
 @pytest.fixture
@@ -37,7 +42,6 @@ def run_async(_qasync_loop, qtbot) -> Iterator[Callable[[Coroutine[Any, Any, Any
 
     yield run
     asyncio.events._set_running_loop(None)
-
 
 
 @pytest.fixture
