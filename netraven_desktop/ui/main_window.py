@@ -19,12 +19,13 @@ from .backup_process import BackupProcess
 from .context import AppContext
 from .icons import icon
 from .pages import Page
+from .pages.audit import AuditPage
 from .pages.credentials import CredentialsPage
 from .pages.dashboard import DashboardPage
 from .qt import QCloseEvent, QLabel, QMainWindow, Qt, QtCore, QtGui, QtWidgets, Signal
 from .tray import Tray
 
-PAGES: list[type[Page]] = [DashboardPage, CredentialsPage]
+PAGES: list[type[Page]] = [DashboardPage, CredentialsPage, AuditPage]
 
 
 class MainWindow(QMainWindow):
