@@ -8,12 +8,14 @@ makes itself (two passwords differ) raise the same error, so there is one path f
 from __future__ import annotations
 
 import logging
+from typing import TypeVar
 
 from ..core.errors import InputError, NetRavenError
 from .context import AppContext
 from .qt import QtWidgets
 
 log = logging.getLogger(__name__)
+W = TypeVar("W", bound=QtWidgets.QWidget)
 ERROR_STYLE = "color: #c62828;"
 
 
@@ -29,11 +31,11 @@ class Form(QtWidgets.QFormLayout):
         self,
         field: str,
         label: str,
-        widget: QtWidgets.QWidget,
+        widget: W,
         *,
         aliases: tuple[str, ...] = (),
         hint: str = "",
-    ) -> QtWidgets.QWidget:
+    ) -> W:
         """Add a row; errors naming `field` or one of `aliases` are shown under it."""
         widget.setAccessibleName(label.rstrip(":").replace("&", ""))
         if hint:

@@ -22,10 +22,11 @@ from .pages import Page
 from .pages.audit import AuditPage
 from .pages.credentials import CredentialsPage
 from .pages.dashboard import DashboardPage
+from .pages.settings import SettingsPage
 from .qt import QCloseEvent, QLabel, QMainWindow, Qt, QtCore, QtGui, QtWidgets, Signal
 from .tray import Tray
 
-PAGES: list[type[Page]] = [DashboardPage, CredentialsPage, AuditPage]
+PAGES: list[type[Page]] = [DashboardPage, CredentialsPage, AuditPage, SettingsPage]
 
 
 class MainWindow(QMainWindow):
