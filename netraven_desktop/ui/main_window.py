@@ -23,10 +23,17 @@ from .pages.audit import AuditPage
 from .pages.credentials import CredentialsPage
 from .pages.dashboard import DashboardPage
 from .pages.settings import SettingsPage
+from .pages.users import UsersPage
 from .qt import QCloseEvent, QLabel, QMainWindow, Qt, QtCore, QtGui, QtWidgets, Signal
 from .tray import Tray
 
-PAGES: list[type[Page]] = [DashboardPage, CredentialsPage, AuditPage, SettingsPage]
+PAGES: list[type[Page]] = [
+    DashboardPage,
+    CredentialsPage,
+    UsersPage,
+    AuditPage,
+    SettingsPage,
+]
 
 
 class MainWindow(QMainWindow):

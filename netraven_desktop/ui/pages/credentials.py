@@ -10,7 +10,6 @@ from ...core.services import credentials
 from ..context import AppContext
 from ..dialogs.credential import CredentialDialog
 from ..dialogs.test_login import TestLoginDialog
-from ..qt import QtCore
 from ..table_model import RowsModel
 from .table_page import TablePage, confirm
 
@@ -46,23 +45,17 @@ class CredentialsPage(TablePage):
             return await credentials.list_credentials(session)
 
     def add(self) -> CredentialDialog:
-        return self._open(CredentialDialog(self.ctx, None, self))
+        return self.open_dialog(CredentialDialog(self.ctx, None, self))
 
     def edit(self) -> CredentialDialog | None:
         credential = self.selected()
         if credential is None:
             return None
-        return self._open(CredentialDialog(self.ctx, credential, self))
+        return self.open_dialog(CredentialDialog(self.ctx, credential, self))
 
-    def _open(self, dialog: CredentialDialog) -> CredentialDialog:
-        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(self._changed)
-        dialog.open()
-        return dialog
-
-    def _changed(self) -> None:
+    def changed(self) -> None:
         self.ctx.events.inventory_changed.emit()
-        self.ctx.spawn(self.refresh())
+        super().changed()
 
     def remove(self) -> None:
         credential = self.selected()
@@ -78,14 +71,12 @@ class CredentialsPage(TablePage):
     async def _remove(self, name: str) -> None:
         await asyncio.to_thread(credentials.remove_credential, self.ctx.db, self.ctx.secrets, name)
         self.ctx.report(f"removed credential {name} and its keyring entry")
-        self._changed()
+        self.changed()
 
     def test(self) -> TestLoginDialog | None:
         credential = self.selected()
         if credential is None:
             return None
-        dialog = TestLoginDialog(self.ctx, credential.name, self)
-        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
+        dialog = self.open_dialog(TestLoginDialog(self.ctx, credential.name, self))
         self.ctx.spawn(dialog.load_devices())
         return dialog

@@ -7,13 +7,15 @@ the preferences, and buttons that act on the selected row and are disabled witho
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import prefs
 from ..context import AppContext
-from ..qt import QtWidgets
+from ..qt import QtCore, QtWidgets
 from ..table_model import ROW_ROLE, RowsModel
 from .base import Page
+
+D = TypeVar("D", bound=QtWidgets.QDialog)
 
 
 def confirm(parent: QtWidgets.QWidget, title: str, question: str) -> bool:
@@ -70,6 +72,17 @@ class TablePage(Page):
             if predicate(row):
                 self.view.selectRow(number)
                 return
+
+    def open_dialog(self, dialog: D) -> D:
+        """Show `dialog` without blocking the loop; when it is accepted, `changed()` runs."""
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(self.changed)
+        dialog.open()
+        return dialog
+
+    def changed(self) -> None:
+        """Something on this page was changed: show it."""
+        self.ctx.spawn(self.refresh())
 
     async def fetch(self) -> Sequence[Any]:
         """The rows to show, read through the services."""
