@@ -22,6 +22,7 @@ from .pages import Page
 from .pages.audit import AuditPage
 from .pages.credentials import CredentialsPage
 from .pages.dashboard import DashboardPage
+from .pages.notifications import NotificationsPage
 from .pages.settings import SettingsPage
 from .pages.users import UsersPage
 from .qt import QCloseEvent, QLabel, QMainWindow, Qt, QtCore, QtGui, QtWidgets, Signal
@@ -32,6 +33,7 @@ PAGES: list[type[Page]] = [
     CredentialsPage,
     UsersPage,
     AuditPage,
+    NotificationsPage,
     SettingsPage,
 ]
 
