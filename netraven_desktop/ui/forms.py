@@ -40,9 +40,8 @@ class Form(QtWidgets.QFormLayout):
         widget.setAccessibleName(label.rstrip(":").replace("&", ""))
         if hint:
             widget.setToolTip(hint)
-        error = QtWidgets.QLabel()
+        error = QtWidgets.QLabel()  # one line, unwrapped: the layout keeps room for it
         error.setStyleSheet(ERROR_STYLE)
-        error.setWordWrap(True)
         error.setAccessibleName(f"{widget.accessibleName()} problem")
         error.hide()
         cell = QtWidgets.QVBoxLayout()
@@ -50,7 +49,9 @@ class Form(QtWidgets.QFormLayout):
         cell.setSpacing(2)
         cell.addWidget(widget)
         cell.addWidget(error)
-        self.addRow(label, cell)
+        caption = QtWidgets.QLabel(label)
+        caption.setBuddy(widget)  # the & of the label jumps to the field
+        self.addRow(caption, cell)
         for name in (field, *aliases):
             self.widgets[name] = widget
             self.errors[name] = error

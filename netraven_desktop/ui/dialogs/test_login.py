@@ -77,3 +77,4 @@ class TestLoginDialog(QtWidgets.QDialog):
     def _show(self, text: str, style: str) -> None:
         self.result.setText(text)
         self.result.setStyleSheet(style)
+        self.adjustSize()

@@ -47,6 +47,7 @@ class TablePage(Page):
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         model.modelReset.connect(self._selection_changed)
         self._generation = 0
+        self._sized = False
 
     def add_button(
         self, text: str, slot: Callable[[], object], *, needs_row: bool = True
@@ -94,6 +95,9 @@ class TablePage(Page):
         rows = await self.fetch()
         if generation == self._generation:  # a later refresh started meanwhile: it wins
             self.model.set_rows(rows)
+            if rows and not self._sized:  # fit the first rows, unless the user sized it
+                self.view.resizeColumnsToContents()
+                self._sized = True
 
     def _selection_changed(self, *_: object) -> None:
         chosen = self.selected() is not None
@@ -104,4 +108,5 @@ class TablePage(Page):
         prefs.save_header(self.ctx.prefs, self.ctx.user, self.title, self.view)
 
     def restore_state(self) -> None:
+        self._sized = self.ctx.prefs.contains(prefs.key(self.ctx.user, f"{self.title}/header"))
         prefs.restore_header(self.ctx.prefs, self.ctx.user, self.title, self.view)
