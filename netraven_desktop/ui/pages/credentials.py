@@ -9,7 +9,7 @@ from ...core.db.models import Credential
 from ...core.services import credentials
 from ..context import AppContext
 from ..dialogs.credential import CredentialDialog
-from ..dialogs.test_login import TestLoginDialog
+from ..dialogs.login_check import LoginCheckDialog
 from ..table_model import RowsModel
 from .table_page import TablePage, confirm
 
@@ -73,10 +73,10 @@ class CredentialsPage(TablePage):
         self.ctx.report(f"removed credential {name} and its keyring entry")
         self.changed()
 
-    def test(self) -> TestLoginDialog | None:
+    def test(self) -> LoginCheckDialog | None:
         credential = self.selected()
         if credential is None:
             return None
-        dialog = self.open_dialog(TestLoginDialog(self.ctx, credential.name, self))
+        dialog = self.open_dialog(LoginCheckDialog(self.ctx, credential.name, self))
         self.ctx.spawn(dialog.load_devices())
         return dialog
