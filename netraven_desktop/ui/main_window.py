@@ -25,11 +25,23 @@ from .device_detail import DeviceDetail
 from .icons import icon
 from .login import sign_in
 from .pages import Page
+from .pages.audit import AuditPage
+from .pages.credentials import CredentialsPage
 from .pages.dashboard import DashboardPage
+from .pages.notifications import NotificationsPage
+from .pages.settings import SettingsPage
+from .pages.users import UsersPage
 from .qt import QCloseEvent, QLabel, QMainWindow, Qt, QtCore, QtGui, QtWidgets, Signal
 from .tray import Tray
 
-PAGES: list[type[Page]] = [DashboardPage]
+PAGES: list[type[Page]] = [
+    DashboardPage,
+    CredentialsPage,
+    UsersPage,
+    AuditPage,
+    NotificationsPage,
+    SettingsPage,
+]
 
 
 class MainWindow(QMainWindow):

@@ -17,6 +17,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 import qasync
 
+# The real SMTP and HTTP servers of the notification tests, for "send test" in the window.
+from tests.integration.test_notify import smtp_server, tls_files, webhook_server  # noqa: F401
+
 
 @pytest.fixture(scope="session")
 def _qasync_loop(qapp) -> Iterator[qasync.QEventLoop]:

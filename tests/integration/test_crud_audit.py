@@ -62,6 +62,16 @@ def test_list_filters_and_order(face):
     assert face(audit.list_events, actor="mallory") == []
 
 
+def test_action_filter_matches_an_action_or_a_family(face):
+    a = _event(face, action="credential.create")
+    _event(face, action="credentials.other")
+    c = _event(face, action="credential.update")
+    ids = lambda rows: [e.id for e in rows]  # noqa: E731
+    assert ids(face(audit.list_events, action="credential")) == [c.id, a.id]
+    assert ids(face(audit.list_events, action="credential.create")) == [a.id]
+    assert face(audit.list_events, action="credential.c") == []
+
+
 @pytest.mark.parametrize(
     ("column", "value"),
     [("actor", "'mallory'"), ("action", "'read'"), ("entity_id", "'r9'"), ("prev_hash", "NULL")],

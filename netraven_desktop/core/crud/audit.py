@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..db.base import utcnow
@@ -93,6 +93,7 @@ def list_events(
     entity_type: str | None = None,
     entity_id: str | None = None,
     actor: str | None = None,
+    action: str | None = None,
     since: datetime | None = None,
     descending: bool = True,
     limit: int | None = 1000,
@@ -105,6 +106,13 @@ def list_events(
         stmt = stmt.where(AuditEvent.entity_id == entity_id)
     if actor is not None:
         stmt = stmt.where(AuditEvent.actor == actor)
+    if action is not None:  # "credential" matches every credential.* action
+        stmt = stmt.where(
+            or_(
+                AuditEvent.action == action,
+                AuditEvent.action.startswith(f"{action}.", autoescape=True),
+            )
+        )
     if since is not None:
         stmt = stmt.where(AuditEvent.occurred_at >= since)
     stmt = paginate(

@@ -7,7 +7,10 @@ these whole functions in a thread (`asyncio.to_thread`): keyring calls block on 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +18,23 @@ import asyncssh
 from sqlalchemy.orm import Session
 
 from ..crud import credentials as rows
+from ..crud import devices as device_rows
+from ..crud import host_keys
 from ..crud import tags as tag_rows
 from ..db import Database
 from ..db.models import Credential, Device
+from ..drivers.errors import BackupError
+from ..drivers.profiles import profile_for
+from ..drivers.ssh import Login, Target, capture
 from ..errors import InputError
-from ..secrets import Secrets, SecretStore, kept_only_if_committed, new_reference
-from . import audit
+from ..secrets import (
+    Secrets,
+    SecretStore,
+    SecretStoreError,
+    kept_only_if_committed,
+    new_reference,
+)
+from . import audit, settings
 from .access import authorize
 from .dual import dual
 
@@ -86,6 +100,78 @@ def add_credential(
     return credential
 
 
+@dual
+def update_credential(
+    session: Session,
+    name: str,
+    /,
+    expected_version: int | None = None,
+    *,
+    tags: Iterable[str] | None = None,
+    **changes: Any,
+) -> Credential:
+    """Change a credential's metadata (never its secrets); a change is audited."""
+    authorize(session, "admin")
+    credential = rows.get_credential_by_name(session, name)
+    before = audit.state(credential, AUDITED)
+    if tags is not None:
+        changes["tags"] = tag_rows.ensure_tags(session, tags)
+    if "ssh_key_path" in changes:
+        changes["kind"] = "ssh-key" if changes["ssh_key_path"] else "password"
+    credential = rows.update_credential(session, credential.id, expected_version, **changes)
+    after = audit.state(credential, AUDITED)
+    if after != before:
+        audit.record(
+            session, "credential.update", "credential", credential.id, before=before, after=after
+        )
+    return credential
+
+
+def edit_credential(
+    db: Database,
+    store: SecretStore,
+    name: str,
+    /,
+    *,
+    secrets: Secrets = Secrets(),  # noqa: B008 - frozen, so a shared default is safe
+    expected_version: int | None = None,
+    **changes: Any,
+) -> Credential:
+    """Change metadata and replace only the secrets given; a secret left out is kept.
+
+    The keyring entry is rewritten inside the transaction and put back as it was if the
+    transaction fails, so the row and its secrets never disagree.
+    """
+    rewritten: tuple[str, Secrets] | None = None
+    try:
+        with db.session() as session:
+            authorize(session, "admin")
+            current = rows.get_credential_by_name(session, name)
+            old = store.get(current.keyring_ref)
+            merged = Secrets(
+                password=secrets.password or old.password,
+                enable=secrets.enable or old.enable,
+                passphrase=secrets.passphrase or old.passphrase,
+            )
+            key_path = changes.get("ssh_key_path", current.ssh_key_path)
+            if key_path:
+                changes["ssh_key_path"] = check_private_key(key_path, merged.passphrase)
+            elif not merged.password:
+                raise InputError("password", "", "a password credential needs a password")
+            if secrets.enable:
+                changes["has_enable_secret"] = True
+            credential = update_credential(session, name, expected_version, **changes)
+            if merged != old:
+                rewritten = (current.keyring_ref, old)
+                store.put(current.keyring_ref, merged)
+    except BaseException:
+        if rewritten is not None:
+            with contextlib.suppress(SecretStoreError):
+                store.put(*rewritten)
+        raise
+    return credential
+
+
 def remove_credential(db: Database, store: SecretStore, name: str) -> Credential:
     """Delete the row (devices bound to it fall back to tags), then its keyring entry."""
     with db.session() as session:
@@ -102,6 +188,79 @@ def remove_credential(db: Database, store: SecretStore, name: str) -> Credential
 def list_credentials(session: Session, **filters: Any) -> list[Credential]:
     authorize(session, "read")
     return rows.list_credentials(session, **filters)
+
+
+@dataclass(frozen=True)
+class LoginCheck:
+    """How logging in to one device with one credential went; `message` holds no secret."""
+
+    ok: bool
+    message: str
+    error_class: str | None = None
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    target: Target
+    username: str
+    keyring_ref: str
+    key_path: str | None
+    limit: float
+
+
+def _plan_attempt(session: Session, credential_name: str, device_name: str) -> _Attempt:
+    authorize(session, "admin")
+    credential = rows.get_credential_by_name(session, credential_name)
+    device = device_rows.get_device_by_name(session, device_name)
+    timeout = float(
+        device.connect_timeout or settings.get_setting(session, "backup.connect_timeout")
+    )
+    target = Target(
+        host=device.host,
+        port=device.port,
+        profile=profile_for(device.platform),
+        connect_timeout=timeout,
+        legacy_algorithms=device.ssh_legacy_algorithms,
+        host_key=host_keys.trusted_keys(session, [device.id]).get(device.id),
+    )
+    limit = float(settings.get_setting(session, "backup.device_timeout"))
+    return _Attempt(
+        target, credential.username, credential.keyring_ref, credential.ssh_key_path, limit
+    )
+
+
+async def check_login(
+    db: Database, store: SecretStore, credential_name: str, device_name: str
+) -> LoginCheck:
+    """Log in to a device with one credential, as a backup would, and keep nothing.
+
+    A session runs the platform's commands to prove the prompt and enable work; its
+    output and the host key it saw are discarded (a first key is not trusted by a test).
+    """
+    async with db.async_read_session() as session:
+        attempt = await session.run_sync(_plan_attempt, credential_name, device_name)
+    try:
+        secrets = await asyncio.to_thread(store.get, attempt.keyring_ref)
+    except SecretStoreError as exc:
+        return LoginCheck(False, str(exc), "keyring")
+    login = Login(
+        username=attempt.username,
+        password=secrets.password,
+        key_path=attempt.key_path,
+        passphrase=secrets.passphrase,
+        enable_secret=secrets.enable,
+    )
+    try:
+        seen = await asyncio.wait_for(capture(attempt.target, login), attempt.limit)
+    except BackupError as exc:
+        return LoginCheck(False, str(exc), exc.error_class)
+    except TimeoutError:
+        return LoginCheck(False, f"no result within {attempt.limit:g} s", "timeout")
+    return LoginCheck(
+        True,
+        f"logged in to {device_name} as {attempt.username} and reached the prompt "
+        f"(host key {seen.fingerprint})",
+    )
 
 
 @dual

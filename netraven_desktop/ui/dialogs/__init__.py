@@ -1,0 +1,1 @@
+"""Dialogs the pages open; each is a `forms.FormDialog` or builds on `forms.Form`."""

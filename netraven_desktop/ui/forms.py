@@ -1,0 +1,142 @@
+"""Forms whose errors appear at the field that caused them, and dialogs built on them.
+
+Services raise `InputError(field, value, problem)`; a form maps `field` to the widget
+that holds it, so the user sees the problem next to what they typed. Checks the window
+makes itself (two passwords differ) raise the same error, so there is one path for both.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TypeVar
+
+from ..core.errors import InputError, NetRavenError
+from .context import AppContext
+from .qt import QtWidgets
+
+log = logging.getLogger(__name__)
+W = TypeVar("W", bound=QtWidgets.QWidget)
+ERROR_STYLE = "color: #c62828;"
+
+
+class Form(QtWidgets.QFormLayout):
+    """A form layout whose rows each have a hidden error line under the widget."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.widgets: dict[str, QtWidgets.QWidget] = {}
+        self.errors: dict[str, QtWidgets.QLabel] = {}
+
+    def add(
+        self,
+        field: str,
+        label: str,
+        widget: W,
+        *,
+        aliases: tuple[str, ...] = (),
+        hint: str = "",
+    ) -> W:
+        """Add a row; errors naming `field` or one of `aliases` are shown under it."""
+        widget.setAccessibleName(label.rstrip(":").replace("&", ""))
+        if hint:
+            widget.setToolTip(hint)
+        error = QtWidgets.QLabel()  # one line, unwrapped: the layout keeps room for it
+        error.setStyleSheet(ERROR_STYLE)
+        error.setAccessibleName(f"{widget.accessibleName()} problem")
+        error.hide()
+        cell = QtWidgets.QVBoxLayout()
+        cell.setContentsMargins(0, 0, 0, 0)
+        cell.setSpacing(2)
+        cell.addWidget(widget)
+        cell.addWidget(error)
+        caption = QtWidgets.QLabel(label)
+        caption.setBuddy(widget)  # the & of the label jumps to the field
+        self.addRow(caption, cell)
+        for name in (field, *aliases):
+            self.widgets[name] = widget
+            self.errors[name] = error
+        return widget
+
+    def show_error(self, error: InputError) -> bool:
+        """Show `error` under its field and focus it; False if no field here matches."""
+        field = error.field.lstrip("-").replace("-", "_")
+        label = self.errors.get(field) or self.errors.get(error.field)
+        if label is None:
+            return False
+        label.setText(error.problem)
+        label.show()
+        self.widgets.get(field, self.widgets.get(error.field, label)).setFocus()
+        return True
+
+    def error_text(self, field: str) -> str:
+        """The problem shown at `field` ("" when none is shown)."""
+        label = self.errors[field]
+        return label.text() if label.isVisibleTo(label.parentWidget()) else ""
+
+    def clear_errors(self) -> None:
+        for label in self.errors.values():
+            label.clear()
+            label.hide()
+
+
+def password_edit(placeholder: str = "") -> QtWidgets.QLineEdit:
+    """A line edit that never shows what is typed (secrets go straight to the keyring)."""
+    edit = QtWidgets.QLineEdit()
+    edit.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
+    edit.setPlaceholderText(placeholder)
+    return edit
+
+
+class FormDialog(QtWidgets.QDialog):
+    """A dialog that awaits `submit()` on OK and closes only when it succeeded.
+
+    An InputError lands at its field; any other error is one line above the buttons.
+    Opened with `open()`, never `exec()`: a nested event loop would stall the window's.
+    """
+
+    def __init__(self, ctx: AppContext, title: str, parent: QtWidgets.QWidget | None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.form = Form()
+        self.problem = QtWidgets.QLabel()
+        self.problem.setStyleSheet(ERROR_STYLE)
+        self.problem.setWordWrap(True)
+        self.problem.setAccessibleName("Problem")
+        self.problem.hide()
+        buttons = QtWidgets.QDialogButtonBox.StandardButton
+        self.buttons = QtWidgets.QDialogButtonBox(buttons.Ok | buttons.Cancel)
+        self.ok_button = self.buttons.button(buttons.Ok)
+        self.buttons.accepted.connect(self._submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.buttons)
+
+    async def submit(self) -> None:
+        """Do the work; raise InputError naming a field to keep the dialog open."""
+        raise NotImplementedError
+
+    def _submit(self) -> None:
+        self.form.clear_errors()
+        self.problem.hide()
+        self.ok_button.setEnabled(False)
+        self.ctx.spawn(self._run(), failed=self._failed)
+
+    async def _run(self) -> None:
+        await self.submit()
+        self.ok_button.setEnabled(True)
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.ok_button.setEnabled(True)
+        if isinstance(error, InputError) and self.form.show_error(error):
+            return
+        if isinstance(error, NetRavenError):
+            self.problem.setText(str(error))
+        else:
+            log.error("unexpected error in %s", self.windowTitle(), exc_info=error)
+            self.problem.setText(f"internal error: {error}")
+        self.problem.show()

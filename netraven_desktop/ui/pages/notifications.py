@@ -1,0 +1,102 @@
+"""Notification channels: where run digests go (e-mail, webhooks), and a test send."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from ...core.db.models import NotificationChannel
+from ...core.services import notify
+from ...core.services.notify import DeliveryReport
+from ..context import AppContext
+from ..dialogs.channel import EmailChannelDialog, WebhookChannelDialog
+from ..forms import ERROR_STYLE
+from ..qt import QtWidgets
+from ..table_model import RowsModel
+from .table_page import TablePage, confirm
+
+OK_STYLE = "color: #2e7d32;"
+
+
+def target(channel: NotificationChannel) -> str:
+    config = channel.config or {}
+    if channel.kind == "email":
+        recipients = ", ".join(config.get("recipients", ()))
+        return f"{recipients} via {config.get('host')}:{config.get('port')}"
+    return str(config.get("url", ""))
+
+
+class ChannelModel(RowsModel[NotificationChannel]):
+    COL_NAME, COL_KIND, COL_TARGET, COL_EVENTS, COL_SECRET, COL_ENABLED = range(6)
+    COLUMNS = (
+        ("Name", lambda c: c.name),
+        ("Kind", lambda c: c.kind),
+        ("Target", target),
+        ("Events", lambda c: ", ".join(c.events or ())),
+        ("Secret in keyring", lambda c: "yes" if c.secret_ref else "no"),
+        ("Enabled", lambda c: "yes" if c.enabled else "no"),
+    )
+
+
+class NotificationsPage(TablePage):
+    title = "Notifications"
+    icon = "notifications"
+    admin_only = True
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__(ctx, ChannelModel())
+        self.model.setParent(self)
+        self.add_button("Add &e-mail…", self.add_email, needs_row=False)
+        self.add_button("Add &webhook…", self.add_webhook, needs_row=False)
+        self.add_button("&Remove…", self.remove)
+        self.add_button("Send &test", self.send_test)
+        self.toolbar.addStretch()
+        self.delivery = QtWidgets.QLabel()
+        self.delivery.setAccessibleName("Test result")
+        self.delivery.setWordWrap(True)
+        self.layout().addWidget(self.delivery)
+
+    async def fetch(self) -> Sequence[NotificationChannel]:
+        async with self.ctx.db.async_read_session() as session:
+            return await notify.list_channels(session)
+
+    def add_email(self) -> EmailChannelDialog:
+        return self.open_dialog(EmailChannelDialog(self.ctx, self))
+
+    def add_webhook(self) -> WebhookChannelDialog:
+        return self.open_dialog(WebhookChannelDialog(self.ctx, self))
+
+    def remove(self) -> None:
+        channel = self.selected()
+        if channel is None or not confirm(
+            self, "Remove channel", f"Remove the notification channel {channel.name}?"
+        ):
+            return
+        self.ctx.spawn(self._remove(channel.name))
+
+    async def _remove(self, name: str) -> None:
+        await asyncio.to_thread(notify.remove_channel, self.ctx.db, self.ctx.secrets, name)
+        self.ctx.report(f"removed notification channel {name}")
+        self.changed()
+
+    def send_test(self) -> None:
+        channel = self.selected()
+        if channel is None:
+            return
+        self.delivery.setStyleSheet("")
+        self.delivery.setText(f"Sending a test through {channel.name}…")
+        self.ctx.spawn(self._send_test(channel.name))
+
+    async def _send_test(self, name: str) -> None:
+        self.show_delivery(await notify.send_test(self.ctx.db, self.ctx.secrets, name))
+
+    def show_delivery(self, report: DeliveryReport) -> None:
+        if report.ok:
+            self.delivery.setText(f"Delivered: a test notification went through {report.channel}.")
+            self.delivery.setStyleSheet(OK_STYLE)
+        else:
+            self.delivery.setText(
+                f"Not delivered through {report.channel} after {report.attempts} "
+                f"attempt(s): {report.error}"
+            )
+            self.delivery.setStyleSheet(ERROR_STYLE)

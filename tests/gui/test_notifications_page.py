@@ -1,0 +1,129 @@
+"""The Notifications page: channels added through the dialogs (token to the keyring),
+a test send that reaches a real local SMTP or HTTP server, removal."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from netraven_desktop.core.services import notify
+from netraven_desktop.ui.pages.notifications import ChannelModel, NotificationsPage
+from netraven_desktop.ui.qt import QtWidgets
+from tests.gui.helpers import database_text
+
+TOKEN = "Gui-h00k-T0ken-3a1f"
+
+
+@pytest.fixture
+def page(qtbot, run_async, app_ctx, secret_store):
+    page = NotificationsPage(app_ctx)
+    qtbot.addWidget(page)
+    page.show()
+    run_async(page.refresh())
+    yield page
+    with app_ctx.db.read_session() as s:
+        for channel in notify.list_channels(s):
+            if channel.secret_ref:
+                secret_store.delete(channel.secret_ref)
+
+
+def _cells(page, column):
+    return [page.model.index(r, column).data() for r in range(page.model.rowCount())]
+
+
+def test_webhook_with_a_token_then_a_test_send_reaches_the_server(
+    qtbot, qtmodeltester, app_ctx, page, secret_store, webhook_server
+):
+    hook = webhook_server()
+    dialog = page.add_webhook()
+    assert dialog.token.echoMode() == QtWidgets.QLineEdit.EchoMode.Password
+    dialog.name.setText("chat")
+    dialog.url.setText(hook.url)
+    dialog.token.setText(TOKEN)
+    dialog.events.boxes["job_finished"].setChecked(False)
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.ok_button.click()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    assert _cells(page, ChannelModel.COL_EVENTS) == ["backup_failed, config_changed"]
+    assert _cells(page, ChannelModel.COL_SECRET) == ["yes"]
+    qtmodeltester.check(page.model)
+    assert TOKEN not in database_text(app_ctx.db)
+    assert secret_store.get(page.model.rows[0].secret_ref).password == TOKEN
+
+    page.select(lambda c: c.name == "chat")
+    page.send_test()
+    qtbot.waitUntil(lambda: page.delivery.text().startswith(("Delivered", "Not delivered")))
+    assert page.delivery.text() == "Delivered: a test notification went through chat."
+    _path, headers, body = hook.requests[0]
+    assert headers["Authorization"] == f"Bearer {TOKEN}"
+    assert json.loads(body)["event"] == "test"
+
+
+def test_email_test_send_reaches_the_local_smtp_server(qtbot, app_ctx, page, smtp_server):
+    inbox, port = smtp_server("none")
+    dialog = page.add_email()
+    dialog.name.setText("ops-mail")
+    dialog.host.setText("127.0.0.1")
+    dialog.security.setCurrentText("none")
+    dialog.port.setText(str(port))
+    dialog.sender.setText("netraven@example.net")
+    dialog.recipients.setText("ops@example.net, noc@example.net")
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.ok_button.click()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    assert _cells(page, ChannelModel.COL_TARGET) == [
+        f"ops@example.net, noc@example.net via 127.0.0.1:{port}"
+    ]
+    page.select(lambda c: c.name == "ops-mail")
+    page.send_test()
+    qtbot.waitUntil(lambda: page.delivery.text().startswith(("Delivered", "Not delivered")))
+    assert page.delivery.text() == "Delivered: a test notification went through ops-mail."
+    _sender, recipients, message = inbox.messages[0]
+    assert recipients == ["ops@example.net", "noc@example.net"]
+    assert message["Subject"] == "NetRaven: test notification"
+
+
+def test_a_failed_send_shows_why(qtbot, run_async, app_ctx, page, webhook_server):
+    hook = webhook_server(statuses=[404])
+    notify.add_webhook_channel(app_ctx.db, app_ctx.secrets, name="gone", url=hook.url)
+    run_async(page.refresh())
+    page.select(lambda c: c.name == "gone")
+    page.send_test()
+    qtbot.waitUntil(lambda: page.delivery.text().startswith(("Delivered", "Not delivered")))
+    assert page.delivery.text() == (
+        "Not delivered through gone after 1 attempt(s): HTTP 404 Not Found"
+    )
+
+
+def test_bad_input_is_shown_at_the_field_and_nothing_is_written(qtbot, app_ctx, page):
+    dialog = page.add_email()
+    dialog.name.setText("mail")
+    dialog.host.setText("smtp.example.net")
+    dialog.sender.setText("not an address")
+    dialog.recipients.setText("ops@example.net")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: dialog.form.error_text("sender") != "")
+    assert dialog.form.error_text("sender") == "must be an e-mail address like ops@example.net"
+    dialog.sender.setText("netraven@example.net")
+    dialog.username.setText("bot")  # a login without a password
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: dialog.form.error_text("password") != "")
+    assert dialog.form.error_text("password") == "a user name needs a password"
+    with app_ctx.db.read_session() as s:
+        assert notify.list_channels(s) == []
+
+
+def test_remove_asks_first(qtbot, run_async, app_ctx, page, secret_store, monkeypatch):
+    channel = notify.add_webhook_channel(
+        app_ctx.db, secret_store, name="old", url="http://127.0.0.1:9/x", token=TOKEN
+    )
+    run_async(page.refresh())
+    page.select(lambda c: c.name == "old")
+    # The confirmation is a modal QMessageBox, which cannot be clicked headless.
+    monkeypatch.setattr(
+        QtWidgets.QMessageBox, "question", lambda *a: QtWidgets.QMessageBox.StandardButton.Yes
+    )
+    page.remove()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0)
+    assert secret_store.get(channel.secret_ref).password is None
