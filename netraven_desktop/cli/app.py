@@ -74,6 +74,8 @@ def run_simulator(args: argparse.Namespace) -> int:
         raise InputError("--devices", args.devices, "must be from 1 to 5000")
     if args.base_port and not 1024 <= args.base_port <= 65535 - args.devices:
         raise InputError("--base-port", args.base_port, "leaves no room for the devices")
+    if args.drift is not None and not args.drift > 0:
+        raise InputError("--drift", args.drift, "must be a number of seconds above 0")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
             serve(
@@ -84,6 +86,7 @@ def run_simulator(args: argparse.Namespace) -> int:
                 args.password,
                 args.enable_secret,
                 args.host,
+                drift=args.drift,
             )
         )
     return 0
@@ -95,5 +98,5 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         from ..ui.app import run_gui  # Qt only when a window is wanted
 
-        return run_gui(args.db)
+        return run_gui(args.db, demo=args.demo)
     return run_command(args)

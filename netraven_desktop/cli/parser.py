@@ -97,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: $NETRAVEN_DB_URL, else the embedded database)",
     )
     root.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the window on a throwaway database with simulated devices being backed up",
+    )
+    root.add_argument(
         "--user",
         metavar="NAME",
         help="who you are on a team-mode database (password: $NETRAVEN_PASSWORD or a prompt)",
@@ -269,6 +274,12 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--password", default="admin", help="login password (user admin)")
     sim.add_argument("--enable-secret", default="enable")
     sim.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    sim.add_argument(
+        "--drift",
+        type=float,
+        metavar="SECONDS",
+        help="change one device's configuration every SECONDS (round-robin)",
+    )
 
     audit = commands.add_parser("audit", help="the tamper-evident audit log").add_subparsers(
         dest="action", metavar="ACTION", required=True

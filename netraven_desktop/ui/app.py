@@ -9,9 +9,11 @@ import qasync
 
 from .. import __version__
 from ..core.db import Database, DatabaseURL, resolve_database_url
-from ..core.errors import NetRavenError
+from ..core.errors import InputError, NetRavenError
 from ..core.secrets import SecretStore
 from .context import AppContext
+from .demo import start_demo
+from .icons import icon
 from .main_window import MainWindow
 from .prefs import open_prefs
 from .qt import QApplication
@@ -49,10 +51,14 @@ async def _one_window(ctx: AppContext) -> DatabaseURL | None:
     return next_url
 
 
-def run_gui(db_arg: str | None = None) -> int:
-    """Open the main window on the resolved database; returns the process exit code."""
+def run_gui(db_arg: str | None = None, *, demo: bool = False) -> int:
+    """Open the main window on the resolved database (or the demo's); the exit code."""
+    store = SecretStore()
     try:
-        db = Database(resolve_database_url(db_arg))
+        if demo and db_arg:
+            raise InputError("--db", db_arg, "--demo opens its own throwaway database")
+        started = start_demo(store) if demo else None
+        db = started.db if started else Database(resolve_database_url(db_arg))
     except NetRavenError as exc:
         print(f"netraven-desktop: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -60,7 +66,12 @@ def run_gui(db_arg: str | None = None) -> int:
     app.setApplicationName("NetRaven Desktop")
     app.setOrganizationName("NetRaven")
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(icon("netraven-desktop"))
     app.setQuitOnLastWindowClosed(False)  # show_window ends the loop when the window closes
-    ctx = AppContext(db=db, secrets=SecretStore(), prefs=open_prefs())
-    qasync.run(show_window(ctx))
+    prefs = open_prefs(str(started.folder / "prefs.ini")) if started else open_prefs()
+    try:
+        qasync.run(show_window(AppContext(db=db, secrets=store, prefs=prefs)))
+    finally:
+        if started is not None:
+            started.close()
     return 0

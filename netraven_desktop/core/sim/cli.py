@@ -19,9 +19,13 @@ async def serve(
     host: str,
     *,
     key_seed: str | None = None,
+    drift: float | None = None,
 ) -> None:
     """Start `devices` devices named sim-<platform>-<i>, round-robin over `platforms` (default:
-    all), print `name platform host:port` per device then `ready`, and serve until cancelled."""
+    all), print `name platform host:port` per device then `ready`, and serve until cancelled.
+
+    With `drift`, one device after another changes its configuration every `drift`
+    seconds, as if someone were at work on the network (the demo shows the diffs)."""
     keys = [validate_platform(p) for p in platforms] if platforms else list(PLATFORMS)
     fleet = [
         SimDevice(
@@ -41,6 +45,24 @@ async def serve(
             out.write(f"{d.name} {d.platform} {host}:{d.port}\n")
         out.write("ready\n")
         out.flush()
+        if drift:
+            await _drift(sim, fleet, drift)
         await asyncio.Event().wait()
     finally:
         await sim.stop()
+
+
+def drift_line(platform: str, change: int) -> str:
+    """A harmless configuration line in the platform's own syntax."""
+    if platform == "juniper_junos":
+        return f"set snmp location rack-{change}"
+    return f"snmp-server location rack-{change}"
+
+
+async def _drift(sim: Simulator, fleet: list[SimDevice], every: float) -> None:
+    change = 0
+    while True:
+        await asyncio.sleep(every)
+        device = fleet[change % len(fleet)]
+        change += 1
+        sim.change_config(device.name, drift_line(device.platform, change))
