@@ -6,11 +6,12 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..db.base import utcnow
 from ..errors import ConflictError, DuplicateError, InputError, NotFoundError
 
 T = TypeVar("T")
@@ -94,8 +95,23 @@ def apply_changes(
     check_version(row, expected_version, entity, key)
     for field, value in changes.items():
         setattr(row, field, value)
+    _touch_if_links_changed(row, changes)
     flush(session, entity, key, expected_version)
     return row
+
+
+def _touch_if_links_changed(row: Any, changes: Mapping[str, Any]) -> None:
+    """A changed collection (a device's tags) is an edit too: make it bump the version.
+
+    Link-table rows alone never UPDATE the parent row, so without this a tag-only edit
+    would keep the version and a concurrent editor would silently overwrite it.
+    """
+    state = inspect(row)
+    links = state.mapper.relationships.keys()
+    if hasattr(row, "updated_at") and any(
+        field in links and state.attrs[field].history.has_changes() for field in changes
+    ):
+        row.updated_at = utcnow()
 
 
 def delete_row(
