@@ -20,10 +20,11 @@ from .context import AppContext
 from .icons import icon
 from .pages import Page
 from .pages.dashboard import DashboardPage
+from .pages.devices import DevicesPage
 from .qt import QCloseEvent, QLabel, QMainWindow, Qt, QtCore, QtGui, QtWidgets, Signal
 from .tray import Tray
 
-PAGES: list[type[Page]] = [DashboardPage]
+PAGES: list[type[Page]] = [DashboardPage, DevicesPage]
 
 
 class MainWindow(QMainWindow):
