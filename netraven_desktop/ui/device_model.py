@@ -121,6 +121,7 @@ class DeviceModel(QtCore.QAbstractTableModel):
         self.ctx.spawn(self._fetch_page(self._generation, len(self.rows)))
 
     async def _fetch_page(self, generation: int, offset: int) -> None:
+        """Load the page after row `offset - 1` (continuing after it, not by offset)."""
         query = self.query
         try:
             async with self.ctx.db.async_read_session() as session:
@@ -129,7 +130,7 @@ class DeviceModel(QtCore.QAbstractTableModel):
                     sort=query.sort,
                     descending=query.descending,
                     limit=PAGE_SIZE,
-                    offset=offset,
+                    after=self.rows[offset - 1].id,
                     **query.arguments(),
                 )
         finally:

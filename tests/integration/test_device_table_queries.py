@@ -98,3 +98,37 @@ def test_a_tag_only_edit_bumps_the_version_so_a_stale_editor_conflicts(inventory
     assert inventory.service(service.show_device, "core-sw1").version == seen + 1
     unchanged = inventory.service(service.edit_device, "core-sw1", tags=["LAB", "core", "dc1"])
     assert unchanged.version == seen + 1  # the same set again is no edit
+
+
+def test_search_ignores_case_and_takes_wildcards_literally(face):
+    _add(face, "Core_SW1", description="Rack 5, 100% PoE")
+    _add(face, "coreXsw2", host="10.0.0.2")
+
+    def names(search):
+        return [r.name for r in face.service(service.list_device_rows, search=search)]
+
+    assert names("cORE") == ["Core_SW1", "coreXsw2"]
+    assert names("core_") == ["Core_SW1"]  # "_" is not "any character"
+    assert names("100% poe") == ["Core_SW1"]
+    assert names("0%") == ["Core_SW1"]
+    assert names("%") == ["Core_SW1"]
+    assert names("   ") == ["Core_SW1", "coreXsw2"]
+
+
+@pytest.mark.parametrize(
+    ("sort", "descending"),
+    [("name", False), ("name", True), ("site", False), ("role", True), ("last_backup_at", False)],
+)
+def test_continuing_after_a_device_gives_the_same_pages_as_offsets(face, sort, descending):
+    for i in range(9):  # equal keys and empty keys, so the id tiebreak and nulls matter
+        _add(face, f"d{i}", site=("a", "b", None)[i % 3], role=None if i % 2 else f"r{i % 4}")
+    query = {"sort": sort, "descending": descending}
+    expected = [r.name for r in face.service(service.list_device_rows, **query)]
+    pages, after = [], None
+    for _ in range(10):  # bounded: a continuation that never ends fails, not hangs
+        page = face.service(service.list_device_rows, limit=4, after=after, **query)
+        if not page:
+            break
+        pages.extend(r.name for r in page)
+        after = page[-1].id
+    assert pages == expected
