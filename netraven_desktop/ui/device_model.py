@@ -143,7 +143,7 @@ class DeviceModel(QtCore.QAbstractTableModel):
         self.endInsertRows()
 
     async def fetch_all(self) -> None:
-        """Load every matching row (for "select all" on a filtered set and for tests)."""
+        """Load every matching row: the worst case for memory (see tests/bench)."""
         while len(self.rows) < self.matching:
             before = len(self.rows)
             await self._fetch_page(self._generation, before)
