@@ -28,6 +28,7 @@ from .pages import Page
 from .pages.audit import AuditPage
 from .pages.credentials import CredentialsPage
 from .pages.dashboard import DashboardPage
+from .pages.devices import DevicesPage
 from .pages.notifications import NotificationsPage
 from .pages.settings import SettingsPage
 from .pages.users import UsersPage
@@ -36,6 +37,7 @@ from .tray import Tray
 
 PAGES: list[type[Page]] = [
     DashboardPage,
+    DevicesPage,
     CredentialsPage,
     UsersPage,
     AuditPage,

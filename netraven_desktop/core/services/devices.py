@@ -131,6 +131,53 @@ def count_devices(session: Session, **filters: Any) -> int:
 
 
 @dual
+def list_device_rows(session: Session, **query: Any) -> list[rows.DeviceRow]:
+    """A page of the device table as plain rows (see `crud.devices.list_device_rows`)."""
+    authorize(session, "read")
+    return rows.list_device_rows(session, **query)
+
+
+@dual
+def device_facets(session: Session) -> rows.DeviceFacets:
+    authorize(session, "read")
+    return rows.device_facets(session)
+
+
+@dual
+def tag_devices(
+    session: Session, names: Iterable[str], *, add: str | None = None, remove: str | None = None
+) -> list[Device]:
+    """Add and/or remove one tag on many devices at once, all or nothing.
+
+    Devices already in the wanted state are left alone (no version bump, no audit).
+    """
+    authorize(session, "edit")
+    if add is None and remove is None:
+        raise TypeError("tag_devices needs add= or remove=")
+    added = tag_rows.ensure_tags(session, [add])[0] if add is not None else None
+    dropped = tag_rows.get_tag_by_name(session, remove) if remove is not None else None
+    changed = []
+    for device in rows.get_devices_by_names(session, names):
+        tags = [tag for tag in device.tags if dropped is None or tag.id != dropped.id]
+        if added is not None and all(tag.id != added.id for tag in tags):
+            tags.append(added)
+        before, after = sorted(t.name for t in device.tags), sorted(t.name for t in tags)
+        if after == before:
+            continue
+        rows.update_device(session, device.id, None, tags=tags)
+        audit.record(
+            session,
+            "device.update",
+            "device",
+            device.id,
+            before={"tags": before},
+            after={"tags": after},
+        )
+        changed.append(device)
+    return changed
+
+
+@dual
 def remove_device(
     session: Session, name: str, *, purge: bool = False, expected_version: int | None = None
 ) -> Device:

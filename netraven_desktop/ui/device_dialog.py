@@ -1,0 +1,358 @@
+"""The add/edit device dialog and the bulk "Tag…" dialog.
+
+Input is checked with the core's own rules (`crud.devices.clean_fields`) before anything
+is sent, and every `InputError` — from those rules or from the service (a duplicate name,
+a credential that vanished) — is shown in red under the field it names. The dialog stays
+open and nothing is written until every field is good. Edits carry the version the
+dialog was opened with, so a concurrent change is reported instead of overwritten.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ..core.crud.devices import clean_fields
+from ..core.db.models import Device
+from ..core.errors import InputError, NetRavenError
+from ..core.platforms import PLATFORMS
+from ..core.services import credentials, devices, tags
+from ..core.validation import validate_name
+from .context import AppContext
+from .qt import Qt, QtWidgets, Signal
+
+log = logging.getLogger(__name__)
+
+ERROR_STYLE = "color: #c62828;"
+
+
+def _error_label(name: str) -> QtWidgets.QLabel:
+    label = QtWidgets.QLabel()
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.setAccessibleName(name)
+    label.hide()
+    return label
+
+
+class FormDialog(QtWidgets.QDialog):
+    """A dialog whose OK runs an async save; errors land at their field, never lost.
+
+    Subclasses register each field's error label under the `InputError.field` name the
+    core uses, and implement `save()`.
+    """
+
+    saved = Signal(str)  # a one-line summary of what was written
+
+    def __init__(self, ctx: AppContext, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.errors: dict[str, QtWidgets.QLabel] = {}
+        self.general_error = _error_label("Error")
+        self.buttons = QtWidgets.QDialogButtonBox(
+            QtWidgets.QDialogButtonBox.StandardButton.Ok
+            | QtWidgets.QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        self.ok_button = self.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok)
+
+    def field_row(self, field: str, widget: QtWidgets.QWidget, label: str) -> QtWidgets.QWidget:
+        """`widget` with its (hidden) error label under it, for a form row."""
+        widget.setAccessibleName(label)
+        box = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(widget)
+        self.errors[field] = _error_label(f"{label} error")
+        layout.addWidget(self.errors[field])
+        return box
+
+    def clear_errors(self) -> None:
+        for label in (*self.errors.values(), self.general_error):
+            label.clear()
+            label.hide()
+
+    def show_error(self, error: BaseException) -> None:
+        """Put the message under its field (or at the top), and re-enable OK."""
+        self.ok_button.setEnabled(True)
+        if isinstance(error, InputError) and error.field in self.errors:
+            label = self.errors[error.field]
+        elif isinstance(error, NetRavenError):
+            label = self.general_error
+        else:
+            log.error("unexpected error saving", exc_info=error)
+            label = self.general_error
+            error = RuntimeError(f"internal error: {error}")
+        label.setText(str(error))
+        label.show()
+
+    def submit(self) -> None:
+        self.clear_errors()
+        problems = self.check()
+        if problems:
+            for problem in problems:
+                self.show_error(problem)
+            return
+        self.ok_button.setEnabled(False)  # one save at a time
+        self.ctx.spawn(self._save_and_close(), failed=self.show_error)
+
+    async def _save_and_close(self) -> None:
+        summary = await self.save()
+        self.saved.emit(summary)
+        self.accept()
+
+    def check(self) -> list[InputError]:
+        """Every field's problem by the core rules, before anything is sent."""
+        return []
+
+    async def save(self) -> str:
+        raise NotImplementedError
+
+
+class DeviceDialog(FormDialog):
+    """Add a device (`device is None`) or edit one at the version it was read."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        credential_names: list[str],
+        tag_names: list[str],
+        device: Device | None = None,
+        parent: QtWidgets.QWidget | None = None,
+    ) -> None:
+        super().__init__(ctx, parent)
+        self.device = device
+        self.setWindowTitle(f"Edit {device.name}" if device else "Add device")
+        self.name = QtWidgets.QLineEdit()
+        self.host = QtWidgets.QLineEdit()
+        self.host.setPlaceholderText("IP address or DNS name")
+        self.port = QtWidgets.QSpinBox()
+        self.port.setRange(1, 65535)
+        self.port.setValue(22)
+        self.platform = QtWidgets.QComboBox()
+        for key, platform in PLATFORMS.items():
+            self.platform.addItem(f"{platform.name} ({key})", key)
+        self.site = QtWidgets.QLineEdit()
+        self.role = QtWidgets.QLineEdit()
+        self.description = QtWidgets.QPlainTextEdit()
+        self.description.setTabChangesFocus(True)
+        self.description.setFixedHeight(60)
+        self.credential = QtWidgets.QComboBox()
+        self.credential.addItem("(automatic)", "")
+        self.credential.setToolTip("(automatic) tries every credential in priority order")
+        for name in credential_names:
+            self.credential.addItem(name, name)
+        self.tags = QtWidgets.QListWidget()
+        self.tags.setFixedHeight(90)
+        self.new_tag = QtWidgets.QLineEdit()
+        self.new_tag.setPlaceholderText("New tag, then Enter")
+        self.new_tag.setAccessibleName("New tag")
+        self.new_tag.returnPressed.connect(self._add_new_tag)
+        for name in tag_names:
+            self._add_tag_item(name, checked=False)
+        self.legacy = QtWidgets.QCheckBox("Allow legacy SSH algorithms")
+        self.timeout = QtWidgets.QSpinBox()
+        self.timeout.setRange(0, 600)
+        self.timeout.setSuffix(" s")
+        self.timeout.setSpecialValueText("global setting")
+        self.mask = QtWidgets.QCheckBox("Mask secrets in stored configurations")
+        self.mask.setChecked(True)
+        self.enabled = QtWidgets.QCheckBox("Enabled (included in backup runs)")
+        self.enabled.setChecked(True)
+        for box in (self.legacy, self.mask, self.enabled):
+            box.setAccessibleName(box.text())
+
+        form = QtWidgets.QFormLayout()
+        form.addRow("&Name", self.field_row("name", self.name, "Name"))
+        form.addRow("&Host", self.field_row("host", self.host, "Host"))
+        form.addRow("&Port", self.field_row("port", self.port, "Port"))
+        form.addRow("P&latform", self.field_row("platform", self.platform, "Platform"))
+        form.addRow("&Site", self.field_row("site", self.site, "Site"))
+        form.addRow("&Role", self.field_row("role", self.role, "Role"))
+        form.addRow("&Description", self.field_row("description", self.description, "Description"))
+        form.addRow("&Credential", self.field_row("credential", self.credential, "Credential"))
+        tag_box = QtWidgets.QWidget()
+        tag_layout = QtWidgets.QVBoxLayout(tag_box)
+        tag_layout.setContentsMargins(0, 0, 0, 0)
+        tag_layout.addWidget(self.tags)
+        tag_layout.addWidget(self.new_tag)
+        form.addRow("&Tags", self.field_row("tag", tag_box, "Tags"))
+        ssh = QtWidgets.QGroupBox("SSH and backup")
+        ssh_form = QtWidgets.QFormLayout(ssh)
+        ssh_form.addRow(self.legacy)
+        ssh_form.addRow(
+            "Connect &timeout", self.field_row("connect_timeout", self.timeout, "Connect timeout")
+        )
+        ssh_form.addRow(self.mask)
+        ssh_form.addRow(self.enabled)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.general_error)
+        layout.addLayout(form)
+        layout.addWidget(ssh)
+        layout.addWidget(self.buttons)
+        self.ok_button.setText("Save" if device else "Add device")
+        if device is not None:
+            self._fill(device)
+
+    def _fill(self, device: Device) -> None:
+        self.name.setText(device.name)
+        self.host.setText(device.host)
+        self.port.setValue(device.port)
+        self.platform.setCurrentIndex(max(0, self.platform.findData(device.platform)))
+        self.site.setText(device.site or "")
+        self.role.setText(device.role or "")
+        self.description.setPlainText(device.description or "")
+        if device.credential is not None:
+            self.credential.setCurrentIndex(
+                max(0, self.credential.findData(device.credential.name))
+            )
+        for tag in device.tags:
+            self._add_tag_item(tag.name, checked=True)
+        self.legacy.setChecked(device.ssh_legacy_algorithms)
+        self.timeout.setValue(device.connect_timeout or 0)
+        self.mask.setChecked(device.mask_secrets)
+        self.enabled.setChecked(device.enabled)
+
+    def _add_tag_item(self, name: str, *, checked: bool) -> None:
+        """Check the tag, adding it to the list unless a tag of that name is there."""
+        for i in range(self.tags.count()):
+            item = self.tags.item(i)
+            if item.text().lower() == name.lower():
+                break
+        else:
+            item = QtWidgets.QListWidgetItem(name, self.tags)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        if checked or item.checkState() != Qt.CheckState.Checked:
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+
+    def _add_new_tag(self) -> None:
+        name = self.new_tag.text().strip()
+        if name:
+            self._add_tag_item(name, checked=True)
+            self.new_tag.clear()
+
+    def checked_tags(self) -> list[str]:
+        return [
+            self.tags.item(i).text()
+            for i in range(self.tags.count())
+            if self.tags.item(i).checkState() == Qt.CheckState.Checked
+        ]
+
+    def values(self) -> dict[str, Any]:
+        """The device fields as the services take them."""
+        return {
+            "name": self.name.text(),
+            "host": self.host.text(),
+            "port": self.port.value(),
+            "platform": self.platform.currentData(),
+            "site": self.site.text(),
+            "role": self.role.text(),
+            "description": self.description.toPlainText(),
+            "connect_timeout": self.timeout.value() or None,
+            "ssh_legacy_algorithms": self.legacy.isChecked(),
+            "mask_secrets": self.mask.isChecked(),
+            "enabled": self.enabled.isChecked(),
+        }
+
+    def check(self) -> list[InputError]:
+        problems = []
+        for field, value in self.values().items():
+            try:
+                clean_fields({field: value})
+            except InputError as error:
+                problems.append(error)
+        for name in self.checked_tags():
+            try:
+                validate_name(name, "tag")
+            except InputError as error:
+                problems.append(error)
+        return problems
+
+    async def save(self) -> str:
+        values = self.values()
+        async with self.ctx.db.async_session() as session:
+            if self.device is None:
+                device = await devices.add_device(
+                    session,
+                    tags=self.checked_tags(),
+                    credential=self.credential.currentData() or None,
+                    **values,
+                )
+                return f"Added {device.name}"
+            device = await devices.edit_device(
+                session,
+                self.device.name,
+                expected_version=self.device.version,
+                tags=self.checked_tags(),
+                credential=self.credential.currentData(),
+                **values,
+            )
+            return f"Saved {device.name}"
+
+
+class TagDialog(FormDialog):
+    """Add one tag to, or remove it from, every selected device."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        device_names: list[str],
+        tag_names: list[str],
+        parent: QtWidgets.QWidget | None = None,
+    ) -> None:
+        super().__init__(ctx, parent)
+        self.device_names = device_names
+        count = len(device_names)
+        self.setWindowTitle(f"Tag {count:,} device{'s' if count != 1 else ''}")
+        self.tag = QtWidgets.QComboBox()
+        self.tag.setEditable(True)
+        self.tag.addItems(tag_names)
+        self.tag.setCurrentText("")
+        self.add = QtWidgets.QRadioButton("&Add the tag")
+        self.add.setChecked(True)
+        self.remove = QtWidgets.QRadioButton("&Remove the tag")
+        for button in (self.add, self.remove):
+            button.setAccessibleName(button.text().replace("&", ""))
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.general_error)
+        layout.addWidget(QtWidgets.QLabel(f"Tag to add or remove on {count:,} selected:"))
+        layout.addWidget(self.field_row("tag", self.tag, "Tag"))
+        layout.addWidget(self.add)
+        layout.addWidget(self.remove)
+        layout.addWidget(self.buttons)
+
+    def check(self) -> list[InputError]:
+        try:
+            validate_name(self.tag.currentText(), "tag")
+        except InputError as error:
+            return [error]
+        return []
+
+    async def save(self) -> str:
+        tag = self.tag.currentText().strip()
+        change = {"add": tag} if self.add.isChecked() else {"remove": tag}
+        async with self.ctx.db.async_session() as session:
+            changed = await devices.tag_devices(session, self.device_names, **change)
+        verb = "Tagged" if self.add.isChecked() else "Untagged"
+        return f"{verb} {len(changed):,} device{'s' if len(changed) != 1 else ''} with {tag}"
+
+
+async def device_dialog(
+    ctx: AppContext, name: str | None = None, parent: QtWidgets.QWidget | None = None
+) -> DeviceDialog:
+    """Read what the dialog offers (credentials, tags, the device) and build it."""
+    async with ctx.db.async_read_session() as session:
+        credential_names = [c.name for c in await credentials.list_credentials(session)]
+        tag_names = [t.name for t, _ in await tags.list_tags(session)]
+        device = await devices.show_device(session, name) if name is not None else None
+    return DeviceDialog(ctx, credential_names, tag_names, device, parent)
+
+
+async def tag_dialog(
+    ctx: AppContext, device_names: list[str], parent: QtWidgets.QWidget | None = None
+) -> TagDialog:
+    async with ctx.db.async_read_session() as session:
+        tag_names = [t.name for t, _ in await tags.list_tags(session)]
+    return TagDialog(ctx, device_names, tag_names, parent)

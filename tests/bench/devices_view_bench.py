@@ -1,0 +1,276 @@
+"""The Devices view at 100,000 devices: open, search-as-you-type, memory.
+
+    scripts/bench devices-view [--devices 100000] [--keystrokes "access-01234"]
+
+(or `QT_QPA_PLATFORM=offscreen python -m tests.bench.devices_view_bench`). A benchmark,
+not a test: it asserts nothing and pytest never collects it.
+
+Absolute times depend on the machine, so each figure is printed next to a baseline
+measured in the same run: the raw SQL the view needs for the same page (the count and the
+first 200 rows, through the sqlite3 module, no ORM, no Qt). The inventory is bulk-inserted
+with Core inserts into a throwaway SQLite file.
+
+* open      constructing the page, its first refresh (filter choices, counts, first page)
+            and the first paint of the table;
+* keystroke one character typed into the search box to the table showing the new rows.
+            The view waits SEARCH_DELAY_MS for a pause in typing first; that wait is
+            printed separately, since it is a chosen delay, not work;
+* RSS       the process after the view is open and searched, and after scrolling to the
+            end (every row loaded), against the process before the view existed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+TARGET_OPEN_S = 0.5
+TARGET_KEYSTROKE_S = 0.150
+TARGET_RSS_MB = 400
+PLATFORMS = ("cisco_ios", "cisco_nxos", "arista_eos", "juniper_junos", "fortinet")
+ROLES = ("core", "distribution", "access", "firewall", "wan")
+STATUSES = ("never", "changed", "unchanged", "failed")
+TAGS = [f"tag-{n}" for n in range(20)]
+
+
+def rss_mb() -> float:
+    """The current resident set size (not the peak), from /proc."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def build_inventory(path: Path, count: int) -> None:
+    """A migrated SQLite file with `count` devices, a fifth of them tagged."""
+    from sqlalchemy import insert
+
+    from netraven_desktop.core.db import Database
+    from netraven_desktop.core.db.base import utcnow
+    from netraven_desktop.core.db.models import Device, Tag, device_tags
+    from netraven_desktop.core.db.schema import upgrade
+
+    rng = random.Random(7)
+    db = Database(f"sqlite:///{path}")
+    upgrade(db)
+    now = utcnow()
+    tag_ids = [uuid.uuid4() for _ in TAGS]
+    devices, links = [], []
+    for i in range(count):
+        device_id = uuid.uuid4()
+        role = ROLES[i % len(ROLES)]
+        devices.append(
+            {
+                "id": device_id,
+                "name": f"site{i % 500:03}-{role}-{i:06}",
+                "host": f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}",
+                "port": 22,
+                "platform": PLATFORMS[i % len(PLATFORMS)],
+                "description": f"building {i % 97}, floor {i % 7}",
+                "site": f"site{i % 500:03}",
+                "role": role,
+                "enabled": True,
+                "ssh_legacy_algorithms": False,
+                "mask_secrets": True,
+                "last_backup_status": rng.choice(STATUSES),
+                "last_backup_at": None,
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
+            }
+        )
+        if i % 5 == 0:
+            links.append({"device_id": device_id, "tag_id": tag_ids[i % len(TAGS)]})
+    with db.sync_engine.begin() as conn:
+        conn.execute(
+            insert(Tag),
+            [
+                {"id": tid, "name": name, "created_at": now, "updated_at": now, "version": 1}
+                for tid, name in zip(tag_ids, TAGS, strict=True)
+            ],
+        )
+        conn.execute(insert(Device), devices)
+        conn.execute(insert(device_tags), links)
+    db.close()
+
+
+def raw_page_seconds(path: Path, search: str | None) -> float:
+    """The baseline: the view's count and first page as raw SQL through sqlite3.
+
+    The same SQL the view's queries compile to (SQLite's LIKE ignores ASCII case).
+    """
+    where = "deleted_at IS NULL"
+    params: list[str] = []
+    if search:
+        columns = ("name", "host", "site", "role", "description")
+        where += " AND (" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in columns) + ")"
+        params = [f"%{search}%"] * len(columns)
+    conn = sqlite3.connect(path)
+    try:
+        start = time.perf_counter()
+        conn.execute(f"SELECT count(*) FROM devices WHERE {where}", params).fetchone()
+        conn.execute(
+            "SELECT id, name, host, port, platform, site, role, description, enabled, "
+            "last_backup_status, last_backup_at, version FROM devices "
+            f"WHERE {where} ORDER BY lower(name) NULLS LAST, id LIMIT 200",
+            params,
+        ).fetchall()
+        return time.perf_counter() - start
+    finally:
+        conn.close()
+
+
+def line(label: str, value: float, unit: str, target: float, baseline: float | None) -> None:
+    """One figure with its target and, for times, its ratio to the baseline."""
+    scale = 1000 if unit == "ms" else 1
+    verdict = "ok" if value <= target else "OVER"
+    ratio = (
+        f"  {value / baseline:5.1f}x the baseline ({baseline * scale:.1f} {unit})"
+        if (baseline)
+        else ""
+    )
+    print(
+        f"  {label:<34} {value * scale:8.1f} {unit}  target < {target * scale:.0f} {unit} "
+        f"[{verdict}]{ratio}"
+    )
+
+
+async def wait_for(signal: Any, action: Callable[[], None]) -> None:
+    """Run `action` and wait until `signal` fires."""
+    done = asyncio.get_running_loop().create_future()
+
+    def fired(*_args: Any) -> None:
+        if not done.done():
+            done.set_result(None)
+
+    signal.connect(fired)
+    try:
+        action()
+        await done
+    finally:
+        signal.disconnect(fired)
+
+
+async def measure(path: Path, keystrokes: str, base_rss: float) -> None:
+    from netraven_desktop.core.db import Database
+    from netraven_desktop.core.secrets import SecretStore
+    from netraven_desktop.ui.context import AppContext
+    from netraven_desktop.ui.pages.devices import SEARCH_DELAY_MS, DevicesPage
+    from netraven_desktop.ui.prefs import open_prefs
+
+    db = Database(f"sqlite:///{path}")
+    prefs = open_prefs(str(path.with_suffix(".ini")))
+    ctx = AppContext(db=db, secrets=SecretStore(), prefs=prefs, report=lambda _m: None)
+    async with db.async_read_session() as session:  # the window opened the engine already
+        await session.run_sync(lambda s: s.connection())
+
+    opens = []
+    for _ in range(3):
+        start = time.perf_counter()
+        page = DevicesPage(ctx)
+        page.resize(1200, 700)
+        page.show()
+        await page.refresh()
+        page.table.viewport().repaint()
+        opens.append(time.perf_counter() - start)
+        assert page.model.rowCount() > 0
+        if len(opens) < 3:
+            page.close()
+            page.deleteLater()
+    base_open = statistics.median(raw_page_seconds(path, None) for _ in range(3))
+    print(f"Open the Devices view ({page.model.inventory:,} devices):")
+    line("first open", opens[0], "ms", TARGET_OPEN_S, base_open)
+    line("median of 3 opens", statistics.median(opens), "ms", TARGET_OPEN_S, base_open)
+
+    work, typed = [], []
+    for n in range(1, len(keystrokes) + 1):
+        text = keystrokes[:n]
+        start = time.perf_counter()
+        await wait_for(page.model.loaded, lambda t=text: page.search.setText(t))
+        page.table.viewport().repaint()
+        typed.append(time.perf_counter() - start)
+        # The same keystroke again with the pause skipped: the work alone.
+        page.search.blockSignals(True)
+        page.search.setText(text[:-1])
+        page.search.blockSignals(False)
+        await wait_for(page.model.loaded, page.apply_query)
+        page.search.blockSignals(True)
+        page.search.setText(text)
+        page.search.blockSignals(False)
+        start = time.perf_counter()
+        await wait_for(page.model.loaded, page.apply_query)
+        page.table.viewport().repaint()
+        work.append(time.perf_counter() - start)
+    raw = [raw_page_seconds(path, keystrokes[: n + 1]) for n in range(len(keystrokes))]
+    base = statistics.median(raw)
+    print(
+        f"Search-as-you-type, {len(keystrokes)} keystrokes of {keystrokes!r} "
+        f"(last: {page.model.matching:,} matches):"
+    )
+    line("keystroke -> table, median", statistics.median(work), "ms", TARGET_KEYSTROKE_S, base)
+    line("keystroke -> table, worst", max(work), "ms", TARGET_KEYSTROKE_S, max(raw))
+    print(
+        f"  with the {SEARCH_DELAY_MS} ms typing pause: median "
+        f"{statistics.median(typed) * 1000:.1f} ms, worst {max(typed) * 1000:.1f} ms"
+    )
+
+    print("Memory (RSS):")
+    print(f"  {'before the view':<34} {base_rss:8.1f} MB  (the baseline)")
+    searched = rss_mb()
+    line("view open and searched", searched, "MB", TARGET_RSS_MB, None)
+    page.search.setText("")
+    await wait_for(page.model.loaded, page.apply_query)
+    start = time.perf_counter()
+    await page.model.fetch_all()
+    loaded = time.perf_counter() - start
+    everything = rss_mb()
+    line(f"all {page.model.rowCount():,} rows loaded", everything, "MB", TARGET_RSS_MB, None)
+    print(
+        f"  the view adds {everything - base_rss:.1f} MB over the baseline "
+        f"({everything / base_rss:.2f}x); loading every page took {loaded:.1f} s"
+    )
+    page.close()
+    await ctx.drain()
+    await db.aclose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--devices", type=int, default=100_000)
+    parser.add_argument("--keystrokes", default="access-01234")
+    args = parser.parse_args(argv)
+
+    import qasync
+
+    from netraven_desktop.ui.qt import QApplication
+
+    with tempfile.TemporaryDirectory(prefix="netraven-view-bench-") as tmp:
+        path = Path(tmp) / "inventory.db"
+        start = time.perf_counter()
+        build_inventory(path, args.devices)
+        print(f"Built {args.devices:,} devices in {time.perf_counter() - start:.1f} s ({path})")
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        app.setQuitOnLastWindowClosed(False)
+        base_rss = rss_mb()
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        with loop:
+            loop.run_until_complete(measure(path, args.keystrokes, base_rss))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
