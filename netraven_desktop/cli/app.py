@@ -68,12 +68,16 @@ def run_command(args: argparse.Namespace) -> int:
 
 def run_simulator(args: argparse.Namespace) -> int:
     """Serve simulated devices until interrupted; needs no database."""
+    from ..core.sim import FAULTS
     from ..core.sim.cli import serve
 
     if not 1 <= args.devices <= 5000:
         raise InputError("--devices", args.devices, "must be from 1 to 5000")
     if args.base_port and not 1024 <= args.base_port <= 65535 - args.devices:
         raise InputError("--base-port", args.base_port, "leaves no room for the devices")
+    for fault in args.faults:
+        if fault not in FAULTS:
+            raise InputError("--fault", fault, f"must be one of {', '.join(FAULTS)}")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
             serve(
@@ -84,6 +88,7 @@ def run_simulator(args: argparse.Namespace) -> int:
                 args.password,
                 args.enable_secret,
                 args.host,
+                faults=set(args.faults),
             )
         )
     return 0

@@ -39,7 +39,6 @@ def run_async(_qasync_loop, qtbot) -> Iterator[Callable[[Coroutine[Any, Any, Any
     asyncio.events._set_running_loop(None)
 
 
-
 @pytest.fixture
 def app_ctx(db, tmp_path, run_async):
     """A window context over a fresh database (SQLite and PostgreSQL), private preferences.

@@ -19,9 +19,11 @@ async def serve(
     host: str,
     *,
     key_seed: str | None = None,
+    faults: set[str] | None = None,
 ) -> None:
     """Start `devices` devices named sim-<platform>-<i>, round-robin over `platforms` (default:
-    all), print `name platform host:port` per device then `ready`, and serve until cancelled."""
+    all), print `name platform host:port` per device then `ready`, and serve until cancelled.
+    `faults` apply to every device (a slow or hanging fleet, to try cancelling a run)."""
     keys = [validate_platform(p) for p in platforms] if platforms else list(PLATFORMS)
     fleet = [
         SimDevice(
@@ -30,6 +32,7 @@ async def serve(
             password=password,
             enable_secret=enable_secret,
             config_kb=config_kb,
+            faults=set(faults or ()),
         )
         for i in range(devices)
     ]
