@@ -20,10 +20,11 @@ from .context import AppContext
 from .icons import icon
 from .pages import Page
 from .pages.dashboard import DashboardPage
+from .pages.jobs import JobsPage
 from .qt import QCloseEvent, QLabel, QMainWindow, Qt, QtCore, QtGui, QtWidgets, Signal
 from .tray import Tray
 
-PAGES: list[type[Page]] = [DashboardPage]
+PAGES: list[type[Page]] = [DashboardPage, JobsPage]
 
 
 class MainWindow(QMainWindow):
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self.tray = Tray(self, ctx)
         ctx.events.run_finished.connect(self.tray.run_finished)
         ctx.events.inventory_changed.connect(self._refresh_current)
+        ctx.events.backup_requested.connect(self._back_up)
         self._scheduler_task: asyncio.Future[None] | None = None  # started by load()
 
     def _build_menus(self) -> None:
@@ -134,6 +136,13 @@ class MainWindow(QMainWindow):
         page = self.stack.currentWidget()
         if isinstance(page, Page):
             self.ctx.spawn(page.refresh())
+
+    def _back_up(self, names: list[str]) -> None:
+        """Another view asked for these devices to be backed up: the Jobs view runs it."""
+        page = self.pages.get(JobsPage)
+        if isinstance(page, JobsPage):
+            self.show_page(JobsPage)
+            page.back_up(names)
 
     async def run_job(self, job: Job) -> int:
         """Run a scheduled job in a child process, reporting progress in the status bar."""

@@ -1,0 +1,327 @@
+"""The Jobs view: back up now (with live progress), the run history, scheduled jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ...core.db.models import JobRun
+from ...core.services import jobs, runs, tags
+from ...core.services.jobs import JobStatus
+from .. import prefs
+from ..context import AppContext
+from ..job_dialog import JobDialog, describe_target
+from ..qt import QtCore, QtWidgets
+from ..run_panel import ResultsModel, RunPanel
+from ..table_model import ROW_ROLE, RowsModel
+from .base import Page
+
+HISTORY_LIMIT = 50
+TARGETS = ("Requested devices", "Tag", "All devices")
+
+
+def local_time(moment: datetime | None) -> str:
+    return "" if moment is None else f"{moment.astimezone():%Y-%m-%d %H:%M}"
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """A past run and the name of its job ("" for a run not started by a job)."""
+
+    run: JobRun
+    job: str
+
+
+class RunsModel(RowsModel[RunRow]):
+    COL_STARTED, COL_JOB, COL_TRIGGER, COL_STATUS, COL_DEVICES, COL_CHANGED, COL_FAILED = range(7)
+    COLUMNS = (
+        ("Started", lambda r: local_time(r.run.started_at)),
+        ("Job", lambda r: r.job),
+        ("Trigger", lambda r: r.run.trigger),
+        ("Status", lambda r: r.run.status),
+        ("Devices", lambda r: r.run.device_count),
+        ("Changed", lambda r: r.run.changed),
+        ("Failed", lambda r: r.run.failed),
+    )
+
+
+class JobsModel(RowsModel[JobStatus]):
+    COL_NAME, COL_TARGET, COL_SCHEDULE, COL_ENABLED, COL_LAST_RUN, COL_NEXT_RUN = range(6)
+    COLUMNS = (
+        ("Name", lambda s: s.job.name),
+        ("Target", lambda s: describe_target(s.job.target)),
+        ("Schedule", lambda s: s.job.schedule or "manual"),
+        ("Enabled", lambda s: "yes" if s.job.enabled else "no"),
+        ("Last run", lambda s: local_time(s.last_run_at)),
+        ("Next run", lambda s: local_time(s.next_run_at)),
+    )
+
+
+def table(model: QtCore.QAbstractItemModel, name: str) -> QtWidgets.QTableView:
+    view = QtWidgets.QTableView()
+    view.setModel(model)
+    view.setAccessibleName(name)
+    view.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+def keep_current(
+    view: QtWidgets.QTableView, model: RowsModel[Any], rows: list[Any], key: Callable[[Any], Any]
+) -> bool:
+    """Replace a table's rows, keeping the chosen row chosen; False if it is gone."""
+    chosen = view.currentIndex().data(ROW_ROLE)
+    model.set_rows(rows)
+    if chosen is None:
+        return False
+    for number, row in enumerate(model.rows):
+        if key(row) == key(chosen):
+            view.setCurrentIndex(model.index(number, 0))
+            return True
+    return False
+
+
+class JobsPage(Page):
+    title = "Jobs"
+    icon = "jobs"
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__(ctx)
+        self.requested: list[str] = []
+        self.tabs = QtWidgets.QTabWidget()
+        self.tabs.addTab(self._build_run_tab(), "Run now")
+        self.tabs.addTab(self._build_history_tab(), "History")
+        self.tabs.addTab(self._build_jobs_tab(), "Scheduled jobs")
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        self.dialog: JobDialog | None = None  # the open job dialog (kept alive while open)
+        self._run_task: asyncio.Task[None] | None = None
+        self._generation = 0
+        self._results_generation = 0
+
+    # ------------------------------------------------------------------ building
+
+    def _build_run_tab(self) -> QtWidgets.QWidget:
+        self.target_kind = QtWidgets.QComboBox()
+        self.target_kind.addItems(TARGETS)
+        self.target_kind.setAccessibleName("Back up")
+        self.tag = QtWidgets.QComboBox()
+        self.tag.setAccessibleName("Tag")
+        self.requested_label = QtWidgets.QLabel()
+        self.requested_label.setAccessibleName("Requested devices")
+        self.run_button = QtWidgets.QPushButton("Back up now")
+        self.run_button.clicked.connect(self.back_up_chosen)
+        self.target_kind.currentIndexChanged.connect(self._show_target)
+        choice = QtWidgets.QHBoxLayout()
+        choice.addWidget(QtWidgets.QLabel("Back up"))
+        choice.addWidget(self.target_kind)
+        choice.addWidget(self.tag)
+        choice.addWidget(self.requested_label, 1)
+        choice.addWidget(self.run_button)
+        self.panel = RunPanel(self.ctx)
+        tab = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(tab)
+        layout.addLayout(choice)
+        layout.addWidget(self.panel, 1)
+        self.target_kind.setCurrentIndex(TARGETS.index("All devices"))
+        self._show_target()
+        return tab
+
+    def _build_history_tab(self) -> QtWidgets.QWidget:
+        self.runs = RunsModel(self)
+        self.runs_view = table(self.runs, "Runs")
+        self.runs_view.selectionModel().currentRowChanged.connect(self._run_chosen)
+        self.results = ResultsModel(self)
+        self.results_view = table(self.results, "Results of the chosen run")
+        self.history_splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
+        self.history_splitter.addWidget(self.runs_view)
+        self.history_splitter.addWidget(self.results_view)
+        return self.history_splitter
+
+    def _build_jobs_tab(self) -> QtWidgets.QWidget:
+        self.jobs = JobsModel(self)
+        self.jobs_view = table(self.jobs, "Scheduled jobs")
+        self.jobs_view.doubleClicked.connect(lambda _index: self.edit_job())
+        buttons = QtWidgets.QHBoxLayout()
+        for text, slot in (
+            ("Add…", self.add_job),
+            ("Edit…", self.edit_job),
+            ("Remove", self.remove_job),
+            ("Run now", self.run_job),
+        ):
+            button = QtWidgets.QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        tab = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(tab)
+        layout.addLayout(buttons)
+        layout.addWidget(self.jobs_view, 1)
+        return tab
+
+    def _show_target(self) -> None:
+        kind = TARGETS[self.target_kind.currentIndex()]
+        self.tag.setVisible(kind == "Tag")
+        self.requested_label.setVisible(kind == "Requested devices")
+        self.requested_label.setText(", ".join(self.requested) or "none: use the Devices view")
+
+    # ------------------------------------------------------------------ loading
+
+    async def refresh(self) -> None:
+        self._generation += 1
+        generation = self._generation
+        async with self.ctx.db.async_read_session() as session:
+            statuses = await jobs.job_statuses(session)
+            latest = await runs.latest_runs(session, limit=HISTORY_LIMIT)
+            tag_rows = await tags.list_tags(session)
+        if generation != self._generation:  # a later refresh started meanwhile: it wins
+            return
+        names = {s.job.id: s.job.name for s in statuses}
+        keep_current(self.jobs_view, self.jobs, statuses, lambda s: s.job.id)
+        rows = [RunRow(run, names.get(run.job_id, "")) for run in latest]
+        if not keep_current(self.runs_view, self.runs, rows, lambda r: r.run.id):
+            if rows:  # the newest run, to show what just happened
+                self.runs_view.setCurrentIndex(self.runs.index(0, 0))
+            else:
+                self.results.set_rows([])
+        current_tag = self.tag.currentText()
+        self.tag.clear()
+        self.tag.addItems([tag.name for tag, _count in tag_rows])
+        self.tag.setCurrentText(current_tag)
+
+    def _run_chosen(self, current: QtCore.QModelIndex, _previous: QtCore.QModelIndex) -> None:
+        row = current.data(ROW_ROLE)
+        if row is not None:
+            self.ctx.spawn(self._load_results(row.run.id))
+
+    async def _load_results(self, run_id: uuid.UUID) -> None:
+        self._results_generation += 1
+        generation = self._results_generation
+        async with self.ctx.db.async_read_session() as session:
+            results = await runs.run_results(session, run_id)
+        if generation == self._results_generation:
+            self.results.set_rows(results)
+
+    @staticmethod
+    def _current(view: QtWidgets.QTableView) -> object | None:
+        return view.currentIndex().data(ROW_ROLE)
+
+    # ------------------------------------------------------------------ running
+
+    def back_up(self, names: list[str]) -> None:
+        """Back up these devices now (the Devices view's request)."""
+        self.requested = list(names)
+        self.target_kind.setCurrentIndex(TARGETS.index("Requested devices"))
+        self._show_target()
+        self.back_up_chosen()
+
+    def back_up_chosen(self) -> None:
+        kind = TARGETS[self.target_kind.currentIndex()]
+        if kind == "Requested devices":
+            if not self.requested:
+                self.ctx.report("No devices requested: choose them in the Devices view")
+                return
+            args = ["backup", "run", *self.requested]
+            heading = f"Backing up {', '.join(self.requested)}…"
+        elif kind == "Tag":
+            if not self.tag.currentText():
+                self.ctx.report("There is no tag to back up")
+                return
+            args = ["backup", "run", "--tag", self.tag.currentText()]
+            heading = f"Backing up the devices tagged {self.tag.currentText()}…"
+        else:
+            args, heading = ["backup", "run", "--all"], "Backing up every enabled device…"
+        self.start(heading, args, job=None)
+
+    def run_job(self) -> None:
+        status = self._current(self.jobs_view)
+        if not isinstance(status, JobStatus):
+            self.ctx.report("Choose a job to run")
+            return
+        name = status.job.name
+        self.start(f"Running job {name}…", ["job", "run", name], job=name)
+
+    def start(self, heading: str, args: list[str], *, job: str | None) -> None:
+        """Start a run in the panel (one at a time) and show it."""
+        if self.running:
+            self.ctx.report("A backup run is already going: wait for it or cancel it")
+            return
+        self.tabs.setCurrentIndex(0)
+        self.run_button.setEnabled(False)
+        self._run_task = self.ctx.spawn(self._run(heading, args, job))
+        self._run_task.add_done_callback(lambda _task: self.run_button.setEnabled(True))
+
+    @property
+    def running(self) -> bool:
+        """A run started here has not finished yet (from the click on, not the process)."""
+        return self._run_task is not None and not self._run_task.done()
+
+    async def _run(self, heading: str, args: list[str], job: str | None) -> None:
+        finished = await self.panel.run(heading, *args)
+        if finished is not None:
+            self.ctx.report(self.panel.summary.text())
+            self.ctx.events.run_finished.emit(finished | ({"job": job} if job else {}))
+            self.ctx.events.inventory_changed.emit()  # new snapshots and facts
+        await self.refresh()
+
+    # ------------------------------------------------------------------ editing jobs
+
+    def add_job(self) -> None:
+        self._open_dialog(None)
+
+    def edit_job(self) -> None:
+        status = self._current(self.jobs_view)
+        if isinstance(status, JobStatus):
+            self._open_dialog(status)
+
+    def _open_dialog(self, status: JobStatus | None) -> JobDialog:
+        tag_names = [self.tag.itemText(i) for i in range(self.tag.count())]
+        dialog = JobDialog(self.ctx, tag_names, status, self)
+        dialog.accepted.connect(lambda: self.ctx.spawn(self.refresh()))
+        dialog.open()
+        self.dialog = dialog
+        return dialog
+
+    def remove_job(self) -> None:
+        status = self._current(self.jobs_view)
+        if not isinstance(status, JobStatus):
+            return
+        answer = QtWidgets.QMessageBox.question(
+            self, "Remove job", f"Remove job {status.job.name}? Its past runs stay."
+        )
+        if answer == QtWidgets.QMessageBox.StandardButton.Yes:
+            self.ctx.spawn(self._remove(status.job.name))
+
+    async def _remove(self, name: str) -> None:
+        async with self.ctx.db.async_session() as session:
+            await jobs.remove_job(session, name)
+        self.ctx.report(f"Removed job {name}")
+        await self.refresh()
+
+    # ------------------------------------------------------------------ layout
+
+    def _tables(self) -> dict[str, QtWidgets.QTableView]:
+        return {
+            "runs": self.runs_view,
+            "results": self.results_view,
+            "jobs": self.jobs_view,
+            "live": self.panel.view,
+        }
+
+    def save_state(self) -> None:
+        user = self.ctx.user
+        prefs.save_splitter(self.ctx.prefs, user, "jobs/history", self.history_splitter)
+        for name, view in self._tables().items():
+            prefs.save_header(self.ctx.prefs, user, f"jobs/{name}", view)
+
+    def restore_state(self) -> None:
+        user = self.ctx.user
+        prefs.restore_splitter(self.ctx.prefs, user, "jobs/history", self.history_splitter)
+        for name, view in self._tables().items():
+            prefs.restore_header(self.ctx.prefs, user, f"jobs/{name}", view)
