@@ -196,12 +196,14 @@ class RunPanel(QtWidgets.QWidget):
             return
         events = self._queue[:]
         self._queue.clear()  # the same list: the process's signal appends to it
+        done = self.progress.value()
         for event in events:
             if event["event"] == "run_started":
                 self.progress.setRange(0, max(event["devices"], 1))
-                self.progress.setValue(0)
+                done = 0
             elif event["event"] == "device_finished":
-                self.progress.setValue(self.progress.value() + 1)
+                done += 1
             elif event["event"] == "run_finished":
                 self._finished = event
+        self.progress.setValue(done)  # once a batch: a progress bar repaints at once
         self.model.apply(events)

@@ -221,23 +221,23 @@ class JobsPage(Page):
         self._show_target()
         self.back_up_chosen()
 
-    def back_up_chosen(self) -> None:
+    def back_up_chosen(self) -> asyncio.Task[None] | None:
         kind = TARGETS[self.target_kind.currentIndex()]
         if kind == "Requested devices":
             if not self.requested:
                 self.ctx.report("No devices requested: choose them in the Devices view")
-                return
+                return None
             args = ["backup", "run", *self.requested]
             heading = f"Backing up {', '.join(self.requested)}…"
         elif kind == "Tag":
             if not self.tag.currentText():
                 self.ctx.report("There is no tag to back up")
-                return
+                return None
             args = ["backup", "run", "--tag", self.tag.currentText()]
             heading = f"Backing up the devices tagged {self.tag.currentText()}…"
         else:
             args, heading = ["backup", "run", "--all"], "Backing up every enabled device…"
-        self.start(heading, args, job=None)
+        return self.start(heading, args, job=None)
 
     def run_job(self) -> None:
         status = self._current(self.jobs_view)
@@ -247,15 +247,16 @@ class JobsPage(Page):
         name = status.job.name
         self.start(f"Running job {name}…", ["job", "run", name], job=name)
 
-    def start(self, heading: str, args: list[str], *, job: str | None) -> None:
-        """Start a run in the panel (one at a time) and show it."""
+    def start(self, heading: str, args: list[str], *, job: str | None) -> asyncio.Task[None] | None:
+        """Start a run in the panel (one at a time) and show it; None if one is going."""
         if self.running:
             self.ctx.report("A backup run is already going: wait for it or cancel it")
-            return
+            return None
         self.tabs.setCurrentIndex(0)
         self.run_button.setEnabled(False)
         self._run_task = self.ctx.spawn(self._run(heading, args, job))
         self._run_task.add_done_callback(lambda _task: self.run_button.setEnabled(True))
+        return self._run_task
 
     @property
     def running(self) -> bool:
