@@ -8,12 +8,14 @@ devices finishing within a second) costs the window a few model updates, not tho
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from .backup_process import BackupProcess
 from .context import AppContext
 from .qt import QtCore, QtWidgets
 from .table_model import RowsModel
+from .table_view import make_table
 
 APPLY_EVERY_MS = 80  # how often queued engine events reach the model and progress bar
 
@@ -110,6 +112,15 @@ def summary_text(event: dict[str, Any]) -> str:
     return text + (f" ({failures})" if failures else "")
 
 
+def results_table(model: ResultsModel, name: str) -> QtWidgets.QTableView:
+    return make_table(
+        model,
+        name,
+        stretch=ResultsModel.COL_MESSAGE,
+        widths={ResultsModel.COL_DEVICE: 28, ResultsModel.COL_ERROR_CLASS: 14},
+    )
+
+
 class RunPanel(QtWidgets.QWidget):
     """Shows one run at a time; `run(*args)` starts the engine and awaits its outcome."""
 
@@ -125,12 +136,7 @@ class RunPanel(QtWidgets.QWidget):
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
         self.model = LiveResultsModel(self)
-        self.view = QtWidgets.QTableView()
-        self.view.setModel(self.model)
-        self.view.setAccessibleName("Devices in this run")
-        self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view = results_table(self.model, "Devices in this run")
         self.summary = QtWidgets.QLabel()
         self.summary.setAccessibleName("Run summary")
         self.summary.setWordWrap(True)
@@ -154,12 +160,13 @@ class RunPanel(QtWidgets.QWidget):
     def running(self) -> bool:
         return self._process is not None
 
-    async def run(self, heading: str, *args: str) -> dict[str, Any] | None:
-        """Run `netraven-desktop ARGS --json`; the `run_finished` event, or None if the
-        engine could not run (its error is shown as the summary)."""
+    async def run(self, what: str, *args: str) -> dict[str, Any] | None:
+        """Back up `what` ("every enabled device") with `netraven-desktop ARGS --json`;
+        the `run_finished` event, or None if the engine could not run (its error is
+        shown as the summary)."""
         if self._process is not None:
             raise RuntimeError("a run is already going")
-        self.heading.setText(heading)
+        self.heading.setText(f"Backing up {what}…")
         self.summary.clear()
         self.model.set_rows([])
         self.progress.setRange(0, 0)  # busy until the engine says how many devices
@@ -177,6 +184,7 @@ class RunPanel(QtWidgets.QWidget):
             self._process = None
             self.cancel_button.setEnabled(False)
             process.deleteLater()
+        self.heading.setText(f"Backing up {what}: ended at {datetime.now():%H:%M}.")
         if self._finished is None:
             last = process.stderr.strip().splitlines()[-1:] or [f"exit code {code}"]
             self.summary.setText(f"The run did not complete: {last[0]}")

@@ -16,8 +16,9 @@ from .. import prefs
 from ..context import AppContext
 from ..job_dialog import JobDialog, describe_target
 from ..qt import QtCore, QtWidgets
-from ..run_panel import ResultsModel, RunPanel
+from ..run_panel import ResultsModel, RunPanel, results_table
 from ..table_model import ROW_ROLE, RowsModel
+from ..table_view import make_table
 from .base import Page
 
 HISTORY_LIMIT = 50
@@ -61,27 +62,18 @@ class JobsModel(RowsModel[JobStatus]):
     )
 
 
-def table(model: QtCore.QAbstractItemModel, name: str) -> QtWidgets.QTableView:
-    view = QtWidgets.QTableView()
-    view.setModel(model)
-    view.setAccessibleName(name)
-    view.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
-    view.verticalHeader().hide()
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
+def current_key(view: QtWidgets.QTableView, key: Callable[[Any], Any]) -> Any:
+    """The key of the chosen row, or None."""
+    row = view.currentIndex().data(ROW_ROLE)
+    return None if row is None else key(row)
 
 
-def keep_current(
-    view: QtWidgets.QTableView, model: RowsModel[Any], rows: list[Any], key: Callable[[Any], Any]
+def choose(
+    view: QtWidgets.QTableView, model: RowsModel[Any], key: Callable[[Any], Any], wanted: Any
 ) -> bool:
-    """Replace a table's rows, keeping the chosen row chosen; False if it is gone."""
-    chosen = view.currentIndex().data(ROW_ROLE)
-    model.set_rows(rows)
-    if chosen is None:
-        return False
+    """Make the row whose key is `wanted` the chosen one; False if there is none."""
     for number, row in enumerate(model.rows):
-        if key(row) == key(chosen):
+        if wanted is not None and key(row) == wanted:
             view.setCurrentIndex(model.index(number, 0))
             return True
     return False
@@ -102,6 +94,7 @@ class JobsPage(Page):
         layout.addWidget(self.tabs)
         self.dialog: JobDialog | None = None  # the open job dialog (kept alive while open)
         self._run_task: asyncio.Task[None] | None = None
+        self.show_run: uuid.UUID | None = None  # a run the next refresh chooses in the history
         self._generation = 0
         self._results_generation = 0
 
@@ -122,7 +115,8 @@ class JobsPage(Page):
         choice.addWidget(QtWidgets.QLabel("Back up"))
         choice.addWidget(self.target_kind)
         choice.addWidget(self.tag)
-        choice.addWidget(self.requested_label, 1)
+        choice.addWidget(self.requested_label)
+        choice.addStretch(1)
         choice.addWidget(self.run_button)
         self.panel = RunPanel(self.ctx)
         tab = QtWidgets.QWidget()
@@ -135,10 +129,12 @@ class JobsPage(Page):
 
     def _build_history_tab(self) -> QtWidgets.QWidget:
         self.runs = RunsModel(self)
-        self.runs_view = table(self.runs, "Runs")
+        self.runs_view = make_table(
+            self.runs, "Runs", stretch=RunsModel.COL_FAILED, widths={RunsModel.COL_STARTED: 17}
+        )
         self.runs_view.selectionModel().currentRowChanged.connect(self._run_chosen)
         self.results = ResultsModel(self)
-        self.results_view = table(self.results, "Results of the chosen run")
+        self.results_view = results_table(self.results, "Results of the chosen run")
         self.history_splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         self.history_splitter.addWidget(self.runs_view)
         self.history_splitter.addWidget(self.results_view)
@@ -146,7 +142,12 @@ class JobsPage(Page):
 
     def _build_jobs_tab(self) -> QtWidgets.QWidget:
         self.jobs = JobsModel(self)
-        self.jobs_view = table(self.jobs, "Scheduled jobs")
+        self.jobs_view = make_table(
+            self.jobs,
+            "Scheduled jobs",
+            stretch=JobsModel.COL_TARGET,
+            widths={JobsModel.COL_NAME: 24, JobsModel.COL_SCHEDULE: 16, JobsModel.COL_NEXT_RUN: 17},
+        )
         self.jobs_view.doubleClicked.connect(lambda _index: self.edit_job())
         buttons = QtWidgets.QHBoxLayout()
         for text, slot in (
@@ -182,11 +183,16 @@ class JobsPage(Page):
             tag_rows = await tags.list_tags(session)
         if generation != self._generation:  # a later refresh started meanwhile: it wins
             return
+        job_id, run_id = (lambda s: s.job.id), (lambda r: r.run.id)
+        chosen_job = current_key(self.jobs_view, job_id)
+        self.jobs.set_rows(statuses)
+        choose(self.jobs_view, self.jobs, job_id, chosen_job)
+        chosen_run = self.show_run or current_key(self.runs_view, run_id)
+        self.show_run = None
         names = {s.job.id: s.job.name for s in statuses}
-        keep_current(self.jobs_view, self.jobs, statuses, lambda s: s.job.id)
-        rows = [RunRow(run, names.get(run.job_id, "")) for run in latest]
-        if not keep_current(self.runs_view, self.runs, rows, lambda r: r.run.id):
-            if rows:  # the newest run, to show what just happened
+        self.runs.set_rows([RunRow(run, names.get(run.job_id, "")) for run in latest])
+        if not choose(self.runs_view, self.runs, run_id, chosen_run):
+            if self.runs.rows:
                 self.runs_view.setCurrentIndex(self.runs.index(0, 0))
             else:
                 self.results.set_rows([])
@@ -208,9 +214,9 @@ class JobsPage(Page):
         if generation == self._results_generation:
             self.results.set_rows(results)
 
-    @staticmethod
-    def _current(view: QtWidgets.QTableView) -> object | None:
-        return view.currentIndex().data(ROW_ROLE)
+    def chosen_job(self) -> JobStatus | None:
+        status = self.jobs_view.currentIndex().data(ROW_ROLE)
+        return status if isinstance(status, JobStatus) else None
 
     # ------------------------------------------------------------------ running
 
@@ -228,33 +234,34 @@ class JobsPage(Page):
                 self.ctx.report("No devices requested: choose them in the Devices view")
                 return None
             args = ["backup", "run", *self.requested]
-            heading = f"Backing up {', '.join(self.requested)}…"
+            what = ", ".join(self.requested)
         elif kind == "Tag":
             if not self.tag.currentText():
                 self.ctx.report("There is no tag to back up")
                 return None
             args = ["backup", "run", "--tag", self.tag.currentText()]
-            heading = f"Backing up the devices tagged {self.tag.currentText()}…"
+            what = f"the devices tagged {self.tag.currentText()}"
         else:
-            args, heading = ["backup", "run", "--all"], "Backing up every enabled device…"
-        return self.start(heading, args, job=None)
+            args, what = ["backup", "run", "--all"], "every enabled device"
+        return self.start(what, args, job=None)
 
     def run_job(self) -> None:
-        status = self._current(self.jobs_view)
-        if not isinstance(status, JobStatus):
+        status = self.chosen_job()
+        if status is None:
             self.ctx.report("Choose a job to run")
             return
         name = status.job.name
-        self.start(f"Running job {name}…", ["job", "run", name], job=name)
+        self.start(f"job {name}", ["job", "run", name], job=name)
 
-    def start(self, heading: str, args: list[str], *, job: str | None) -> asyncio.Task[None] | None:
-        """Start a run in the panel (one at a time) and show it; None if one is going."""
+    def start(self, what: str, args: list[str], *, job: str | None) -> asyncio.Task[None] | None:
+        """Back up `what` in the panel (one run at a time) and show it; None if one is
+        going already."""
         if self.running:
             self.ctx.report("A backup run is already going: wait for it or cancel it")
             return None
         self.tabs.setCurrentIndex(0)
         self.run_button.setEnabled(False)
-        self._run_task = self.ctx.spawn(self._run(heading, args, job))
+        self._run_task = self.ctx.spawn(self._run(what, args, job))
         self._run_task.add_done_callback(lambda _task: self.run_button.setEnabled(True))
         return self._run_task
 
@@ -263,9 +270,10 @@ class JobsPage(Page):
         """A run started here has not finished yet (from the click on, not the process)."""
         return self._run_task is not None and not self._run_task.done()
 
-    async def _run(self, heading: str, args: list[str], job: str | None) -> None:
-        finished = await self.panel.run(heading, *args)
+    async def _run(self, what: str, args: list[str], job: str | None) -> None:
+        finished = await self.panel.run(what, *args)
         if finished is not None:
+            self.show_run = uuid.UUID(finished["run_id"])  # the history shows it next
             self.ctx.report(self.panel.summary.text())
             self.ctx.events.run_finished.emit(finished | ({"job": job} if job else {}))
             self.ctx.events.inventory_changed.emit()  # new snapshots and facts
@@ -277,8 +285,8 @@ class JobsPage(Page):
         self._open_dialog(None)
 
     def edit_job(self) -> None:
-        status = self._current(self.jobs_view)
-        if isinstance(status, JobStatus):
+        status = self.chosen_job()
+        if status is not None:
             self._open_dialog(status)
 
     def _open_dialog(self, status: JobStatus | None) -> JobDialog:
@@ -290,8 +298,8 @@ class JobsPage(Page):
         return dialog
 
     def remove_job(self) -> None:
-        status = self._current(self.jobs_view)
-        if not isinstance(status, JobStatus):
+        status = self.chosen_job()
+        if status is None:
             return
         answer = QtWidgets.QMessageBox.question(
             self, "Remove job", f"Remove job {status.job.name}? Its past runs stay."
