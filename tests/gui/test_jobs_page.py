@@ -153,6 +153,20 @@ def test_cancelling_a_run_records_the_unfinished_devices_as_cancelled(
         assert {r.status for r in runs.run_results(s, run.id)} == {"cancelled"}
 
 
+def test_closing_the_window_during_a_run_cancels_it_cleanly(
+    qtbot, run_async, app_ctx, page, lab, hanging_sim_devices
+):
+    """The window's tasks are cancelled on close: the child is told, not killed."""
+    lab(hanging_sim_devices)
+    page.back_up_chosen()
+    qtbot.waitUntil(lambda: len(page.panel.model.rows) == 3, timeout=RUN_TIMEOUT_MS)
+    run_async(app_ctx.drain())
+    with app_ctx.db.read_session() as s:
+        run = runs.latest_runs(s)[0]
+        assert (run.status, run.device_count) == ("cancelled", 3)
+        assert {r.status for r in runs.run_results(s, run.id)} == {"cancelled"}
+
+
 def test_the_schedule_editor_rejects_a_bad_schedule_at_the_field_and_saves_a_good_one(
     qtbot, qtmodeltester, run_async, app_ctx, page, monkeypatch
 ):
