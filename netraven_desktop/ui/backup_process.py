@@ -2,12 +2,14 @@
 
 SSH handshakes are CPU-heavy; in a child they use the second core and never stall the
 window. The child prints one JSON object per line (`job run NAME --json`); each becomes
-an `event` signal here. It is started with `--cancel-on-stdin`: cancelling writes a line
-to its standard input, which works on every OS (terminating a process on Windows kills
-it before it can record its unfinished devices as cancelled), and should the window die,
-the closed pipe cancels the run too. The database URL travels in the environment, not on the command
+an `event` signal here. The database URL travels in the environment, not on the command
 line, where other users could read a password in it. In team mode the child signs in
 with the session token the window's login left in the keyring.
+
+The child is started with `--cancel-on-stdin`: cancelling writes a line to its standard
+input, which works on every OS (terminating a process on Windows kills it before it can
+record its unfinished devices as cancelled); should the window die, the closed pipe
+cancels the run too.
 """
 
 from __future__ import annotations
