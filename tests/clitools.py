@@ -14,14 +14,16 @@ class Cli:
         self.url = url
         self.env = env
 
+    def argv(self, *, db: bool = True) -> list[str]:
+        """The program and its --db option (for tests that start the process themselves)."""
+        argv = [sys.executable, "-m", "netraven_desktop"]
+        return [*argv, "--db", self.url] if db and self.url else argv
+
     def __call__(
         self, *args: str, db: bool = True, stdin: str | None = None
     ) -> subprocess.CompletedProcess[str]:
-        argv = [sys.executable, "-m", "netraven_desktop"]
-        if db and self.url:
-            argv += ["--db", self.url]
         return subprocess.run(
-            [*argv, *args],
+            [*self.argv(db=db), *args],
             capture_output=True,
             text=True,
             env=self.env,

@@ -8,6 +8,7 @@ throwaway one); each test starts from empty tables. Under CI a missing server fa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import subprocess
@@ -175,9 +176,9 @@ SIM_PASSWORD = "Sim-Pa55-w0rd"
 SIM_ENABLE = "Sim-En4ble-s3cret"
 
 
-@pytest.fixture
-def sim_devices(env):
-    """`netraven-desktop sim` serving three devices until the test ends."""
+@contextlib.contextmanager
+def running_sim(env: dict[str, str], *faults: str) -> Iterator[list[tuple[str, str, int]]]:
+    """`netraven-desktop sim` serving three devices (with `faults`, e.g. "hang") meanwhile."""
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -196,6 +197,7 @@ def sim_devices(env):
             SIM_ENABLE,
             "--config-kb",
             "16",
+            *(arg for fault in faults for arg in ("--fault", fault)),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -214,8 +216,26 @@ def sim_devices(env):
 
     threading.Thread(target=read, daemon=True).start()
     assert ready.wait(30), proc.stderr.read() if proc.poll() is not None else "no ready"
-    yield [(name, platform, int(address.rsplit(":", 1)[1])) for name, platform, address in lines]
-    proc.terminate()
-    proc.wait(timeout=30)
-    proc.stdout.close()
-    proc.stderr.close()
+    try:
+        yield [
+            (name, platform, int(address.rsplit(":", 1)[1])) for name, platform, address in lines
+        ]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+@pytest.fixture
+def sim_devices(env):
+    """Three simulated devices until the test ends."""
+    with running_sim(env) as devices:
+        yield devices
+
+
+@pytest.fixture
+def hanging_sim_devices(env):
+    """Three simulated devices that stop half-way through their configuration (to cancel)."""
+    with running_sim(env, "hang") as devices:
+        yield devices

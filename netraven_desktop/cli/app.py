@@ -68,6 +68,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 def run_simulator(args: argparse.Namespace) -> int:
     """Serve simulated devices until interrupted; needs no database."""
+    from ..core.sim import FAULTS
     from ..core.sim.cli import serve
 
     if not 1 <= args.devices <= 5000:
@@ -76,6 +77,9 @@ def run_simulator(args: argparse.Namespace) -> int:
         raise InputError("--base-port", args.base_port, "leaves no room for the devices")
     if args.drift is not None and not args.drift > 0:
         raise InputError("--drift", args.drift, "must be a number of seconds above 0")
+    for fault in args.faults:
+        if fault not in FAULTS:
+            raise InputError("--fault", fault, f"must be one of {', '.join(FAULTS)}")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
             serve(
@@ -87,6 +91,7 @@ def run_simulator(args: argparse.Namespace) -> int:
                 args.enable_secret,
                 args.host,
                 drift=args.drift,
+                faults=set(args.faults),
             )
         )
     return 0

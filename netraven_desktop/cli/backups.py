@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import json
+import os
 import signal
 import sys
+import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,7 +75,7 @@ def _execute(db: Database, args: argparse.Namespace, work: list[_Work]) -> list[
     with db.read_session() as session:
         options = EngineOptions.from_settings(session, concurrency=args.concurrency)
     emit = _print_json_event if args.json else _print_human_event
-    summaries = asyncio.run(_run(db, work, options, emit))
+    summaries = asyncio.run(_run(db, work, options, emit, cancel_on_stdin=args.cancel_on_stdin))
     with db.session() as session:  # retention after every run, as the settings say
         retention.prune(session)
     if not args.json:
@@ -89,6 +93,8 @@ async def _run(
     work: list[_Work],
     options: EngineOptions,
     emit: Any,
+    *,
+    cancel_on_stdin: bool = False,
 ) -> list[RunSummary]:
     """Run each piece of work, then notify its channels (after its results are committed:
     a slow or broken channel never changes a run's outcome)."""
@@ -103,7 +109,10 @@ async def _run(
     engine = BackupEngine(db, store, options, collect)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):  # cancel cleanly: results are kept
-        loop.add_signal_handler(signum, engine.cancel)
+        with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C interrupts instead
+            loop.add_signal_handler(signum, engine.cancel)
+    if cancel_on_stdin:
+        _watch_stdin(loop, engine.cancel)
     summaries = []
     try:
         for item in work:
@@ -120,6 +129,29 @@ async def _run(
     finally:
         await db.aclose()
     return summaries
+
+
+def _watch_stdin(loop: asyncio.AbstractEventLoop, cancel: Callable[[], None]) -> None:
+    """Cancel on a "cancel" line or end of input: the window's way to stop a run.
+
+    Signals cannot do it on Windows (terminating a process there kills it outright, and
+    its unfinished devices would never be recorded as cancelled), while a pipe works
+    everywhere. A thread reads the raw descriptor because pipes cannot be awaited on every
+    OS's event loop, and a buffered `sys.stdin` held by a thread can stall exit. End of
+    input cancels too: a window that died must not leave its run going.
+    """
+
+    def watch() -> None:
+        pending = b""
+        while b"cancel" not in pending:
+            chunk = os.read(sys.stdin.fileno(), 1024)
+            if not chunk:
+                break
+            pending = pending[-16:] + chunk
+        with contextlib.suppress(RuntimeError):  # the run already ended and its loop closed
+            loop.call_soon_threadsafe(cancel)
+
+    threading.Thread(target=watch, name="cancel-on-stdin", daemon=True).start()
 
 
 def job_add(db: Database, args: argparse.Namespace) -> int:

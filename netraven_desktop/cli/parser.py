@@ -214,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="one JSON object per line for each event, then a summary",
     )
+    _cancel_on_stdin(run)
     show_cfg = backup.add_parser("show", help="print a stored configuration")
     show_cfg.add_argument("name")
     show_cfg.add_argument("--snapshot", metavar="ID", help="default: the latest")
@@ -252,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     job_run.add_argument("--concurrency", type=int)
     job_run.add_argument("--json", action="store_true")
+    _cancel_on_stdin(job_run)
 
     sim = commands.add_parser(
         "sim", help="simulate network devices over SSH on this machine (demo, tests)"
@@ -280,6 +282,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="change one device's configuration every SECONDS (round-robin)",
     )
+    sim.add_argument(
+        "--fault",
+        action="append",
+        dest="faults",
+        default=[],
+        metavar="FAULT",
+        help="misbehave on every device (repeatable): slow, hang, disconnect, ...",
+    )
 
     audit = commands.add_parser("audit", help="the tamper-evident audit log").add_subparsers(
         dest="action", metavar="ACTION", required=True
@@ -307,6 +317,14 @@ def build_parser() -> argparse.ArgumentParser:
     put.add_argument("key")
     put.add_argument("value")
     return root
+
+
+def _cancel_on_stdin(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--cancel-on-stdin",
+        action="store_true",
+        help='cancel cleanly on a "cancel" line or end of input (how the window cancels)',
+    )
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:

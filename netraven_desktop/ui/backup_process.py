@@ -5,16 +5,24 @@ window. The child prints one JSON object per line (`job run NAME --json`); each 
 an `event` signal here. The database URL travels in the environment, not on the command
 line, where other users could read a password in it. In team mode the child signs in
 with the session token the window's login left in the keyring.
+
+The child is started with `--cancel-on-stdin`: cancelling writes a line to its standard
+input, which works on every OS (terminating a process on Windows kills it before it can
+record its unfinished devices as cancelled); should the window die, the closed pipe
+cancels the run too.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 
 from .context import AppContext
 from .qt import QObject, QProcess, QProcessEnvironment, Signal
+
+CANCEL_GRACE = 10.0  # seconds a cancelled child gets to record its results
 
 
 def engine_command(*args: str) -> tuple[str, list[str]]:
@@ -32,7 +40,7 @@ class BackupProcess(QObject):
     def __init__(self, ctx: AppContext, *args: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._process = QProcess(self)
-        program, arguments = engine_command(*args)
+        program, arguments = engine_command(*args, "--cancel-on-stdin")
         self._process.setProgram(program)
         self._process.setArguments(arguments)
         env = QProcessEnvironment.systemEnvironment()
@@ -62,11 +70,18 @@ class BackupProcess(QObject):
             )
         )
         self._process.start()
-        return await finished
+        try:
+            return await asyncio.shield(finished)
+        except asyncio.CancelledError:  # the window is closing: let the child wind down
+            self.cancel()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(finished, CANCEL_GRACE)
+            raise
 
     def cancel(self) -> None:
         """Ask the engine to stop: it records the devices not done as cancelled."""
-        self._process.terminate()
+        if self._process.state() != QProcess.ProcessState.NotRunning:
+            self._process.write(b"cancel\n")
 
     def _read(self) -> None:
         self._pending += bytes(self._process.readAllStandardOutput().data())

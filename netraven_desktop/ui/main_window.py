@@ -29,6 +29,7 @@ from .pages.audit import AuditPage
 from .pages.credentials import CredentialsPage
 from .pages.dashboard import DashboardPage
 from .pages.devices import DevicesPage
+from .pages.jobs import JobsPage
 from .pages.notifications import NotificationsPage
 from .pages.settings import SettingsPage
 from .pages.users import UsersPage
@@ -38,6 +39,7 @@ from .tray import Tray
 PAGES: list[type[Page]] = [
     DashboardPage,
     DevicesPage,
+    JobsPage,
     CredentialsPage,
     UsersPage,
     AuditPage,
@@ -85,6 +87,7 @@ class MainWindow(QMainWindow):
         ctx.events.inventory_changed.connect(self._refresh_current)
         self.details: dict[str, DeviceDetail] = {}  # open detail windows by folded name
         ctx.events.device_opened.connect(self.open_device)
+        ctx.events.backup_requested.connect(self._back_up)
         self._scheduler_task: asyncio.Future[None] | None = None  # started by load()
 
     def _build_menus(self) -> None:
@@ -201,6 +204,13 @@ class MainWindow(QMainWindow):
         window.raise_()
         window.activateWindow()
         return window
+
+    def _back_up(self, names: list[str]) -> None:
+        """Another view asked for these devices to be backed up: the Jobs view runs it."""
+        page = self.pages.get(JobsPage)
+        if isinstance(page, JobsPage):
+            self.show_page(JobsPage)
+            page.back_up(names)
 
     async def run_job(self, job: Job) -> int:
         """Run a scheduled job in a child process, reporting progress in the status bar."""

@@ -152,6 +152,7 @@ def test_tags_and_settings(cli):
         (["settings", "set", "backup.mask_secrets", "maybe"], ["backup.mask_secrets:"]),
         (["settings", "get", "no.such"], ["key:", "'no.such'"]),
         (["device", "frobnicate"], ["invalid choice"]),
+        (["sim", "--fault", "nope"], ["--fault:", "hang", "'nope'"]),
     ],
 )
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(cli, db, args, fragments):

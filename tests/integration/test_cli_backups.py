@@ -3,9 +3,11 @@ the simulator over loopback (itself started with `netraven-desktop sim`), the re
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import socket
+import subprocess
 import threading
 from pathlib import Path
 
@@ -20,8 +22,8 @@ from tests.conftest import SIM_ENABLE as ENABLE
 from tests.conftest import SIM_PASSWORD as PASSWORD
 
 
-@pytest.fixture
-def inventory(cli, sim_devices, secret_store):
+@contextlib.contextmanager
+def _inventory(cli, devices):
     """A credential in the keyring and the simulated devices in the inventory."""
     cli.ok(
         "credential",
@@ -33,7 +35,7 @@ def inventory(cli, sim_devices, secret_store):
         "--enable-secret",
         stdin=f"{PASSWORD}\n{ENABLE}\n",
     )
-    for name, platform, port in sim_devices:
+    for name, platform, port in devices:
         cli.ok(
             "device",
             "add",
@@ -47,8 +49,22 @@ def inventory(cli, sim_devices, secret_store):
             "--tag",
             "sim",
         )
-    yield sim_devices
-    cli("credential", "remove", "lab")
+    try:
+        yield devices
+    finally:
+        cli("credential", "remove", "lab")
+
+
+@pytest.fixture
+def inventory(cli, sim_devices, secret_store):
+    with _inventory(cli, sim_devices) as devices:
+        yield devices
+
+
+@pytest.fixture
+def hanging_inventory(cli, hanging_sim_devices, secret_store):
+    with _inventory(cli, hanging_sim_devices) as devices:
+        yield devices
 
 
 def _events(stdout: str) -> list[dict]:
@@ -264,3 +280,35 @@ def test_a_run_notifies_its_webhook_after_committing(cli, db, inventory):
     with db.read_session() as s:  # the run was committed before anyone was told
         assert [r.status for r in runs.latest_runs(s)] == ["succeeded"]
     assert "Hook-T0ken" not in cli.ok("notify", "list")
+
+
+@pytest.mark.parametrize("how", ["cancel line", "end of input"])
+def test_cancel_on_stdin_records_unfinished_devices_as_cancelled(cli, db, hanging_inventory, how):
+    """The window's portable cancel: a "cancel" line (or a closed pipe), not a signal."""
+    proc = subprocess.Popen(
+        [*cli.argv(), "backup", "run", "--all", "--json", "--cancel-on-stdin"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli.env,
+    )
+    started = 0
+    while started < len(hanging_inventory):  # every device is stuck mid-configuration
+        started += json.loads(proc.stdout.readline())["event"] == "device_started"
+    if how == "cancel line":
+        proc.stdin.write("cancel\n")
+        proc.stdin.flush()
+        proc.wait(timeout=60)  # the pipe stays open: the line alone cancels
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    finished = _events(out)[-1]
+    assert (finished["event"], finished["status"], finished["cancelled"]) == (
+        "run_finished",
+        "cancelled",
+        3,
+    )
+    with db.read_session() as s:
+        run = runs.latest_runs(s, limit=1)[0]
+        assert run.status == "cancelled"
+        assert {r.status for r in runs.run_results(s, run.id)} == {"cancelled"}

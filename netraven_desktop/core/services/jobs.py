@@ -78,6 +78,46 @@ def add_job(
     return job
 
 
+JOB_AUDITED = ("name", "target", "schedule", "description", "enabled")
+
+
+@dual
+def edit_job(
+    session: Session,
+    name: str,
+    /,
+    *,
+    expected_version: int | None = None,
+    selection: Selection | None = None,
+    schedule: str | None = None,
+    **changes: Any,
+) -> Job:
+    """Change a job found by name; `schedule=""` unschedules it. The schedule is checked
+    before anything is written, and a concurrent edit is a ConflictError (the version)."""
+    authorize(session, "edit")
+    job = rows.get_job_by_name(session, name)
+    if selection is not None:
+        changes["target"] = target_of(selection)
+    if schedule is not None:
+        if schedule:
+            parse_schedule(schedule)
+        changes["schedule"] = schedule.strip() or None
+    before = audit.state(job, JOB_AUDITED)
+    job = rows.update_job(session, job.id, expected_version, **changes)
+    after = audit.state(job, JOB_AUDITED)
+    changed = [key for key in JOB_AUDITED if before[key] != after[key]]
+    if changed:
+        audit.record(
+            session,
+            "job.update",
+            "job",
+            job.id,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+        )
+    return job
+
+
 @dual
 def remove_job(session: Session, name: str) -> Job:
     authorize(session, "edit")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..crud import jobs
 from ..db.base import utcnow
-from ..db.models import Device, JobRun, Tag
+from ..db.models import Device, JobRun, JobRunResult, Tag
 from ..errors import InputError
 from .access import authorize
 from .dual import dual
@@ -159,6 +159,14 @@ def latest_runs(
 ) -> list[JobRun]:
     authorize(session, "read")
     return jobs.list_runs(session, job_id=job_id, limit=limit)
+
+
+@dual
+def run_results(session: Session, run_id: uuid.UUID) -> list[JobRunResult]:
+    """Each device's outcome in one run, by device name (the Jobs view's run history)."""
+    authorize(session, "read")
+    jobs.get_run(session, run_id)  # an unknown run is an error, not an empty list
+    return jobs.list_results(session, run_id)
 
 
 def run_to_dict(run: JobRun) -> dict[str, object]:

@@ -20,9 +20,11 @@ async def serve(
     *,
     key_seed: str | None = None,
     drift: float | None = None,
+    faults: set[str] | None = None,
 ) -> None:
     """Start `devices` devices named sim-<platform>-<i>, round-robin over `platforms` (default:
     all), print `name platform host:port` per device then `ready`, and serve until cancelled.
+    `faults` apply to every device (a slow or hanging fleet, to try cancelling a run).
 
     With `drift`, one device after another changes its configuration every `drift`
     seconds, as if someone were at work on the network (the demo shows the diffs)."""
@@ -34,6 +36,7 @@ async def serve(
             password=password,
             enable_secret=enable_secret,
             config_kb=config_kb,
+            faults=set(faults or ()),
         )
         for i in range(devices)
     ]
