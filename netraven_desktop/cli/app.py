@@ -16,6 +16,7 @@ from ..core.db.schema import prepare
 from ..core.errors import InputError, NetRavenError
 from . import audit, backups, credentials, inventory, notify, system, users
 from .parser import parse
+from .stdin_control import watch_stdin
 
 COMMANDS = (
     inventory.COMMANDS
@@ -80,20 +81,26 @@ def run_simulator(args: argparse.Namespace) -> int:
     for fault in args.faults:
         if fault not in FAULTS:
             raise InputError("--fault", fault, f"must be one of {', '.join(FAULTS)}")
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(
-            serve(
-                args.devices,
-                args.base_port,
-                args.platforms,
-                args.config_kb,
-                args.password,
-                args.enable_secret,
-                args.host,
-                drift=args.drift,
-                faults=set(args.faults),
-            )
+
+    async def run() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        if args.stop_on_stdin:
+            watch_stdin(asyncio.get_running_loop(), task.cancel)
+        await serve(
+            args.devices,
+            args.base_port,
+            args.platforms,
+            args.config_kb,
+            args.password,
+            args.enable_secret,
+            args.host,
+            drift=args.drift,
+            faults=set(args.faults),
         )
+
+    with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
+        asyncio.run(run())
     return 0
 
 

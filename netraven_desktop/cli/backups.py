@@ -7,12 +7,9 @@ import asyncio
 import contextlib
 import getpass
 import json
-import os
 import signal
 import sys
-import threading
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +19,7 @@ from ..core.secrets import SecretStore
 from ..core.services import backups, jobs, notify, retention, runs
 from ..core.services.engine import BackupEngine, EngineOptions, Event, RunSummary
 from .output import print_json, print_table
+from .stdin_control import watch_stdin
 
 
 @dataclass(frozen=True)
@@ -112,7 +110,7 @@ async def _run(
         with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C interrupts instead
             loop.add_signal_handler(signum, engine.cancel)
     if cancel_on_stdin:
-        _watch_stdin(loop, engine.cancel)
+        watch_stdin(loop, engine.cancel)
     summaries = []
     try:
         for item in work:
@@ -129,29 +127,6 @@ async def _run(
     finally:
         await db.aclose()
     return summaries
-
-
-def _watch_stdin(loop: asyncio.AbstractEventLoop, cancel: Callable[[], None]) -> None:
-    """Cancel on a "cancel" line or end of input: the window's way to stop a run.
-
-    Signals cannot do it on Windows (terminating a process there kills it outright, and
-    its unfinished devices would never be recorded as cancelled), while a pipe works
-    everywhere. A thread reads the raw descriptor because pipes cannot be awaited on every
-    OS's event loop, and a buffered `sys.stdin` held by a thread can stall exit. End of
-    input cancels too: a window that died must not leave its run going.
-    """
-
-    def watch() -> None:
-        pending = b""
-        while b"cancel" not in pending:
-            chunk = os.read(sys.stdin.fileno(), 1024)
-            if not chunk:
-                break
-            pending = pending[-16:] + chunk
-        with contextlib.suppress(RuntimeError):  # the run already ended and its loop closed
-            loop.call_soon_threadsafe(cancel)
-
-    threading.Thread(target=watch, name="cancel-on-stdin", daemon=True).start()
 
 
 def job_add(db: Database, args: argparse.Namespace) -> int:

@@ -290,6 +290,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FAULT",
         help="misbehave on every device (repeatable): slow, hang, disconnect, ...",
     )
+    sim.add_argument(
+        "--stop-on-stdin",
+        action="store_true",
+        help="stop when stdin closes or reads 'cancel' (for a parent that may die)",
+    )
 
     audit = commands.add_parser("audit", help="the tamper-evident audit log").add_subparsers(
         dest="action", metavar="ACTION", required=True

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import sys
 
 import qasync
@@ -39,6 +41,7 @@ async def _one_window(ctx: AppContext) -> DatabaseURL | None:
     window = MainWindow(ctx)
     window.closed.connect(lambda: outcome.done() or outcome.set_result(None))
     window.reopen.connect(lambda url: outcome.done() or outcome.set_result(url))
+    _close_on_signals(window)
     window.show()
     await window.load()
     next_url = await outcome
@@ -49,6 +52,14 @@ async def _one_window(ctx: AppContext) -> DatabaseURL | None:
         window.close()
         window.deleteLater()
     return next_url
+
+
+def _close_on_signals(window: MainWindow) -> None:
+    """Ctrl-C in the terminal or a TERM (logout, `kill`) closes the window cleanly."""
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows
+            loop.add_signal_handler(number, window.close)
 
 
 def run_gui(db_arg: str | None = None, *, demo: bool = False) -> int:

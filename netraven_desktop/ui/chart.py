@@ -71,7 +71,7 @@ class DailyChart(QtWidgets.QWidget):
                         ),
                         color,
                     )
-            if index % 7 == 0 or index == len(self.days) - 1:
+            if (len(self.days) - 1 - index) % 7 == 0:  # weekly, ending today
                 painter.drawText(
                     QtCore.QRectF(left - 20, area.bottom() + 4, slot + 40, 16),
                     Qt.AlignmentFlag.AlignHCenter,

@@ -54,7 +54,7 @@ class Demo:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_demo(store: SecretStore) -> Demo:
+def start_demo(store: SecretStore, *, drift: float = DRIFT_SECONDS) -> Demo:
     """Start the simulator and fill a new database with its devices, a credential
     (in the keyring) and a job due at once."""
     store.describe()  # no keyring: say so now, before anything starts
@@ -69,10 +69,12 @@ def start_demo(store: SecretStore) -> Demo:
         "--enable-secret",
         ENABLE,
         "--drift",
-        str(DRIFT_SECONDS),
+        str(drift),
+        "--stop-on-stdin",
     )
+    # The simulator stops when our end of its stdin closes, even if this process is killed.
     simulator = subprocess.Popen(
-        [program, *arguments], stdout=subprocess.PIPE, text=True, start_new_session=True
+        [program, *arguments], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
     db = Database(f"sqlite:///{folder / 'demo.db'}")
     demo = Demo(folder=folder, simulator=simulator, db=db, store=store)

@@ -66,11 +66,12 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(190)
         self.stack = QtWidgets.QStackedWidget()
         self.pages: dict[type[Page], Page] = {}
-        splitter = QtWidgets.QSplitter()
-        splitter.addWidget(self.nav)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(splitter)
+        central = QtWidgets.QWidget()
+        layout = QtWidgets.QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
         self.nav.currentRowChanged.connect(self._show_page)
 
         self.database_label = QLabel(f"Database: {ctx.db.url.display()}")

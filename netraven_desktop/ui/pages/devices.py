@@ -14,7 +14,7 @@ from ...core.services import devices
 from .. import prefs
 from ..context import AppContext
 from ..device_dialog import FormDialog, device_dialog, tag_dialog
-from ..device_model import COL_NAME, COLUMNS, NAME_ROLE, DeviceModel, DeviceQuery
+from ..device_model import COL_HOST, COL_NAME, COLUMNS, NAME_ROLE, DeviceModel, DeviceQuery
 from ..qt import QMessageBox, Qt, QtCore, QtGui, QtWidgets
 from .base import Page
 
@@ -49,6 +49,9 @@ class DevicesPage(Page):
         )  # uniform rows: no per-row size hint at 100,000 rows
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
+        header.setDefaultSectionSize(120)
+        for column, width in ((COL_NAME, 220), (COL_HOST, 170)):  # until the user resizes
+            header.resizeSection(column, width)
         header.setSortIndicator(COL_NAME, Qt.SortOrder.AscendingOrder)
         header.sortIndicatorChanged.connect(self._keep_sortable_indicator)
         self.table.setSortingEnabled(True)
