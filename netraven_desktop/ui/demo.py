@@ -44,9 +44,14 @@ class Demo:
 
     def close(self) -> None:
         """Stop the simulator and remove every trace of the demo."""
-        self.simulator.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
+        for pipe in (self.simulator.stdin, self.simulator.stdout):
+            if pipe is not None:
+                pipe.close()  # closing stdin stops the simulator (--stop-on-stdin)
+        try:
             self.simulator.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.simulator.kill()
+            self.simulator.wait()
         for ref in self.keyring_refs:
             with contextlib.suppress(EnvironmentProblem):
                 self.store.delete(ref)

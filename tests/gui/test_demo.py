@@ -1,0 +1,44 @@
+"""`--demo`: simulated devices of several platforms, backed up from the window within a
+minute, and nothing left behind (simulator, database, keyring entry) afterwards."""
+
+from __future__ import annotations
+
+from netraven_desktop.core.db.models import Device
+from netraven_desktop.ui.app import run_gui
+from netraven_desktop.ui.context import AppContext
+from netraven_desktop.ui.demo import PLATFORMS, start_demo
+from netraven_desktop.ui.main_window import MainWindow
+from netraven_desktop.ui.prefs import open_prefs
+
+
+def test_demo_backs_up_its_devices_then_leaves_nothing_behind(qtbot, run_async, secret_store):
+    demo = start_demo(secret_store, drift=1)
+    try:
+        with demo.db.read_session() as s:
+            platforms = {d.platform for d in s.query(Device)}
+        assert platforms == set(PLATFORMS)
+        ctx = AppContext(
+            db=demo.db, secrets=secret_store, prefs=open_prefs(str(demo.folder / "p.ini"))
+        )
+        window = MainWindow(ctx)
+        qtbot.addWidget(window)
+        run_async(window.load())
+        qtbot.waitUntil(
+            lambda: window.statusBar().currentMessage().startswith("Job demo:"), timeout=60_000
+        )
+        assert window.statusBar().currentMessage() == ("Job demo: 6 changed, 0 unchanged, 0 failed")
+        window.close()
+        run_async(window.shutdown())
+        run_async(demo.db.aclose())
+    finally:
+        demo.close()
+    assert not demo.folder.exists()
+    assert demo.simulator.poll() is not None
+    assert secret_store.get(demo.keyring_refs[0]).password is None
+
+
+def test_demo_refuses_another_database(capsys):
+    assert run_gui("other.db", demo=True) == 2
+    assert capsys.readouterr().err.strip() == (
+        "netraven-desktop: --db: --demo opens its own throwaway database (got 'other.db')"
+    )
