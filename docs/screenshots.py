@@ -18,6 +18,7 @@ from pathlib import Path
 import qasync
 
 from netraven_desktop.core.secrets import SecretStore
+from netraven_desktop.core.services import devices
 from netraven_desktop.ui.backup_process import engine_command
 from netraven_desktop.ui.context import AppContext
 from netraven_desktop.ui.demo import start_demo
@@ -26,7 +27,6 @@ from netraven_desktop.ui.pages.audit import AuditPage
 from netraven_desktop.ui.pages.credentials import CredentialsPage
 from netraven_desktop.ui.pages.dashboard import DashboardPage
 from netraven_desktop.ui.pages.devices import DevicesPage
-from netraven_desktop.ui.pages.jobs import JobsPage
 from netraven_desktop.ui.prefs import open_prefs
 from netraven_desktop.ui.qt import QApplication, QtCore
 
@@ -69,8 +69,6 @@ async def shoot(ctx: AppContext) -> None:
     finished: asyncio.Future[dict] = asyncio.get_running_loop().create_future()
     ctx.events.run_finished.connect(lambda e: finished.done() or finished.set_result(e))
     async with ctx.db.async_read_session() as session:
-        from netraven_desktop.core.services import devices
-
         names = [d.name for d in await devices.list_devices(session)]
     ctx.events.backup_requested.emit(names)
     await asyncio.wait_for(finished, 120)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SAWarning
 from netraven_desktop.core.db import Database
 from netraven_desktop.core.db.models import Base
 from netraven_desktop.core.db.schema import (
+    HEAD_REVISION,
     current_revision,
     head_revision,
     prepare,
@@ -97,3 +98,9 @@ def test_prepare_runs_on_the_async_engine_too(tmp_path):
     with db.sync_engine.connect() as conn:
         assert current_revision(conn) == head_revision()
     db.close()
+
+
+def test_the_fast_path_knows_the_newest_migration():
+    """`prepare` skips Alembic when the stored revision is HEAD_REVISION: it must be the
+    newest migration, or a new migration would never run."""
+    assert head_revision() == HEAD_REVISION

@@ -12,9 +12,8 @@ import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import asyncssh
 from sqlalchemy.orm import Session
 
 from ..crud import credentials as rows
@@ -25,7 +24,6 @@ from ..db import Database
 from ..db.models import Credential, Device
 from ..drivers.errors import BackupError
 from ..drivers.profiles import profile_for
-from ..drivers.ssh import Login, Target, capture
 from ..errors import InputError
 from ..secrets import (
     Secrets,
@@ -38,12 +36,17 @@ from . import audit, settings
 from .access import authorize
 from .dual import dual
 
+if TYPE_CHECKING:  # asyncssh is imported when SSH is used: it costs the window's start
+    from ..drivers.ssh import Target
+
 # What the audit log records of a credential: its metadata, never a secret.
 AUDITED = ("name", "username", "kind", "priority", "tags", "ssh_key_path", "has_enable_secret")
 
 
 def check_private_key(path: str, passphrase: str | None) -> str:
     """An SSH private key the engine will be able to use, or InputError naming the problem."""
+    import asyncssh
+
     key_path = Path(path).expanduser()
     if not key_path.is_file():
         raise InputError("--ssh-key", path, "no such file")
@@ -209,6 +212,8 @@ class _Attempt:
 
 
 def _plan_attempt(session: Session, credential_name: str, device_name: str) -> _Attempt:
+    from ..drivers.ssh import Target
+
     authorize(session, "admin")
     credential = rows.get_credential_by_name(session, credential_name)
     device = device_rows.get_device_by_name(session, device_name)
@@ -237,6 +242,8 @@ async def check_login(
     A session runs the platform's commands to prove the prompt and enable work; its
     output and the host key it saw are discarded (a first key is not trusted by a test).
     """
+    from ..drivers.ssh import Login, capture
+
     async with db.async_read_session() as session:
         attempt = await session.run_sync(_plan_attempt, credential_name, device_name)
     try:
