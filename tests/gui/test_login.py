@@ -118,3 +118,24 @@ def test_a_profile_with_a_password_in_its_url_is_refused(qtbot, run_async, app_c
     assert "put the password in its own field" in dialog.error.text()
     assert "hunter2" not in dialog.error.text()
     assert load_profiles(app_ctx.prefs) == []
+
+
+def test_a_viewer_sees_no_admin_views(qtbot, run_async, team_ctx):
+    team_ctx.db.act_as("alice", "admin")
+    with team_ctx.db.session() as s:
+        auth.add_user(s, username="bob", password="Viewer-Pass-2", role="viewer")
+    window = MainWindow(team_ctx)
+    qtbot.addWidget(window)
+    loading = team_ctx.spawn(window.load())
+    qtbot.waitUntil(lambda: login_dialog() is not None)
+    dialog = login_dialog()
+    dialog.username.setText("bob")
+    dialog.password.setText("Viewer-Pass-2")
+    dialog.buttons.accepted.emit()
+    qtbot.waitUntil(loading.done, timeout=20_000)
+    titles = [window.nav.item(row).text() for row in range(window.nav.count())]
+    assert window.user_label.text() == "bob (viewer)"
+    assert "Devices" in titles
+    assert not {"Users", "Settings", "Notifications"} & set(titles)
+    run_async(window.shutdown())
+    forget_token(team_ctx.secrets, team_ctx.db, "bob")

@@ -152,3 +152,21 @@ def test_closing_the_window_ends_the_app_cleanly(qapp, qtbot, run_async, app_ctx
 
     QTimer.singleShot(300, close_it)
     run_async(show_window(app_ctx), timeout_ms=20_000)  # fails if the coroutine never returns
+
+
+def test_the_window_comes_back_at_the_size_it_was_closed(qtbot, run_async, app_ctx):
+    first = MainWindow(app_ctx)
+    qtbot.addWidget(first)
+    first.show()
+    run_async(first.load())
+    # The offscreen screen is 800x600 and restoring clamps a window to its screen, while the
+    # pages need about 840 pixels of width: the height is what can be compared here.
+    first.resize(first.width(), 520)
+    first.close()
+    run_async(first.shutdown())
+
+    second = MainWindow(app_ctx)
+    qtbot.addWidget(second)
+    run_async(second.load())
+    assert second.height() == 520
+    run_async(second.shutdown())
