@@ -213,8 +213,15 @@ class MainWindow(QMainWindow):
             self.show_page(JobsPage)
             page.back_up(names)
 
-    async def run_job(self, job: Job) -> int:
-        """Run a scheduled job in a child process, reporting progress in the status bar."""
+    async def run_job(self, job: Job) -> int | None:
+        """Run a scheduled job: live in the Jobs view, or (while the view shows another
+        run) in a child process reporting to the status bar."""
+        page = self.pages.get(JobsPage)
+        if isinstance(page, JobsPage) and not page.running:
+            task = page.start(f"scheduled job {job.name}", ["job", "run", job.name], job=job.name)
+            if task is not None:
+                await task
+                return None
         self.statusBar().showMessage(f"Running job {job.name}…")
         process = BackupProcess(self.ctx, "job", "run", job.name, "--json", parent=self)
         finished: list[dict[str, Any]] = []

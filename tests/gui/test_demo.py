@@ -22,11 +22,11 @@ def test_demo_backs_up_its_devices_then_leaves_nothing_behind(qtbot, run_async, 
         )
         window = MainWindow(ctx)
         qtbot.addWidget(window)
+        finished = []
+        ctx.events.run_finished.connect(finished.append)
         run_async(window.load())
-        qtbot.waitUntil(
-            lambda: window.statusBar().currentMessage().startswith("Job demo:"), timeout=60_000
-        )
-        assert window.statusBar().currentMessage() == ("Job demo: 6 changed, 0 unchanged, 0 failed")
+        qtbot.waitUntil(lambda: bool(finished), timeout=60_000)
+        assert (finished[0]["job"], finished[0]["changed"]) == ("demo", 6)
         window.close()
         run_async(window.shutdown())
         run_async(demo.db.aclose())

@@ -21,6 +21,7 @@ from netraven_desktop.core.services import jobs as job_service
 from netraven_desktop.ui.context import AppContext
 from netraven_desktop.ui.main_window import MainWindow
 from netraven_desktop.ui.pages.dashboard import DashboardPage
+from netraven_desktop.ui.pages.jobs import JobsPage
 from netraven_desktop.ui.prefs import open_prefs
 from tests.conftest import SIM_ENABLE, SIM_PASSWORD
 
@@ -98,7 +99,7 @@ def _has_schema(path) -> bool:
         db.close()
 
 
-def test_the_window_runs_a_due_job_in_a_child_process(
+def test_the_window_runs_a_due_job_live_in_the_jobs_view(
     qtbot, run_async, app_ctx, sim_devices, secret_store
 ):
     db = app_ctx.db
@@ -122,11 +123,13 @@ def test_the_window_runs_a_due_job_in_a_child_process(
     app_ctx.events.run_finished.connect(finished.append)
     try:
         run_async(window.load())
-        qtbot.waitUntil(
-            lambda: window.statusBar().currentMessage().startswith("Job nightly:"), timeout=60_000
-        )
+        qtbot.waitUntil(lambda: bool(finished), timeout=60_000)
+        panel = window.page(JobsPage).panel
+        assert panel.heading.text().startswith("Backing up scheduled job nightly")
+        assert (panel.progress.value(), panel.progress.maximum()) == (3, 3)
+        assert {row.status for row in panel.model.rows} == {"changed"}
         assert window.statusBar().currentMessage() == (
-            "Job nightly: 3 changed, 0 unchanged, 0 failed"
+            "Succeeded: 3 devices, 3 changed, 0 unchanged, 0 failed"
         )
         with db.read_session() as s:
             assert [r.status for r in jobs.list_runs(s)] == ["succeeded"]
