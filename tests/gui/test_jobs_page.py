@@ -173,21 +173,19 @@ def test_the_schedule_editor_rejects_a_bad_schedule_at_the_field_and_saves_a_goo
     dialog = page._open_dialog(None)
     dialog.name.setText("nightly")
     dialog.schedule.setText("61 2 * * *")
-    problem = dialog.errors["schedule"]
-    assert problem.isVisible()
-    assert "'61' is outside 0-59" in problem.text()
-    qtbot.mouseClick(dialog.buttons.buttons()[0], Qt.MouseButton.LeftButton)  # Save
+    assert "'61' is outside 0-59" in dialog.form.error_text("schedule")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)  # Save
     assert dialog.isVisible()
     with app_ctx.db.read_session() as s:
         assert jobs.list_jobs(s) == []
 
     dialog.schedule.setText("0 2 * * *")
-    assert not problem.isVisible()
+    assert dialog.form.error_text("schedule") == ""
     dialog.target_kind.setCurrentIndex(dialog.target_kind.findText("Devices"))
-    dialog.save()
-    assert dialog.errors["target"].text() == "name at least one device"
+    dialog.confirm()
+    assert dialog.form.error_text("target") == "name at least one device"
     dialog.devices.setText("sw1, sw2")
-    dialog.save()
+    dialog.confirm()
     qtbot.waitUntil(lambda: not dialog.isVisible())
     qtbot.waitUntil(lambda: len(page.jobs.rows) == 1)
     assert [
@@ -207,11 +205,11 @@ def test_the_schedule_editor_rejects_a_bad_schedule_at_the_field_and_saves_a_goo
         "0 2 * * *",
     )
     edit.schedule.setText("every 0m")
-    edit.save()
-    assert edit.errors["schedule"].text() == "must be at least every 1m"
+    edit.confirm()
+    assert edit.form.error_text("schedule") == "must be at least every 1m"
     edit.schedule.setText("every 6h")
     edit.enabled.setChecked(False)
-    edit.save()
+    edit.confirm()
     qtbot.waitUntil(lambda: page.jobs.index(0, JobsModel.COL_ENABLED).data() == "no")
     with app_ctx.db.read_session() as s:
         job = job_service.get_job(s, "nightly")
@@ -221,9 +219,9 @@ def test_the_schedule_editor_rejects_a_bad_schedule_at_the_field_and_saves_a_goo
     page.add_job()
     duplicate = page.dialog
     duplicate.name.setText("NIGHTLY")
-    duplicate.save()
-    qtbot.waitUntil(lambda: duplicate.errors["name"].isVisible())
-    assert "already exists" in duplicate.errors["name"].text()
+    duplicate.confirm()
+    qtbot.waitUntil(lambda: duplicate.form.error_text("name") != "")
+    assert "already exists" in duplicate.form.error_text("name")
     duplicate.reject()
 
     # Remove, after the user says yes.

@@ -13,9 +13,11 @@ from ...core.db.models import BACKUP_STATUSES
 from ...core.services import devices
 from .. import prefs
 from ..context import AppContext
-from ..device_dialog import FormDialog, device_dialog, tag_dialog
+from ..device_dialog import device_dialog, tag_dialog
 from ..device_model import COL_HOST, COL_NAME, COLUMNS, NAME_ROLE, DeviceModel, DeviceQuery
+from ..forms import FormDialog
 from ..qt import QMessageBox, Qt, QtCore, QtGui, QtWidgets
+from ..wording import plural
 from .base import Page
 
 SEARCH_DELAY_MS = 150  # search-as-you-type waits for a pause this long
@@ -23,7 +25,7 @@ PREFS_NAME = "devices"
 
 
 def _plural(count: int) -> str:
-    return f"{count:,} device{'s' if count != 1 else ''}"
+    return plural(count, "device")
 
 
 class DevicesPage(Page):
@@ -231,13 +233,13 @@ class DevicesPage(Page):
         """Open a dialog window-modally without a nested event loop (no exec())."""
         dialog = await building
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.saved.connect(self._changed)
+        dialog.accepted.connect(self._changed)
         dialog.finished.connect(lambda _result: setattr(self, "dialog", None))
         self.dialog = dialog
         dialog.open()
 
-    def _changed(self, summary: str) -> None:
-        self.ctx.report(summary)
+    def _changed(self) -> None:
+        """The inventory changed here: tell the other views and reload."""
         self.ctx.events.inventory_changed.emit()
         self.ctx.spawn(self.refresh())
 
@@ -271,10 +273,11 @@ class DevicesPage(Page):
         self._trashed = names
         self.undo_action.setEnabled(True)
         example = names[0] if len(names) == 1 else "NAME"
-        self._changed(
+        self.ctx.report(
             f"Moved {_plural(len(names))} to the trash — Undo delete, or "
             f"`netraven-desktop device restore {example}`"
         )
+        self._changed()
 
     def undo_delete(self) -> None:
         if self._trashed:
@@ -286,7 +289,8 @@ class DevicesPage(Page):
                 await devices.restore_device(session, name)
         self._trashed = []
         self.undo_action.setEnabled(False)
-        self._changed(f"Restored {_plural(len(names))} from the trash")
+        self.ctx.report(f"Restored {_plural(len(names))} from the trash")
+        self._changed()
 
     def _open_history(self, index: QtCore.QModelIndex) -> None:
         name = index.siblingAtColumn(COL_NAME).data(NAME_ROLE)
