@@ -2,8 +2,8 @@
 
 Subclasses declare `COLUMNS` (header, how to get the cell's text from a row) and their
 own `COL_*` constants; `ROW_ROLE` hands a view the row object behind an index, so views
-never dig into the model's storage. Big tables (the device list) page from the database
-instead (see `device_model`).
+never dig into the model's storage. The device list builds on it but fills `rows` a page
+at a time from the database (see `device_model`).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from ...core.services import devices
 from .. import prefs
 from ..context import AppContext
 from ..device_dialog import device_dialog, tag_dialog
-from ..device_model import COL_HOST, COL_NAME, COLUMNS, NAME_ROLE, DeviceModel, DeviceQuery
+from ..device_model import COL_HOST, COL_NAME, NAME_ROLE, SORT_KEYS, DeviceModel, DeviceQuery
 from ..forms import FormDialog
 from ..qt import QMessageBox, Qt, QtCore, QtGui, QtWidgets
 from ..wording import plural
@@ -185,10 +185,10 @@ class DevicesPage(Page):
 
     def _keep_sortable_indicator(self, column: int, _order: Qt.SortOrder) -> None:
         """Tags cannot be sorted in the database: put the indicator back where it was."""
-        if COLUMNS[column][2] is not None:
+        if SORT_KEYS[column] is not None:
             return
         query = self.model.query
-        current = next(i for i, c in enumerate(COLUMNS) if c[2] == query.sort)
+        current = SORT_KEYS.index(query.sort)
         order = Qt.SortOrder.DescendingOrder if query.descending else Qt.SortOrder.AscendingOrder
         header = self.table.horizontalHeader()
         header.blockSignals(True)
@@ -306,6 +306,6 @@ class DevicesPage(Page):
         prefs.restore_header(self.ctx.prefs, self.ctx.user, PREFS_NAME, self.table)
         header = self.table.horizontalHeader()
         column = header.sortIndicatorSection()
-        if 0 <= column < len(COLUMNS) and COLUMNS[column][2] is not None:
+        if 0 <= column < len(SORT_KEYS) and SORT_KEYS[column] is not None:
             descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
-            self.model.query = DeviceQuery(sort=COLUMNS[column][2], descending=descending)
+            self.model.query = DeviceQuery(sort=SORT_KEYS[column], descending=descending)
