@@ -9,13 +9,12 @@ from PySide6.QtWidgets import QMessageBox
 
 from netraven_desktop.core.crud import devices, jobs
 from netraven_desktop.core.crud import tags as tag_rows
-from netraven_desktop.core.secrets import Secrets
-from netraven_desktop.core.services import credentials, runs
 from netraven_desktop.core.services import jobs as job_service
+from netraven_desktop.core.services import runs
 from netraven_desktop.ui.main_window import MainWindow
 from netraven_desktop.ui.pages.jobs import TARGETS, JobsModel, JobsPage, RunsModel
 from netraven_desktop.ui.run_panel import LiveResultsModel, ResultsModel
-from tests.conftest import SIM_ENABLE, SIM_PASSWORD
+from tests.sim import add_sim_credential
 
 RUN_TIMEOUT_MS = 90_000
 
@@ -23,13 +22,7 @@ RUN_TIMEOUT_MS = 90_000
 @pytest.fixture
 def lab(app_ctx, secret_store):
     """A credential in the keyring; `add(devices)` puts simulated devices in the inventory."""
-    credential = credentials.add_credential(
-        app_ctx.db,
-        secret_store,
-        name="lab",
-        username="admin",
-        secrets=Secrets(password=SIM_PASSWORD, enable=SIM_ENABLE),
-    )
+    credential = add_sim_credential(app_ctx.db, secret_store, "lab")
 
     def add(sim_devices: list[tuple[str, str, int]]) -> list[str]:
         with app_ctx.db.session() as s:
