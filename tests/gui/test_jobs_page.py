@@ -43,12 +43,8 @@ def lab(app_ctx, secret_store):
 
 
 @pytest.fixture
-def page(qtbot, run_async, app_ctx):
-    jobs_page = JobsPage(app_ctx)
-    qtbot.addWidget(jobs_page)
-    jobs_page.show()
-    run_async(jobs_page.refresh())
-    yield jobs_page
+def page(open_page, run_async, app_ctx):
+    yield open_page(JobsPage)
     run_async(app_ctx.drain())  # a run still going is cancelled while its widgets exist
 
 
