@@ -166,9 +166,9 @@ class DeviceModel(RowsModel[DeviceRow]):
         self, index: QtCore.QModelIndex, role: int = QtCore.Qt.ItemDataRole.DisplayRole
     ) -> Any:
         """The rows' text as `RowsModel` gives it, with the device's own roles and colours."""
-        if not index.isValid() or index.row() >= len(self.rows):
+        row = self.row_at(index)
+        if row is None:
             return None
-        row = self.rows[index.row()]
         if role == QtCore.Qt.ItemDataRole.ToolTipRole and index.column() == COL_NAME:
             return row.description or row.name
         if role == QtCore.Qt.ItemDataRole.ForegroundRole and not row.enabled:

@@ -30,6 +30,10 @@ class RowsModel(QtCore.QAbstractTableModel, Generic[Row]):
         self.rows = list(rows)
         self.endResetModel()
 
+    def row_at(self, index: QtCore.QModelIndex) -> Row | None:
+        """The row object behind `index` (None for an invalid or stale index)."""
+        return self.rows[index.row()] if index.isValid() and index.row() < len(self.rows) else None
+
     def rowCount(self, parent: QtCore.QModelIndex = QtCore.QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
 
@@ -53,9 +57,9 @@ class RowsModel(QtCore.QAbstractTableModel, Generic[Row]):
     def data(
         self, index: QtCore.QModelIndex, role: int = QtCore.Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if not index.isValid() or index.row() >= len(self.rows):
+        row = self.row_at(index)
+        if row is None:
             return None
-        row = self.rows[index.row()]
         if role == ROW_ROLE:
             return row
         if role in (QtCore.Qt.ItemDataRole.DisplayRole, QtCore.Qt.ItemDataRole.ToolTipRole):
