@@ -8,12 +8,8 @@ throwaway one); each test starts from empty tables. Under CI a missing server fa
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import shutil
-import subprocess
-import sys
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,6 +23,7 @@ from netraven_desktop.core.db import Database
 from netraven_desktop.core.db.models import Base
 from netraven_desktop.core.db.schema import upgrade
 from netraven_desktop.core.secrets import SecretStore, SecretStoreError
+from tests.sim import running_sim
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ("sqlite", "postgresql")
@@ -170,61 +167,6 @@ def secret_store() -> SecretStore:
 def env(tmp_path):
     clean = {k: v for k, v in os.environ.items() if not k.startswith("NETRAVEN_")}
     return clean | {"NETRAVEN_HOME": str(tmp_path / "home")}
-
-
-SIM_PASSWORD = "Sim-Pa55-w0rd"
-SIM_ENABLE = "Sim-En4ble-s3cret"
-
-
-@contextlib.contextmanager
-def running_sim(env: dict[str, str], *faults: str) -> Iterator[list[tuple[str, str, int]]]:
-    """`netraven-desktop sim` serving three devices (with `faults`, e.g. "hang") meanwhile."""
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "netraven_desktop",
-            "sim",
-            "--devices",
-            "3",
-            "--platform",
-            "cisco_ios",
-            "--platform",
-            "juniper_junos",
-            "--password",
-            SIM_PASSWORD,
-            "--enable-secret",
-            SIM_ENABLE,
-            "--config-kb",
-            "16",
-            *(arg for fault in faults for arg in ("--fault", fault)),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    lines: list[str] = []
-    ready = threading.Event()
-
-    def read() -> None:
-        for line in proc.stdout:
-            if line.strip() == "ready":
-                ready.set()
-                return
-            lines.append(line.split())
-
-    threading.Thread(target=read, daemon=True).start()
-    assert ready.wait(30), proc.stderr.read() if proc.poll() is not None else "no ready"
-    try:
-        yield [
-            (name, platform, int(address.rsplit(":", 1)[1])) for name, platform, address in lines
-        ]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        proc.stdout.close()
-        proc.stderr.close()
 
 
 @pytest.fixture

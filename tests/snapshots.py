@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy.orm import Session
+
 from netraven_desktop.core.crud import devices, jobs
 from netraven_desktop.core.db import Database
 from netraven_desktop.core.db.base import utcnow
+from netraven_desktop.core.db.models import Device, JobRun, JobRunResult
 from netraven_desktop.core.services import backups
+
+
+def capture(
+    session: Session, run: JobRun, device: Device, config: str, facts: dict[str, Any] | None = None
+) -> JobRunResult:
+    """Store `config` as `device`'s capture in `run`, the way a backup run does."""
+    result, _ = backups.store_capture(
+        session,
+        run_id=run.id,
+        device_id=device.id,
+        device_name=device.name,
+        config=config,
+        facts=facts or {},
+        credential_id=None,
+        host_key=None,
+        started_at=utcnow(),
+        connect_ms=5,
+    )
+    return result
 
 
 def device_with_configs(
@@ -22,15 +46,4 @@ def device_with_configs(
     for text in texts:
         with db.session() as s:
             run = jobs.create_run(s, job_id=job_id, trigger="schedule" if job else "cli")
-            backups.store_capture(
-                s,
-                run_id=run.id,
-                device_id=device_id,
-                device_name=name,
-                config=text,
-                facts=facts,
-                credential_id=None,
-                host_key=None,
-                started_at=utcnow(),
-                connect_ms=5,
-            )
+            capture(s, run, s.get(Device, device_id), text, facts)

@@ -9,106 +9,19 @@ dialog was opened with, so a concurrent change is reported instead of overwritte
 
 from __future__ import annotations
 
-import logging
+from functools import partial
 from typing import Any
 
 from ..core.crud.devices import clean_fields
 from ..core.db.models import Device
-from ..core.errors import InputError, NetRavenError
+from ..core.errors import InputError
 from ..core.platforms import PLATFORMS
 from ..core.services import credentials, devices, tags
 from ..core.validation import validate_name
 from .context import AppContext
-from .qt import Qt, QtWidgets, Signal
-
-log = logging.getLogger(__name__)
-
-ERROR_STYLE = "color: #c62828;"
-
-
-def _error_label(name: str) -> QtWidgets.QLabel:
-    label = QtWidgets.QLabel()
-    label.setStyleSheet(ERROR_STYLE)
-    label.setWordWrap(True)
-    label.setAccessibleName(name)
-    label.hide()
-    return label
-
-
-class FormDialog(QtWidgets.QDialog):
-    """A dialog whose OK runs an async save; errors land at their field, never lost.
-
-    Subclasses register each field's error label under the `InputError.field` name the
-    core uses, and implement `save()`.
-    """
-
-    saved = Signal(str)  # a one-line summary of what was written
-
-    def __init__(self, ctx: AppContext, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.errors: dict[str, QtWidgets.QLabel] = {}
-        self.general_error = _error_label("Error")
-        self.buttons = QtWidgets.QDialogButtonBox(
-            QtWidgets.QDialogButtonBox.StandardButton.Ok
-            | QtWidgets.QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        self.ok_button = self.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok)
-
-    def field_row(self, field: str, widget: QtWidgets.QWidget, label: str) -> QtWidgets.QWidget:
-        """`widget` with its (hidden) error label under it, for a form row."""
-        widget.setAccessibleName(label)
-        box = QtWidgets.QWidget()
-        layout = QtWidgets.QVBoxLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addWidget(widget)
-        self.errors[field] = _error_label(f"{label} error")
-        layout.addWidget(self.errors[field])
-        return box
-
-    def clear_errors(self) -> None:
-        for label in (*self.errors.values(), self.general_error):
-            label.clear()
-            label.hide()
-
-    def show_error(self, error: BaseException) -> None:
-        """Put the message under its field (or at the top), and re-enable OK."""
-        self.ok_button.setEnabled(True)
-        if isinstance(error, InputError) and error.field in self.errors:
-            label = self.errors[error.field]
-        elif isinstance(error, NetRavenError):
-            label = self.general_error
-        else:
-            log.error("unexpected error saving", exc_info=error)
-            label = self.general_error
-            error = RuntimeError(f"internal error: {error}")
-        label.setText(str(error))
-        label.show()
-
-    def submit(self) -> None:
-        self.clear_errors()
-        problems = self.check()
-        if problems:
-            for problem in problems:
-                self.show_error(problem)
-            return
-        self.ok_button.setEnabled(False)  # one save at a time
-        self.ctx.spawn(self._save_and_close(), failed=self.show_error)
-
-    async def _save_and_close(self) -> None:
-        summary = await self.save()
-        self.saved.emit(summary)
-        self.accept()
-
-    def check(self) -> list[InputError]:
-        """Every field's problem by the core rules, before anything is sent."""
-        return []
-
-    async def save(self) -> str:
-        raise NotImplementedError
+from .forms import FormDialog, collect_problems
+from .qt import Qt, QtWidgets
+from .wording import plural
 
 
 class DeviceDialog(FormDialog):
@@ -122,9 +35,8 @@ class DeviceDialog(FormDialog):
         device: Device | None = None,
         parent: QtWidgets.QWidget | None = None,
     ) -> None:
-        super().__init__(ctx, parent)
+        super().__init__(ctx, f"Edit {device.name}" if device else "Add device", parent)
         self.device = device
-        self.setWindowTitle(f"Edit {device.name}" if device else "Add device")
         self.name = QtWidgets.QLineEdit()
         self.host = QtWidgets.QLineEdit()
         self.host.setPlaceholderText("IP address or DNS name")
@@ -164,34 +76,28 @@ class DeviceDialog(FormDialog):
         for box in (self.legacy, self.mask, self.enabled):
             box.setAccessibleName(box.text())
 
-        form = QtWidgets.QFormLayout()
-        form.addRow("&Name", self.field_row("name", self.name, "Name"))
-        form.addRow("&Host", self.field_row("host", self.host, "Host"))
-        form.addRow("&Port", self.field_row("port", self.port, "Port"))
-        form.addRow("P&latform", self.field_row("platform", self.platform, "Platform"))
-        form.addRow("&Site", self.field_row("site", self.site, "Site"))
-        form.addRow("&Role", self.field_row("role", self.role, "Role"))
-        form.addRow("&Description", self.field_row("description", self.description, "Description"))
-        form.addRow("&Credential", self.field_row("credential", self.credential, "Credential"))
+        form = self.form
+        form.add("name", "&Name", self.name)
+        form.add("host", "&Host", self.host)
+        form.add("port", "&Port", self.port)
+        form.add("platform", "P&latform", self.platform)
+        form.add("site", "&Site", self.site)
+        form.add("role", "&Role", self.role)
+        form.add("description", "&Description", self.description)
+        form.add("credential", "&Credential", self.credential)
         tag_box = QtWidgets.QWidget()
         tag_layout = QtWidgets.QVBoxLayout(tag_box)
         tag_layout.setContentsMargins(0, 0, 0, 0)
         tag_layout.addWidget(self.tags)
         tag_layout.addWidget(self.new_tag)
-        form.addRow("&Tags", self.field_row("tag", tag_box, "Tags"))
+        form.add("tag", "&Tags", tag_box, aliases=("tags",))
         ssh = QtWidgets.QGroupBox("SSH and backup")
         ssh_form = QtWidgets.QFormLayout(ssh)
         ssh_form.addRow(self.legacy)
-        ssh_form.addRow(
-            "Connect &timeout", self.field_row("connect_timeout", self.timeout, "Connect timeout")
-        )
+        form.add("connect_timeout", "Connect &timeout", self.timeout, into=ssh_form)
         ssh_form.addRow(self.mask)
         ssh_form.addRow(self.enabled)
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.addWidget(self.general_error)
-        layout.addLayout(form)
-        layout.addWidget(ssh)
-        layout.addWidget(self.buttons)
+        form.addRow(ssh)
         self.ok_button.setText("Save" if device else "Add device")
         if device is not None:
             self._fill(device)
@@ -257,20 +163,12 @@ class DeviceDialog(FormDialog):
         }
 
     def check(self) -> list[InputError]:
-        problems = []
-        for field, value in self.values().items():
-            try:
-                clean_fields({field: value})
-            except InputError as error:
-                problems.append(error)
-        for name in self.checked_tags():
-            try:
-                validate_name(name, "tag")
-            except InputError as error:
-                problems.append(error)
-        return problems
+        return collect_problems(
+            *(partial(clean_fields, {field: value}) for field, value in self.values().items()),
+            *(partial(validate_name, name, "tag") for name in self.checked_tags()),
+        )
 
-    async def save(self) -> str:
+    async def submit(self) -> None:
         values = self.values()
         async with self.ctx.db.async_session() as session:
             if self.device is None:
@@ -280,7 +178,8 @@ class DeviceDialog(FormDialog):
                     credential=self.credential.currentData() or None,
                     **values,
                 )
-                return f"Added {device.name}"
+                self.ctx.report(f"Added {device.name}")
+                return
             device = await devices.edit_device(
                 session,
                 self.device.name,
@@ -289,7 +188,7 @@ class DeviceDialog(FormDialog):
                 credential=self.credential.currentData(),
                 **values,
             )
-            return f"Saved {device.name}"
+            self.ctx.report(f"Saved {device.name}")
 
 
 class TagDialog(FormDialog):
@@ -302,10 +201,9 @@ class TagDialog(FormDialog):
         tag_names: list[str],
         parent: QtWidgets.QWidget | None = None,
     ) -> None:
-        super().__init__(ctx, parent)
+        count = plural(len(device_names), "device")
+        super().__init__(ctx, f"Tag {count}", parent)
         self.device_names = device_names
-        count = len(device_names)
-        self.setWindowTitle(f"Tag {count:,} device{'s' if count != 1 else ''}")
         self.tag = QtWidgets.QComboBox()
         self.tag.setEditable(True)
         self.tag.addItems(tag_names)
@@ -315,28 +213,21 @@ class TagDialog(FormDialog):
         self.remove = QtWidgets.QRadioButton("&Remove the tag")
         for button in (self.add, self.remove):
             button.setAccessibleName(button.text().replace("&", ""))
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.addWidget(self.general_error)
-        layout.addWidget(QtWidgets.QLabel(f"Tag to add or remove on {count:,} selected:"))
-        layout.addWidget(self.field_row("tag", self.tag, "Tag"))
-        layout.addWidget(self.add)
-        layout.addWidget(self.remove)
-        layout.addWidget(self.buttons)
+        self.form.addRow(QtWidgets.QLabel(f"Tag to add or remove on {count} selected:"))
+        self.form.add("tag", "T&ag", self.tag)
+        self.form.addRow(self.add)
+        self.form.addRow(self.remove)
 
     def check(self) -> list[InputError]:
-        try:
-            validate_name(self.tag.currentText(), "tag")
-        except InputError as error:
-            return [error]
-        return []
+        return collect_problems(partial(validate_name, self.tag.currentText(), "tag"))
 
-    async def save(self) -> str:
+    async def submit(self) -> None:
         tag = self.tag.currentText().strip()
         change = {"add": tag} if self.add.isChecked() else {"remove": tag}
         async with self.ctx.db.async_session() as session:
             changed = await devices.tag_devices(session, self.device_names, **change)
         verb = "Tagged" if self.add.isChecked() else "Untagged"
-        return f"{verb} {len(changed):,} device{'s' if len(changed) != 1 else ''} with {tag}"
+        self.ctx.report(f"{verb} {plural(len(changed), 'device')} with {tag}")
 
 
 async def device_dialog(

@@ -16,7 +16,7 @@ from ..core.crud.devices import DeviceFilters, DeviceRow
 from ..core.services import devices
 from .context import AppContext
 from .qt import QtCore, QtGui, Signal
-from .table_model import ROW_ROLE
+from .table_model import RowsModel
 
 NAME_ROLE = QtCore.Qt.ItemDataRole.UserRole + 10  # the device name of a row
 ID_ROLE = QtCore.Qt.ItemDataRole.UserRole + 11  # the device id (uuid.UUID) of a row
@@ -43,16 +43,26 @@ def _when(row: DeviceRow) -> str:
     return "" if row.last_backup_at is None else f"{row.last_backup_at.astimezone():%Y-%m-%d %H:%M}"
 
 
-# (header, cell text, sort key in crud.devices.SORTABLE or None)
-COLUMNS: tuple[tuple[str, Callable[[DeviceRow], str], str | None], ...] = (
-    ("Name", lambda r: r.name, "name"),
-    ("Host", lambda r: r.host if r.port == 22 else f"{r.host}:{r.port}", "host"),
-    ("Platform", lambda r: r.platform, "platform"),
-    ("Site", lambda r: r.site or "", "site"),
-    ("Role", lambda r: r.role or "", "role"),
-    ("Tags", lambda r: ", ".join(r.tags), None),
-    ("Last backup", lambda r: r.last_backup_status, "last_backup_status"),
-    ("Backed up at", _when, "last_backup_at"),
+# (header, cell text) and, column by column, its sort key in crud.devices.SORTABLE or None
+COLUMNS: tuple[tuple[str, Callable[[DeviceRow], str]], ...] = (
+    ("Name", lambda r: r.name),
+    ("Host", lambda r: r.host if r.port == 22 else f"{r.host}:{r.port}"),
+    ("Platform", lambda r: r.platform),
+    ("Site", lambda r: r.site or ""),
+    ("Role", lambda r: r.role or ""),
+    ("Tags", lambda r: ", ".join(r.tags)),
+    ("Last backup", lambda r: r.last_backup_status),
+    ("Backed up at", _when),
+)
+SORT_KEYS: tuple[str | None, ...] = (
+    "name",
+    "host",
+    "platform",
+    "site",
+    "role",
+    None,
+    "last_backup_status",
+    "last_backup_at",
 )
 (
     COL_NAME,
@@ -66,16 +76,16 @@ COLUMNS: tuple[tuple[str, Callable[[DeviceRow], str], str | None], ...] = (
 ) = range(len(COLUMNS))
 
 
-class DeviceModel(QtCore.QAbstractTableModel):
+class DeviceModel(RowsModel[DeviceRow]):
     """Rows of live devices matching `query`, loaded a page at a time."""
 
+    COLUMNS = COLUMNS  # the module's, for RowsModel's headers and cells
     loaded = Signal()  # a new query's first page is in (the count labels may change)
 
     def __init__(self, ctx: AppContext, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.query = DeviceQuery()
-        self.rows: list[DeviceRow] = []
         self.matching = 0  # devices matching the query
         self.inventory = 0  # live devices in all
         self._generation = 0
@@ -152,36 +162,15 @@ class DeviceModel(QtCore.QAbstractTableModel):
 
     # --- Qt's model interface ---------------------------------------------------------
 
-    def rowCount(self, parent: QtCore.QModelIndex = QtCore.QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QtCore.QModelIndex = QtCore.QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: QtCore.Qt.Orientation,
-        role: int = QtCore.Qt.ItemDataRole.DisplayRole,
-    ) -> object:
-        if (
-            role == QtCore.Qt.ItemDataRole.DisplayRole
-            and orientation == QtCore.Qt.Orientation.Horizontal
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section][0]
-        return None
-
     def data(
         self, index: QtCore.QModelIndex, role: int = QtCore.Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if not index.isValid() or index.row() >= len(self.rows):
+        """The rows' text as `RowsModel` gives it, with the device's own roles and colours."""
+        row = self.row_at(index)
+        if row is None:
             return None
-        row = self.rows[index.row()]
-        if role in (QtCore.Qt.ItemDataRole.DisplayRole, QtCore.Qt.ItemDataRole.ToolTipRole):
-            if role == QtCore.Qt.ItemDataRole.ToolTipRole and index.column() == COL_NAME:
-                return row.description or row.name
-            return COLUMNS[index.column()][1](row)
+        if role == QtCore.Qt.ItemDataRole.ToolTipRole and index.column() == COL_NAME:
+            return row.description or row.name
         if role == QtCore.Qt.ItemDataRole.ForegroundRole and not row.enabled:
             return QtGui.QColor(QtCore.Qt.GlobalColor.gray)
         if (
@@ -194,19 +183,17 @@ class DeviceModel(QtCore.QAbstractTableModel):
             return row.name
         if role == ID_ROLE:
             return row.id
-        if role == ROW_ROLE:
-            return row
-        return None
+        return super().data(index, role)
 
     def sort(
         self, column: int, order: QtCore.Qt.SortOrder = QtCore.Qt.SortOrder.AscendingOrder
     ) -> None:
         """Sort in the database; a column without a sort key (Tags) keeps the order."""
-        if not 0 <= column < len(COLUMNS) or COLUMNS[column][2] is None:
+        if not 0 <= column < len(SORT_KEYS) or SORT_KEYS[column] is None:
             return
         query = replace(
             self.query,
-            sort=COLUMNS[column][2],
+            sort=SORT_KEYS[column],
             descending=order == QtCore.Qt.SortOrder.DescendingOrder,
         )
         if query != self.query:

@@ -8,7 +8,8 @@ makes itself (two passwords differ) raise the same error, so there is one path f
 from __future__ import annotations
 
 import logging
-from typing import TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from ..core.errors import InputError, NetRavenError
 from .context import AppContext
@@ -35,8 +36,13 @@ class Form(QtWidgets.QFormLayout):
         *,
         aliases: tuple[str, ...] = (),
         hint: str = "",
+        into: QtWidgets.QFormLayout | None = None,
     ) -> W:
-        """Add a row; errors naming `field` or one of `aliases` are shown under it."""
+        """Add a row; errors naming `field` or one of `aliases` are shown under it.
+
+        `into` puts the row in another layout (a group box's) while its errors stay this
+        form's, so one form answers for every field of a dialog.
+        """
         widget.setAccessibleName(label.rstrip(":").replace("&", ""))
         if hint:
             widget.setToolTip(hint)
@@ -51,7 +57,7 @@ class Form(QtWidgets.QFormLayout):
         cell.addWidget(error)
         caption = QtWidgets.QLabel(label)
         caption.setBuddy(widget)  # the & of the label jumps to the field
-        self.addRow(caption, cell)
+        (into or self).addRow(caption, cell)
         for name in (field, *aliases):
             self.widgets[name] = widget
             self.errors[name] = error
@@ -73,10 +79,22 @@ class Form(QtWidgets.QFormLayout):
         label = self.errors[field]
         return label.text() if label.isVisibleTo(label.parentWidget()) else ""
 
-    def clear_errors(self) -> None:
-        for label in self.errors.values():
+    def clear_errors(self, *fields: str) -> None:
+        """Hide the problems shown at `fields` (all of them when none is named)."""
+        for label in (self.errors[f] for f in fields) if fields else self.errors.values():
             label.clear()
             label.hide()
+
+
+def collect_problems(*checks: Callable[[], Any]) -> list[InputError]:
+    """Run every check and return the InputErrors they raise, so all are shown at once."""
+    problems = []
+    for check in checks:
+        try:
+            check()
+        except InputError as error:
+            problems.append(error)
+    return problems
 
 
 def password_edit(placeholder: str = "") -> QtWidgets.QLineEdit:
@@ -90,11 +108,15 @@ def password_edit(placeholder: str = "") -> QtWidgets.QLineEdit:
 class FormDialog(QtWidgets.QDialog):
     """A dialog that awaits `submit()` on OK and closes only when it succeeded.
 
-    An InputError lands at its field; any other error is one line above the buttons.
+    Problems `check()` finds without the database are all shown at once and nothing is
+    sent; an InputError from `submit()` lands at its field; any other error is one line
+    above the buttons. Either way the dialog stays open and nothing was written.
     Opened with `open()`, never `exec()`: a nested event loop would stall the window's.
     """
 
-    def __init__(self, ctx: AppContext, title: str, parent: QtWidgets.QWidget | None) -> None:
+    def __init__(
+        self, ctx: AppContext, title: str, parent: QtWidgets.QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle(title)
@@ -108,20 +130,29 @@ class FormDialog(QtWidgets.QDialog):
         buttons = QtWidgets.QDialogButtonBox.StandardButton
         self.buttons = QtWidgets.QDialogButtonBox(buttons.Ok | buttons.Cancel)
         self.ok_button = self.buttons.button(buttons.Ok)
-        self.buttons.accepted.connect(self._submit)
+        self.buttons.accepted.connect(self.confirm)
         self.buttons.rejected.connect(self.reject)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
 
+    def check(self) -> list[InputError]:
+        """Every problem found without the database (by the core's own rules)."""
+        return []
+
     async def submit(self) -> None:
         """Do the work; raise InputError naming a field to keep the dialog open."""
         raise NotImplementedError
 
-    def _submit(self) -> None:
+    def confirm(self) -> None:
+        """What OK does: check, then submit in the background (one submit at a time)."""
         self.form.clear_errors()
         self.problem.hide()
+        problems = self.check()
+        if problems:
+            self.show_problems(problems)
+            return
         self.ok_button.setEnabled(False)
         self.ctx.spawn(self._run(), failed=self._failed)
 
@@ -132,11 +163,16 @@ class FormDialog(QtWidgets.QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.ok_button.setEnabled(True)
-        if isinstance(error, InputError) and self.form.show_error(error):
-            return
         if isinstance(error, NetRavenError):
-            self.problem.setText(str(error))
+            self.show_problems([error])
         else:
             log.error("unexpected error in %s", self.windowTitle(), exc_info=error)
             self.problem.setText(f"internal error: {error}")
-        self.problem.show()
+            self.problem.show()
+
+    def show_problems(self, errors: Sequence[NetRavenError]) -> None:
+        """Each error at its field, or above the buttons; the first one keeps the focus."""
+        for error in reversed(errors):
+            if not (isinstance(error, InputError) and self.form.show_error(error)):
+                self.problem.setText(str(error))
+                self.problem.show()

@@ -2,8 +2,8 @@
 
 Subclasses declare `COLUMNS` (header, how to get the cell's text from a row) and their
 own `COL_*` constants; `ROW_ROLE` hands a view the row object behind an index, so views
-never dig into the model's storage. Big tables (the device list) page from the database
-instead (see `device_model`).
+never dig into the model's storage. The device list builds on it but fills `rows` a page
+at a time from the database (see `device_model`).
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ class RowsModel(QtCore.QAbstractTableModel, Generic[Row]):
         self.rows = list(rows)
         self.endResetModel()
 
+    def row_at(self, index: QtCore.QModelIndex) -> Row | None:
+        """The row object behind `index` (None for an invalid or stale index)."""
+        return self.rows[index.row()] if index.isValid() and index.row() < len(self.rows) else None
+
     def rowCount(self, parent: QtCore.QModelIndex = QtCore.QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
 
@@ -53,9 +57,9 @@ class RowsModel(QtCore.QAbstractTableModel, Generic[Row]):
     def data(
         self, index: QtCore.QModelIndex, role: int = QtCore.Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if not index.isValid() or index.row() >= len(self.rows):
+        row = self.row_at(index)
+        if row is None:
             return None
-        row = self.rows[index.row()]
         if role == ROW_ROLE:
             return row
         if role in (QtCore.Qt.ItemDataRole.DisplayRole, QtCore.Qt.ItemDataRole.ToolTipRole):

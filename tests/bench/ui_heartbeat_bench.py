@@ -18,12 +18,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -33,59 +30,20 @@ import qasync
 from netraven_desktop.core.crud import devices
 from netraven_desktop.core.db import Database
 from netraven_desktop.core.db.schema import upgrade
-from netraven_desktop.core.secrets import Secrets, SecretStore
-from netraven_desktop.core.services import credentials
+from netraven_desktop.core.secrets import SecretStore
 from netraven_desktop.ui.context import AppContext
 from netraven_desktop.ui.pages.jobs import TARGETS, JobsPage
 from netraven_desktop.ui.prefs import open_prefs
 from netraven_desktop.ui.qt import QApplication, QtCore
+from tests.sim import add_sim_credential, running_sim
 
 BEAT_MS = 10
 TARGET_MAX_MS = 100.0
 TARGET_P99_MS = 20.0
-PASSWORD, ENABLE = "bench-password", "bench-enable"
 
 
 def log(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
-
-
-@contextmanager
-def simulator(count: int) -> Iterator[list[tuple[str, int]]]:
-    """`netraven-desktop sim` serving `count` devices: (name, port) of each."""
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "netraven_desktop",
-            "sim",
-            "--devices",
-            str(count),
-            "--platform",
-            "cisco_ios",
-            "--password",
-            PASSWORD,
-            "--enable-secret",
-            ENABLE,
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    fleet = []
-    try:
-        for line in proc.stdout:
-            if line.strip() == "ready":
-                break
-            name, _platform, address = line.split()
-            fleet.append((name, int(address.rsplit(":", 1)[1])))
-        if len(fleet) != count:
-            raise SystemExit("bench: the simulator did not start")
-        yield fleet
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        proc.stdout.close()
 
 
 class Heartbeat:
@@ -147,21 +105,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idle-seconds", type=float, default=5.0)
     args = parser.parse_args(argv)
     store = SecretStore()
-    with tempfile.TemporaryDirectory() as tmp, simulator(args.devices) as fleet:
+    simulator = running_sim(None, count=args.devices, platforms=("cisco_ios",), config_kb=8)
+    with tempfile.TemporaryDirectory() as tmp, simulator as fleet:
         db = Database(f"sqlite:///{Path(tmp) / 'bench.db'}")
         upgrade(db)
-        credential = credentials.add_credential(
-            db,
-            store,
-            name="bench",
-            username="admin",
-            secrets=Secrets(password=PASSWORD, enable=ENABLE),
-        )
+        credential = add_sim_credential(db, store, "bench")
         try:
             with db.session() as s:
-                for name, port in fleet:
+                for name, platform, port in fleet:
                     devices.create_device(
-                        s, name=name, host="127.0.0.1", port=port, platform="cisco_ios"
+                        s, name=name, host="127.0.0.1", port=port, platform=platform
                     )
             db.close()  # the window opens its own async engine
             app = QApplication.instance() or QApplication(sys.argv)

@@ -61,3 +61,17 @@ def app_ctx(db, tmp_path, run_async):
     yield ctx
     run_async(ctx.drain())
     run_async(db.aclose())
+
+
+@pytest.fixture
+def open_page(qtbot, run_async, app_ctx) -> Callable[[type[Any]], Any]:
+    """Build a page over `app_ctx`, show it and wait for its first refresh."""
+
+    def build(page_class: type[Any]) -> Any:
+        page = page_class(app_ctx)
+        qtbot.addWidget(page)
+        page.show()
+        run_async(page.refresh())
+        return page
+
+    return build

@@ -9,8 +9,8 @@ from netraven_desktop.core.secrets import Secrets
 from netraven_desktop.core.services import audit, credentials
 from netraven_desktop.ui.pages.credentials import CredentialModel, CredentialsPage
 from netraven_desktop.ui.qt import QtWidgets
-from tests.conftest import SIM_ENABLE, SIM_PASSWORD
 from tests.gui.helpers import database_text
+from tests.sim import SIM_ENABLE, SIM_PASSWORD
 
 
 @pytest.fixture

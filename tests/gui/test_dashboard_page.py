@@ -7,6 +7,7 @@ from netraven_desktop.core.db.base import utcnow
 from netraven_desktop.core.services import backups, runs
 from netraven_desktop.ui.pages.dashboard import DashboardPage, FailingModel
 from netraven_desktop.ui.tray import run_message
+from tests.snapshots import capture
 
 
 def test_dashboard_shows_counts_failures_and_the_chart(qtbot, run_async, app_ctx, qtmodeltester):
@@ -14,18 +15,7 @@ def test_dashboard_shows_counts_failures_and_the_chart(qtbot, run_async, app_ctx
         sw1 = devices.create_device(s, name="sw1", host="10.0.0.1", platform="cisco_ios")
         sw2 = devices.create_device(s, name="sw2", host="10.0.0.2", platform="cisco_ios")
         run = runs.start_run(s, device_count=2, job_id=None, trigger="manual", actor="t")
-        backups.store_capture(
-            s,
-            run_id=run.id,
-            device_id=sw1.id,
-            device_name="sw1",
-            config="hostname sw1\n",
-            facts={},
-            credential_id=None,
-            host_key=None,
-            started_at=utcnow(),
-            connect_ms=3,
-        )
+        capture(s, run, sw1, "hostname sw1\n")
         backups.store_failure(
             s,
             run_id=run.id,

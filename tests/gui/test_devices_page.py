@@ -133,20 +133,17 @@ def test_bad_fields_are_shown_at_the_field_and_nothing_is_written(page, qtbot, a
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
 
     assert dialog.isVisible()
-    assert dialog.errors["name"].isVisible()
-    assert dialog.errors["name"].text() == "name: must not be empty (got '')"
-    assert dialog.errors["host"].text() == (
-        "host: is neither a valid IP address nor a valid DNS name (got '10.0.0.300')"
-    )
-    assert not dialog.errors["port"].isVisible()
+    assert dialog.form.error_text("name") == "must not be empty"
+    assert dialog.form.error_text("host") == "is neither a valid IP address nor a valid DNS name"
+    assert dialog.form.error_text("port") == ""
 
     # A rule only the database can check (a duplicate name) lands at its field too.
     qtbot.keyClicks(dialog.name, "SW-001")
     dialog.host.setText("10.0.0.30")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.errors["name"].isVisible())
-    assert "a device with this name already exists" in dialog.errors["name"].text()
-    assert not dialog.errors["host"].isVisible()
+    qtbot.waitUntil(lambda: dialog.form.error_text("name") != "")
+    assert dialog.form.error_text("name") == "a device with this name already exists"
+    assert dialog.form.error_text("host") == ""
     assert dialog.isVisible()
     assert dialog.ok_button.isEnabled()
     assert len(live_names(app_ctx.db)) == 30
@@ -161,8 +158,8 @@ def test_edit_saves_and_a_concurrent_edit_is_a_conflict(page, qtbot, app_ctx, me
         devices.edit_device(s, "sw-002", role="spine")
     dialog.site.setText("dc9")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.general_error.isVisible())
-    assert "was changed by someone else" in dialog.general_error.text()
+    qtbot.waitUntil(lambda: dialog.problem.isVisible())
+    assert "was changed by someone else" in dialog.problem.text()
     assert dialog.isVisible()
     assert live_names(app_ctx.db, site="dc9") == []
 

@@ -9,13 +9,12 @@ from PySide6.QtWidgets import QMessageBox
 
 from netraven_desktop.core.crud import devices, jobs
 from netraven_desktop.core.crud import tags as tag_rows
-from netraven_desktop.core.secrets import Secrets
-from netraven_desktop.core.services import credentials, runs
 from netraven_desktop.core.services import jobs as job_service
+from netraven_desktop.core.services import runs
 from netraven_desktop.ui.main_window import MainWindow
 from netraven_desktop.ui.pages.jobs import TARGETS, JobsModel, JobsPage, RunsModel
 from netraven_desktop.ui.run_panel import LiveResultsModel, ResultsModel
-from tests.conftest import SIM_ENABLE, SIM_PASSWORD
+from tests.sim import add_sim_credential
 
 RUN_TIMEOUT_MS = 90_000
 
@@ -23,13 +22,7 @@ RUN_TIMEOUT_MS = 90_000
 @pytest.fixture
 def lab(app_ctx, secret_store):
     """A credential in the keyring; `add(devices)` puts simulated devices in the inventory."""
-    credential = credentials.add_credential(
-        app_ctx.db,
-        secret_store,
-        name="lab",
-        username="admin",
-        secrets=Secrets(password=SIM_PASSWORD, enable=SIM_ENABLE),
-    )
+    credential = add_sim_credential(app_ctx.db, secret_store, "lab")
 
     def add(sim_devices: list[tuple[str, str, int]]) -> list[str]:
         with app_ctx.db.session() as s:
@@ -50,12 +43,8 @@ def lab(app_ctx, secret_store):
 
 
 @pytest.fixture
-def page(qtbot, run_async, app_ctx):
-    jobs_page = JobsPage(app_ctx)
-    qtbot.addWidget(jobs_page)
-    jobs_page.show()
-    run_async(jobs_page.refresh())
-    yield jobs_page
+def page(open_page, run_async, app_ctx):
+    yield open_page(JobsPage)
     run_async(app_ctx.drain())  # a run still going is cancelled while its widgets exist
 
 
@@ -173,21 +162,19 @@ def test_the_schedule_editor_rejects_a_bad_schedule_at_the_field_and_saves_a_goo
     dialog = page._open_dialog(None)
     dialog.name.setText("nightly")
     dialog.schedule.setText("61 2 * * *")
-    problem = dialog.errors["schedule"]
-    assert problem.isVisible()
-    assert "'61' is outside 0-59" in problem.text()
-    qtbot.mouseClick(dialog.buttons.buttons()[0], Qt.MouseButton.LeftButton)  # Save
+    assert "'61' is outside 0-59" in dialog.form.error_text("schedule")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)  # Save
     assert dialog.isVisible()
     with app_ctx.db.read_session() as s:
         assert jobs.list_jobs(s) == []
 
     dialog.schedule.setText("0 2 * * *")
-    assert not problem.isVisible()
+    assert dialog.form.error_text("schedule") == ""
     dialog.target_kind.setCurrentIndex(dialog.target_kind.findText("Devices"))
-    dialog.save()
-    assert dialog.errors["target"].text() == "name at least one device"
+    dialog.confirm()
+    assert dialog.form.error_text("target") == "name at least one device"
     dialog.devices.setText("sw1, sw2")
-    dialog.save()
+    dialog.confirm()
     qtbot.waitUntil(lambda: not dialog.isVisible())
     qtbot.waitUntil(lambda: len(page.jobs.rows) == 1)
     assert [
@@ -207,11 +194,11 @@ def test_the_schedule_editor_rejects_a_bad_schedule_at_the_field_and_saves_a_goo
         "0 2 * * *",
     )
     edit.schedule.setText("every 0m")
-    edit.save()
-    assert edit.errors["schedule"].text() == "must be at least every 1m"
+    edit.confirm()
+    assert edit.form.error_text("schedule") == "must be at least every 1m"
     edit.schedule.setText("every 6h")
     edit.enabled.setChecked(False)
-    edit.save()
+    edit.confirm()
     qtbot.waitUntil(lambda: page.jobs.index(0, JobsModel.COL_ENABLED).data() == "no")
     with app_ctx.db.read_session() as s:
         job = job_service.get_job(s, "nightly")
@@ -221,9 +208,9 @@ def test_the_schedule_editor_rejects_a_bad_schedule_at_the_field_and_saves_a_goo
     page.add_job()
     duplicate = page.dialog
     duplicate.name.setText("NIGHTLY")
-    duplicate.save()
-    qtbot.waitUntil(lambda: duplicate.errors["name"].isVisible())
-    assert "already exists" in duplicate.errors["name"].text()
+    duplicate.confirm()
+    qtbot.waitUntil(lambda: duplicate.form.error_text("name") != "")
+    assert "already exists" in duplicate.form.error_text("name")
     duplicate.reject()
 
     # Remove, after the user says yes.

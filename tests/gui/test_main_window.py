@@ -15,15 +15,15 @@ from netraven_desktop.core.crud import devices, jobs
 from netraven_desktop.core.db import Database
 from netraven_desktop.core.db.base import utcnow
 from netraven_desktop.core.db.models import Job
-from netraven_desktop.core.secrets import Secrets, SecretStore
-from netraven_desktop.core.services import credentials, runs
+from netraven_desktop.core.secrets import SecretStore
 from netraven_desktop.core.services import jobs as job_service
+from netraven_desktop.core.services import runs
 from netraven_desktop.ui.context import AppContext
 from netraven_desktop.ui.main_window import MainWindow
 from netraven_desktop.ui.pages.dashboard import DashboardPage
 from netraven_desktop.ui.pages.jobs import JobsPage
 from netraven_desktop.ui.prefs import open_prefs
-from tests.conftest import SIM_ENABLE, SIM_PASSWORD
+from tests.sim import add_sim_credential
 
 
 def test_window_opens_on_the_dashboard_with_the_database_shown(qtbot, run_async, app_ctx):
@@ -103,13 +103,7 @@ def test_the_window_runs_a_due_job_live_in_the_jobs_view(
     qtbot, run_async, app_ctx, sim_devices, secret_store
 ):
     db = app_ctx.db
-    credential = credentials.add_credential(
-        db,
-        secret_store,
-        name="lab",
-        username="admin",
-        secrets=Secrets(password=SIM_PASSWORD, enable=SIM_ENABLE),
-    )
+    credential = add_sim_credential(db, secret_store, "lab")
     with db.session() as s:
         for name, platform, port in sim_devices:
             devices.create_device(s, name=name, host="127.0.0.1", port=port, platform=platform)

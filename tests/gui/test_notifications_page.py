@@ -16,11 +16,8 @@ TOKEN = "Gui-h00k-T0ken-3a1f"
 
 
 @pytest.fixture
-def page(qtbot, run_async, app_ctx, secret_store):
-    page = NotificationsPage(app_ctx)
-    qtbot.addWidget(page)
-    page.show()
-    run_async(page.refresh())
+def page(open_page, app_ctx, secret_store):
+    page = open_page(NotificationsPage)
     yield page
     with app_ctx.db.read_session() as s:
         for channel in notify.list_channels(s):

@@ -9,21 +9,13 @@ from netraven_desktop.ui.pages.settings import SettingsPage
 from netraven_desktop.ui.qt import QtWidgets
 
 
-def _page(qtbot, run_async, app_ctx):
-    page = SettingsPage(app_ctx)
-    qtbot.addWidget(page)
-    page.show()
-    run_async(page.refresh())
-    return page
-
-
 def _stored(db):
     with db.read_session() as s:
         return {v.key: v.value for v in settings.list_settings(s)}
 
 
-def test_every_setting_has_a_field_of_its_type(qtbot, run_async, app_ctx):
-    page = _page(qtbot, run_async, app_ctx)
+def test_every_setting_has_a_field_of_its_type(open_page):
+    page = open_page(SettingsPage)
     assert set(page.fields) == set(SPECS)
     assert isinstance(page.fields["backup.mask_secrets"], QtWidgets.QCheckBox)
     assert page.fields["backup.mask_secrets"].isChecked()
@@ -31,8 +23,8 @@ def test_every_setting_has_a_field_of_its_type(qtbot, run_async, app_ctx):
     assert page.fields["backup.concurrency"].accessibleName() == "Devices backed up at once"
 
 
-def test_save_writes_the_changes_in_one_go(qtbot, run_async, app_ctx):
-    page = _page(qtbot, run_async, app_ctx)
+def test_save_writes_the_changes_in_one_go(open_page, qtbot, app_ctx):
+    page = open_page(SettingsPage)
     page.fields["backup.concurrency"].setText(" 80 ")
     page.fields["backup.mask_secrets"].setChecked(False)
     page.save_button.click()
@@ -46,8 +38,8 @@ def test_save_writes_the_changes_in_one_go(qtbot, run_async, app_ctx):
         ]
 
 
-def test_a_bad_value_is_named_at_its_field_and_nothing_is_written(qtbot, run_async, app_ctx):
-    page = _page(qtbot, run_async, app_ctx)
+def test_a_bad_value_is_named_at_its_field_and_nothing_is_written(open_page, qtbot, app_ctx):
+    page = open_page(SettingsPage)
     page.fields["backup.retries"].setText("2")  # valid, but must not be written either
     page.fields["backup.concurrency"].setText("5000")
     page.fields["auth.lockout_minutes"].setText("soon")

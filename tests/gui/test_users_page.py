@@ -10,14 +10,10 @@ from netraven_desktop.ui.pages.users import UserModel, UsersPage
 
 
 @pytest.fixture
-def page(qtbot, run_async, app_ctx):
+def page(open_page, app_ctx):
     with app_ctx.db.session() as s:
         auth.add_user(s, username="root", password="Root-pass-1", role="admin")
-    page = UsersPage(app_ctx)
-    qtbot.addWidget(page)
-    page.show()
-    run_async(page.refresh())
-    return page
+    return open_page(UsersPage)
 
 
 def _rows(page):

@@ -18,8 +18,8 @@ from netraven_desktop.core.crud import credentials as credential_rows
 from netraven_desktop.core.secrets import Secrets
 from netraven_desktop.core.services import runs
 from tests.clitools import one_line_error
-from tests.conftest import SIM_ENABLE as ENABLE
-from tests.conftest import SIM_PASSWORD as PASSWORD
+from tests.sim import SIM_ENABLE as ENABLE
+from tests.sim import SIM_PASSWORD as PASSWORD
 
 
 @contextlib.contextmanager

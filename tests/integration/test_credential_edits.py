@@ -13,7 +13,7 @@ from netraven_desktop.core.db.models import ConfigSnapshot, SSHHostKey
 from netraven_desktop.core.errors import ConflictError, InputError
 from netraven_desktop.core.secrets import Secrets
 from netraven_desktop.core.services import audit, credentials
-from tests.conftest import SIM_ENABLE, SIM_PASSWORD
+from tests.sim import add_sim_credential
 
 
 @pytest.fixture
@@ -72,13 +72,7 @@ def _sim_device(db, sim_devices):
 
 
 def test_check_login_succeeds_and_stores_nothing(db, secret_store, sim_devices):
-    credential = credentials.add_credential(
-        db,
-        secret_store,
-        name="sim",
-        username="admin",
-        secrets=Secrets(password=SIM_PASSWORD, enable=SIM_ENABLE),
-    )
+    credential = add_sim_credential(db, secret_store, "sim")
     device = _sim_device(db, sim_devices)
     try:
         check = asyncio.run(_check(db, secret_store, "sim", device))

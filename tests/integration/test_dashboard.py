@@ -10,22 +10,7 @@ from netraven_desktop.core.crud import devices
 from netraven_desktop.core.db.base import utcnow
 from netraven_desktop.core.db.models import JobRunResult
 from netraven_desktop.core.services import backups, dashboard, runs
-
-
-def capture(session, run, device, config):
-    result, _ = backups.store_capture(
-        session,
-        run_id=run.id,
-        device_id=device.id,
-        device_name=device.name,
-        config=config,
-        facts={},
-        credential_id=None,
-        host_key=None,
-        started_at=utcnow(),
-        connect_ms=5,
-    )
-    return result
+from tests.snapshots import capture
 
 
 def test_overview_counts_changes_failures_and_days(face):

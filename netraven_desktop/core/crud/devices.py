@@ -156,6 +156,26 @@ def _filtered(stmt: Select[Any], filters: DeviceFilters) -> Select[Any]:
     return stmt
 
 
+def _page(
+    stmt: Select[Any],
+    filters: DeviceFilters,
+    sort: str,
+    descending: bool,
+    limit: int | None,
+    offset: int,
+) -> Select[Any]:
+    """`stmt` filtered, sorted and cut to one page: the same order for objects and rows."""
+    return paginate(
+        _filtered(stmt, filters),
+        sort=sort,
+        sortable=SORTABLE,
+        descending=descending,
+        limit=limit,
+        offset=offset,
+        tiebreak=Device.id,
+    )
+
+
 def list_devices(
     session: Session,
     *,
@@ -166,15 +186,7 @@ def list_devices(
     **filters: Unpack[DeviceFilters],
 ) -> list[Device]:
     """Live (not trashed) devices matching every given filter, sorted and paged."""
-    stmt = paginate(
-        _filtered(_ROWS.select(), filters),
-        sort=sort,
-        sortable=SORTABLE,
-        descending=descending,
-        limit=limit,
-        offset=offset,
-        tiebreak=Device.id,
-    )
+    stmt = _page(_ROWS.select(), filters, sort, descending, limit, offset)
     return list(session.scalars(stmt))
 
 
@@ -241,16 +253,7 @@ def list_device_rows(
     stmt = select(*_ROW_COLUMNS).where(Device.deleted_at.is_(None))
     if after is not None:
         stmt = stmt.where(_beyond(after, sort, descending))
-    stmt = paginate(
-        _filtered(stmt, filters),
-        sort=sort,
-        sortable=SORTABLE,
-        descending=descending,
-        limit=limit,
-        offset=offset,
-        tiebreak=Device.id,
-    )
-    page = session.execute(stmt).all()
+    page = session.execute(_page(stmt, filters, sort, descending, limit, offset)).all()
     tags = _tag_names(session, [row.id for row in page])
     return [DeviceRow(*row, tags=tuple(tags.get(row.id, ()))) for row in page]
 

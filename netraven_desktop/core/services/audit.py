@@ -77,6 +77,31 @@ def record(
     return event
 
 
+def record_changes(
+    session: Session,
+    action: str,
+    entity_type: str,
+    entity_id: Any,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> AuditEvent | None:
+    """Record only the fields that differ between two `state()` pictures; none: no event.
+
+    An edit that changes nothing leaves no trace, and one that does shows just what moved.
+    """
+    changed = [key for key in before if before[key] != after[key]]
+    if not changed:
+        return None
+    return record(
+        session,
+        action,
+        entity_type,
+        entity_id,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+    )
+
+
 @dataclass(frozen=True)
 class ChainCheck:
     ok: bool

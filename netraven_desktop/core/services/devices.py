@@ -98,17 +98,9 @@ def edit_device(
     if credential is not UNCHANGED:
         changes["credential_id"] = _credential_id(session, credential)
     device = rows.update_device(session, device.id, expected_version, **changes)
-    after = audit.state(device, AUDITED)
-    changed = [key for key in AUDITED if before[key] != after[key]]
-    if changed:
-        audit.record(
-            session,
-            "device.update",
-            "device",
-            device.id,
-            before={k: before[k] for k in changed},
-            after={k: after[k] for k in changed},
-        )
+    audit.record_changes(
+        session, "device.update", "device", device.id, before, audit.state(device, AUDITED)
+    )
     return device
 
 

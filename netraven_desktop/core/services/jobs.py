@@ -104,17 +104,9 @@ def edit_job(
         changes["schedule"] = schedule.strip() or None
     before = audit.state(job, JOB_AUDITED)
     job = rows.update_job(session, job.id, expected_version, **changes)
-    after = audit.state(job, JOB_AUDITED)
-    changed = [key for key in JOB_AUDITED if before[key] != after[key]]
-    if changed:
-        audit.record(
-            session,
-            "job.update",
-            "job",
-            job.id,
-            before={k: before[k] for k in changed},
-            after={k: after[k] for k in changed},
-        )
+    audit.record_changes(
+        session, "job.update", "job", job.id, before, audit.state(job, JOB_AUDITED)
+    )
     return job
 
 

@@ -13,9 +13,11 @@ from ...core.db.models import BACKUP_STATUSES
 from ...core.services import devices
 from .. import prefs
 from ..context import AppContext
-from ..device_dialog import FormDialog, device_dialog, tag_dialog
-from ..device_model import COL_HOST, COL_NAME, COLUMNS, NAME_ROLE, DeviceModel, DeviceQuery
+from ..device_dialog import device_dialog, tag_dialog
+from ..device_model import COL_HOST, COL_NAME, NAME_ROLE, SORT_KEYS, DeviceModel, DeviceQuery
+from ..forms import FormDialog
 from ..qt import QMessageBox, Qt, QtCore, QtGui, QtWidgets
+from ..wording import plural
 from .base import Page
 
 SEARCH_DELAY_MS = 150  # search-as-you-type waits for a pause this long
@@ -23,7 +25,7 @@ PREFS_NAME = "devices"
 
 
 def _plural(count: int) -> str:
-    return f"{count:,} device{'s' if count != 1 else ''}"
+    return plural(count, "device")
 
 
 class DevicesPage(Page):
@@ -183,10 +185,10 @@ class DevicesPage(Page):
 
     def _keep_sortable_indicator(self, column: int, _order: Qt.SortOrder) -> None:
         """Tags cannot be sorted in the database: put the indicator back where it was."""
-        if COLUMNS[column][2] is not None:
+        if SORT_KEYS[column] is not None:
             return
         query = self.model.query
-        current = next(i for i, c in enumerate(COLUMNS) if c[2] == query.sort)
+        current = SORT_KEYS.index(query.sort)
         order = Qt.SortOrder.DescendingOrder if query.descending else Qt.SortOrder.AscendingOrder
         header = self.table.horizontalHeader()
         header.blockSignals(True)
@@ -231,13 +233,13 @@ class DevicesPage(Page):
         """Open a dialog window-modally without a nested event loop (no exec())."""
         dialog = await building
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.saved.connect(self._changed)
+        dialog.accepted.connect(self._changed)
         dialog.finished.connect(lambda _result: setattr(self, "dialog", None))
         self.dialog = dialog
         dialog.open()
 
-    def _changed(self, summary: str) -> None:
-        self.ctx.report(summary)
+    def _changed(self) -> None:
+        """The inventory changed here: tell the other views and reload."""
         self.ctx.events.inventory_changed.emit()
         self.ctx.spawn(self.refresh())
 
@@ -271,10 +273,11 @@ class DevicesPage(Page):
         self._trashed = names
         self.undo_action.setEnabled(True)
         example = names[0] if len(names) == 1 else "NAME"
-        self._changed(
+        self.ctx.report(
             f"Moved {_plural(len(names))} to the trash — Undo delete, or "
             f"`netraven-desktop device restore {example}`"
         )
+        self._changed()
 
     def undo_delete(self) -> None:
         if self._trashed:
@@ -286,7 +289,8 @@ class DevicesPage(Page):
                 await devices.restore_device(session, name)
         self._trashed = []
         self.undo_action.setEnabled(False)
-        self._changed(f"Restored {_plural(len(names))} from the trash")
+        self.ctx.report(f"Restored {_plural(len(names))} from the trash")
+        self._changed()
 
     def _open_history(self, index: QtCore.QModelIndex) -> None:
         name = index.siblingAtColumn(COL_NAME).data(NAME_ROLE)
@@ -302,6 +306,6 @@ class DevicesPage(Page):
         prefs.restore_header(self.ctx.prefs, self.ctx.user, PREFS_NAME, self.table)
         header = self.table.horizontalHeader()
         column = header.sortIndicatorSection()
-        if 0 <= column < len(COLUMNS) and COLUMNS[column][2] is not None:
+        if 0 <= column < len(SORT_KEYS) and SORT_KEYS[column] is not None:
             descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
-            self.model.query = DeviceQuery(sort=COLUMNS[column][2], descending=descending)
+            self.model.query = DeviceQuery(sort=SORT_KEYS[column], descending=descending)
