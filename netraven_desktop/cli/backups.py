@@ -11,12 +11,13 @@ import signal
 import sys
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..core.db import Database
 from ..core.errors import InputError
 from ..core.secrets import SecretStore
-from ..core.services import backups, jobs, notify, retention, runs
+from ..core.services import backups, config_export, jobs, notify, retention, runs
 from ..core.services.engine import BackupEngine, EngineOptions, Event, RunSummary
 from .output import print_json, print_table
 from .stdin_control import watch_stdin
@@ -248,6 +249,35 @@ def backup_runs(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+def backup_export(db: Database, args: argparse.Namespace) -> int:
+    """Latest configurations as files, or with --git the history as a git repository."""
+    export = config_export.export_history if args.git else config_export.export_latest
+    emit = _print_json_event if args.json else _print_human_progress
+    with db.read_session() as session:
+        summary = export(session, Path(args.directory).expanduser(), tag=args.tag, progress=emit)
+    if args.json:
+        _print_json_event(summary.to_dict())
+    elif args.git:
+        moved = f", {summary.moved} device files moved" if summary.moved else ""
+        print(
+            f"{summary.commits} commits added for {summary.files} devices{moved} "
+            f"in {summary.directory}" + (f" (HEAD {summary.head[:12]})" if summary.head else "")
+        )
+    else:
+        print(f"{summary.files} configurations written to {summary.directory}")
+        if summary.skipped:
+            print(f"skipped, no backup yet: {', '.join(summary.skipped)}")
+    return 0
+
+
+def _print_human_progress(event: dict[str, Any]) -> None:
+    """Big exports only: a line on stderr after each full batch."""
+    done = event.get("commits", event.get("files", 0))
+    if event["event"] == "export_progress" and done >= config_export.BATCH:
+        what = "commits" if "commits" in event else "files"
+        print(f"... {done} {what}", file=sys.stderr, flush=True)
+
+
 def backup_prune(db: Database, args: argparse.Namespace) -> int:
     for flag, value in (("--keep-last", args.keep_last), ("--keep-days", args.keep_days)):
         if value is not None and value < 0:
@@ -268,6 +298,7 @@ COMMANDS = {
     ("backup", "diff"): backup_diff,
     ("backup", "runs"): backup_runs,
     ("backup", "prune"): backup_prune,
+    ("backup", "export"): backup_export,
     ("job", "add"): job_add,
     ("job", "list"): job_list,
     ("job", "remove"): job_remove,

@@ -228,6 +228,19 @@ def build_parser() -> argparse.ArgumentParser:
     prune = backup.add_parser("prune", help="apply the retention settings now")
     prune.add_argument("--keep-last", type=int, metavar="N", help="override retention.keep_last")
     prune.add_argument("--keep-days", type=int, metavar="N", help="override retention.keep_days")
+    export = backup.add_parser(
+        "export", help="latest configurations as files, or the history as a git repository"
+    )
+    export.add_argument("directory", metavar="DIR", help="folder to write (created if missing)")
+    export.add_argument(
+        "--git",
+        action="store_true",
+        help="one commit per snapshot; again on the same DIR appends only what is new",
+    )
+    export.add_argument("--tag", metavar="T", help="only devices with this tag")
+    export.add_argument(
+        "--json", action="store_true", help="progress as JSON lines, then a summary"
+    )
     runs_cmd = backup.add_parser("runs", help="recent backup runs")
     runs_cmd.add_argument("--limit", type=int, default=20)
     runs_cmd.add_argument("--json", action="store_true")

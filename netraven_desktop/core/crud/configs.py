@@ -8,16 +8,17 @@ from __future__ import annotations
 import hashlib
 import uuid
 import zlib
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..db.base import utcnow
-from ..db.models import ConfigBlob, ConfigSnapshot, Job, JobRun
-from .common import get_or_raise, paginate
+from ..db.models import ConfigBlob, ConfigSnapshot, Device, Job, JobRun, Tag
+from .common import get_or_raise, name_equals, paginate
 
 SORTABLE = {"captured_at": ConfigSnapshot.captured_at}
 
@@ -59,7 +60,12 @@ def get_blob(session: Session, sha256: str) -> ConfigBlob:
 
 
 def blob_text(blob: ConfigBlob) -> str:
-    return zlib.decompress(blob.data).decode("utf-8")
+    return decompress(blob.data)
+
+
+def decompress(data: bytes) -> str:
+    """A stored configuration's text from its compressed bytes."""
+    return zlib.decompress(data).decode("utf-8")
 
 
 def delete_unreferenced_blobs(session: Session) -> int:
@@ -158,3 +164,103 @@ def delete_snapshot(session: Session, snapshot_id: uuid.UUID) -> None:
     """Delete one snapshot; its blob stays until `delete_unreferenced_blobs`."""
     session.delete(get_snapshot(session, snapshot_id))
     session.flush()
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    """A snapshot with what an export writes about it; no ORM state, so batches stay cheap.
+
+    In `latest_configs` a device without any snapshot comes with `snapshot_id` None.
+    """
+
+    device_id: uuid.UUID
+    device_name: str
+    snapshot_id: uuid.UUID | None
+    captured_at: datetime | None
+    lines_added: int | None
+    lines_removed: int | None
+    actor: str | None  # who ran the capturing run; None once the run is gone
+    trigger: str | None
+    job: str | None
+    data: bytes | None  # the compressed text (see `decompress`)
+
+
+def _export_select(tag: str | None, snapshot_on: ColumnElement[bool], *, outer: bool) -> Select:
+    """Devices joined to one snapshot each (`snapshot_on`) with its text, run and job."""
+    stmt = (
+        select(
+            Device.id,
+            Device.name,
+            ConfigSnapshot.id,
+            ConfigSnapshot.captured_at,
+            ConfigSnapshot.lines_added,
+            ConfigSnapshot.lines_removed,
+            JobRun.actor,
+            JobRun.trigger,
+            Job.name,
+            ConfigBlob.data,
+        )
+        .select_from(Device)
+        .join(ConfigSnapshot, snapshot_on, isouter=outer)
+        .join(ConfigBlob, ConfigBlob.sha256 == ConfigSnapshot.blob_sha256, isouter=outer)
+        .outerjoin(JobRun, JobRun.id == ConfigSnapshot.job_run_id)
+        .outerjoin(Job, Job.id == JobRun.job_id)
+    )
+    if tag:
+        stmt = stmt.where(Device.tags.any(name_equals(Tag.name, tag)))
+    return stmt
+
+
+def snapshots_after(
+    session: Session,
+    after: tuple[datetime, uuid.UUID] | None,
+    *,
+    until: datetime,
+    tag: str | None = None,
+    limit: int = 200,
+) -> list[ExportRow]:
+    """The next `limit` snapshots of every device (trashed ones too) in capture order.
+
+    Keyset paging on (captured_at, id) after `after`, up to `until`: one query per
+    batch, so a history of any length streams in bounded memory.
+    """
+    stmt = _export_select(tag, ConfigSnapshot.device_id == Device.id, outer=False).where(
+        ConfigSnapshot.captured_at <= until
+    )
+    if after is not None:
+        at, snapshot_id = after
+        stmt = stmt.where(
+            or_(
+                ConfigSnapshot.captured_at > at,
+                and_(ConfigSnapshot.captured_at == at, ConfigSnapshot.id > snapshot_id),
+            )
+        )
+    stmt = stmt.order_by(ConfigSnapshot.captured_at, ConfigSnapshot.id).limit(limit)
+    return [ExportRow(*row) for row in session.execute(stmt)]
+
+
+def latest_configs(
+    session: Session,
+    after: uuid.UUID | None,
+    *,
+    tag: str | None = None,
+    limit: int = 200,
+) -> list[ExportRow]:
+    """The next `limit` live devices after device id `after`, each with its latest
+    snapshot (or none): one query per batch, the latest found through the
+    (device_id, captured_at) index."""
+    newest = (
+        select(ConfigSnapshot.id)
+        .where(ConfigSnapshot.device_id == Device.id)
+        .order_by(ConfigSnapshot.captured_at.desc(), ConfigSnapshot.id.desc())
+        .limit(1)
+        .correlate(Device)
+        .scalar_subquery()
+    )
+    stmt = _export_select(tag, ConfigSnapshot.id == newest, outer=True).where(
+        Device.deleted_at.is_(None)
+    )
+    if after is not None:
+        stmt = stmt.where(Device.id > after)
+    stmt = stmt.order_by(Device.id).limit(limit)
+    return [ExportRow(*row) for row in session.execute(stmt)]

@@ -424,3 +424,16 @@ def record_backup_state(session: Session, device_id: uuid.UUID, **fields: Any) -
         .values(**fields)
         .execution_options(synchronize_session=False)
     )
+
+
+def device_locations(
+    session: Session, *, tag: str | None = None, include_trashed: bool = False
+) -> list[tuple[uuid.UUID, str, str | None]]:
+    """(id, name, site) of every device, optionally only those with `tag`: what an export
+    needs to lay out its files, without loading whole rows."""
+    stmt = select(Device.id, Device.name, Device.site)
+    if not include_trashed:
+        stmt = stmt.where(Device.deleted_at.is_(None))
+    if tag:
+        stmt = stmt.where(Device.tags.any(name_equals(Tag.name, tag)))
+    return list(session.execute(stmt.order_by(Device.id)).tuples())
