@@ -1,0 +1,233 @@
+"""`backup export`: the latest configurations as files, and the history as a git
+repository read back with the real `git` command, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from netraven_desktop.core.crud import devices, jobs, tags
+from netraven_desktop.core.db import Database
+from netraven_desktop.core.db.models import ConfigSnapshot, Device
+from netraven_desktop.core.errors import InputError
+from netraven_desktop.core.export_paths import device_paths, safe_component
+from netraven_desktop.core.services import config_export
+from tests.snapshots import capture
+
+
+def _config(name: str, *extra: str) -> str:
+    return "\n".join([f"hostname {name}", "interface Gi0/1", *extra, "end"]) + "\n"
+
+
+def _add(db: Database, name: str, site: str | None = None, tag: str | None = None) -> None:
+    with db.session() as s:
+        devices.create_device(
+            s,
+            name=name,
+            host="10.0.0.1",
+            platform="cisco_ios",
+            site=site,
+            tags=tags.ensure_tags(s, [tag] if tag else []),
+        )
+
+
+def _capture(db: Database, name: str, text: str, *, actor: str | None = "alice", job=None):
+    """Store `text` for `name` in a run of its own; returns the snapshot."""
+    with db.session() as s:
+        job_id = jobs.get_job_by_name(s, job).id if job else None
+        run = jobs.create_run(s, job_id=job_id, trigger="cli", actor=actor)
+        result = capture(s, run, devices.get_device_by_name(s, name), text)
+        return s.get(ConfigSnapshot, result.snapshot_id)
+
+
+def _git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def _log(repo: Path) -> list[list[str]]:
+    """Oldest first: author, email, author date, committer date, subject."""
+    out = _git(repo, "log", "--reverse", "--format=%an|%ae|%aI|%cI|%s")
+    return [line.split("|") for line in out.splitlines()]
+
+
+def _history(db: Database, repo: Path, tag: str | None = None):
+    with db.read_session() as s:
+        return config_export.export_history(s, repo, tag=tag, batch_size=2)
+
+
+def test_paths_are_safe_everywhere_and_unique():
+    assert safe_component("sw1") == "sw1"
+    assert safe_component("a/b:c") == "a_b_c"
+    assert safe_component(".git") == "_.git"
+    assert safe_component("CON") == "_CON"
+    assert safe_component("con.txt") == "_con.txt"
+    assert safe_component("edge. ") == "edge"
+    one, two, three = (uuid.uuid4() for _ in range(3))
+    paths = device_paths([(one, "dc1", None), (two, "a:b", "dc1"), (three, "x", "dc1")])
+    assert paths[one] == f"dc1~{one.hex[:8]}"  # a root file never clashes with a site folder
+    assert paths[two] == f"dc1/a_b~{two.hex[:8]}"
+    assert paths[three] == "dc1/x"
+
+
+def test_plain_export_writes_latest_per_device_in_site_folders(db, tmp_path):
+    _add(db, "sw1", site="dc1")
+    _add(db, "sw2")
+    _add(db, "never", site="dc1")
+    _capture(db, "sw1", _config("sw1"))
+    _capture(db, "sw1", _config("sw1", " description new"))
+    _capture(db, "sw2", _config("sw2"))
+    target = tmp_path / "out"
+    events = []
+    with db.read_session() as s:
+        summary = config_export.export_latest(s, target, progress=events.append, batch_size=1)
+    assert (target / "dc1" / "sw1").read_text() == _config("sw1", " description new")
+    assert (target / "sw2").read_text() == _config("sw2")
+    assert not (target / "dc1" / "never").exists()
+    assert summary.files == 2
+    assert summary.skipped == ["never"]
+    assert {"event": "device_skipped", "device": "never"} in events
+    assert sorted(p.name for p in target.rglob("*")) == ["dc1", "sw1", "sw2"]  # no temp files
+
+
+def test_git_export_one_commit_per_snapshot_and_incremental(db, tmp_path):
+    _add(db, "sim-1", site="dc1")
+    _add(db, "sim-2")
+    with db.session() as s:
+        jobs.create_job(s, name="nightly")
+    texts = [
+        ("sim-1", _config("sim-1"), "alice", None),
+        ("sim-2", _config("sim-2"), None, "nightly"),
+        ("sim-1", _config("sim-1", " shutdown"), "bob", "nightly"),
+    ]
+    snaps = [_capture(db, name, text, actor=actor, job=job) for name, text, actor, job in texts]
+    repo = tmp_path / "history"
+
+    summary = _history(db, repo)
+    assert summary.commits == 3
+    log = _log(repo)
+    assert [entry[4] for entry in log] == [
+        "sim-1: +3 -0 lines (cli)",
+        "sim-2: +3 -0 lines (job nightly)",
+        "sim-1: +1 -0 lines (job nightly)",
+    ]
+    assert [entry[0] for entry in log] == ["alice", "netraven", "bob"]
+    assert log[0][1] == "alice@netraven.invalid"
+    for entry, snap in zip(log, snaps, strict=True):  # author and committer date: capture time
+        expected = snap.captured_at.replace(microsecond=0)
+        assert entry[2] == entry[3] == expected.isoformat()
+    assert _git(repo, "show", "HEAD:dc1/sim-1") == _config("sim-1", " shutdown")
+    assert _git(repo, "show", "HEAD~1:dc1/sim-1") == _config("sim-1")
+    assert _git(repo, "show", "HEAD:sim-2") == _config("sim-2")
+    assert f"NetRaven-Snapshot: {snaps[2].id}" in _git(repo, "log", "-1", "--format=%B")
+    assert (repo / "dc1" / "sim-1").read_text() == _config("sim-1", " shutdown")  # checked out
+    assert _git(repo, "status", "--porcelain") == ""
+    state = json.loads(_git(repo, "show", "HEAD:.netraven-export"))
+    assert state["last"]["snapshot"] == str(snaps[2].id)
+
+    # The user's own commit on top does not get in the way.
+    (repo / "README").write_text("our configs\n")
+    _git(repo, "add", "README")
+    _git(repo, "-c", "user.name=me", "-c", "user.email=me@x", "commit", "-qm", "readme")
+
+    newer = _capture(db, "sim-2", _config("sim-2", " no shutdown"), actor="carol")
+    assert _history(db, repo).commits == 1
+    log = _log(repo)
+    assert len(log) == 5
+    assert log[-1][:1] == ["carol"]
+    assert log[-1][4] == "sim-2: +1 -0 lines (cli)"
+    assert _git(repo, "show", "HEAD:sim-2") == _config("sim-2", " no shutdown")
+    assert _git(repo, "show", "HEAD:README") == "our configs\n"
+    assert json.loads(_git(repo, "show", "HEAD:.netraven-export"))["last"]["snapshot"] == str(
+        newer.id
+    )
+    again = _history(db, repo)
+    assert (again.commits, again.head) == (0, _git(repo, "rev-parse", "HEAD").strip())
+    assert len(_log(repo)) == 5
+
+
+def test_git_export_moves_files_of_renamed_or_moved_devices(db, tmp_path):
+    _add(db, "sim-1", site="dc1")
+    _add(db, "sim-2", site="dc1")
+    _capture(db, "sim-1", _config("sim-1"))
+    _capture(db, "sim-2", _config("sim-2"))
+    repo = tmp_path / "history"
+    _history(db, repo)
+    with db.session() as s:
+        devices.update_device(s, devices.get_device_by_name(s, "sim-1").id, None, site="dc2")
+        devices.update_device(s, devices.get_device_by_name(s, "sim-2").id, None, name="core-2")
+    summary = _history(db, repo)
+    assert (summary.commits, summary.moved) == (1, 2)
+    assert _git(repo, "show", "HEAD:dc2/sim-1") == _config("sim-1")
+    assert _git(repo, "show", "HEAD:dc1/core-2") == _config("sim-2")
+    changes = sorted(_git(repo, "show", "-M", "--name-status", "--format=", "HEAD").splitlines())
+    assert changes == [
+        "M\t.netraven-export",
+        "R100\tdc1/sim-1\tdc2/sim-1",
+        "R100\tdc1/sim-2\tdc1/core-2",
+    ]
+    assert not (repo / "dc1" / "sim-1").exists()
+    assert (repo / "dc2" / "sim-1").exists()
+    # The next snapshot lands in the new place; trashed devices keep their files.
+    _capture(db, "sim-1", _config("sim-1", " mtu 9000"))
+    with db.session() as s:
+        devices.trash_device(s, devices.get_device_by_name(s, "core-2").id)
+    assert _history(db, repo).commits == 1
+    assert _git(repo, "show", "HEAD:dc2/sim-1") == _config("sim-1", " mtu 9000")
+    assert _git(repo, "show", "HEAD:dc1/core-2") == _config("sim-2")
+
+
+def test_git_export_refuses_folders_it_did_not_make(db, tmp_path):
+    _add(db, "sim-1", tag="core")
+    _capture(db, "sim-1", _config("sim-1"))
+    stuff = tmp_path / "stuff"
+    stuff.mkdir()
+    (stuff / "notes.txt").write_text("mine")
+    with pytest.raises(InputError, match="no git repository"):
+        _history(db, stuff)
+    other = tmp_path / "other"
+    other.mkdir()
+    _git(other, "init", "-q")
+    (other / "f").write_text("x")
+    _git(other, "add", "f")
+    _git(other, "-c", "user.name=me", "-c", "user.email=me@x", "commit", "-qm", "x")
+    with pytest.raises(InputError, match="not a NetRaven export"):
+        _history(db, other)
+    assert _git(other, "log", "--format=%s") == "x\n"
+    tagged = tmp_path / "tagged"
+    assert _history(db, tagged, tag="core").commits == 1
+    with pytest.raises(InputError, match="exported with --tag core"):
+        _history(db, tagged)
+    with pytest.raises(InputError, match="no tag by that name"):
+        _history(db, tmp_path / "x", tag="nope")
+
+
+def test_git_export_streams_across_batches_in_time_order(db, tmp_path):
+    """Snapshots of devices interleaved, two with the same capture time, over 2-row batches."""
+    for name in ("a", "b", "c"):
+        _add(db, name)
+    order = ["c", "a", "b", "a", "c", "b", "a"]
+    for number, name in enumerate(order):
+        _capture(db, name, _config(name, f" description v{number}"))
+    with db.session() as s:
+        snaps = s.scalars(select(ConfigSnapshot).order_by(ConfigSnapshot.captured_at)).all()
+        snaps[4].captured_at = snaps[3].captured_at
+    with db.read_session() as s:
+        by_time = s.execute(
+            select(Device.name)
+            .join(ConfigSnapshot, ConfigSnapshot.device_id == Device.id)
+            .order_by(ConfigSnapshot.captured_at, ConfigSnapshot.id)
+        ).scalars()
+        expected = list(by_time)
+    repo = tmp_path / "history"
+    assert _history(db, repo).commits == len(order)
+    assert [entry[4].split(":")[0] for entry in _log(repo)] == expected
+    assert _git(repo, "show", "HEAD:a") == _config("a", " description v6")
+    assert _history(db, repo).commits == 0
