@@ -17,6 +17,7 @@ from netraven_desktop.core.db.models import ConfigSnapshot, Device
 from netraven_desktop.core.errors import InputError
 from netraven_desktop.core.export_paths import device_paths, safe_component
 from netraven_desktop.core.services import config_export
+from tests.clitools import one_line_error
 from tests.snapshots import capture
 
 
@@ -231,3 +232,77 @@ def test_git_export_streams_across_batches_in_time_order(db, tmp_path):
     assert [entry[4].split(":")[0] for entry in _log(repo)] == expected
     assert _git(repo, "show", "HEAD:a") == _config("a", " description v6")
     assert _history(db, repo).commits == 0
+
+
+PASSWORD, ENABLE = "Ex-p0rt-pa55", "Ex-p0rt-enable"
+
+
+@pytest.fixture
+def lab_credential(cli, secret_store):
+    cli.ok(
+        "credential",
+        "add",
+        "lab",
+        "--username",
+        "admin",
+        "--password-stdin",
+        "--enable-secret",
+        stdin=f"{PASSWORD}\n{ENABLE}\n",
+    )
+    yield
+    cli("credential", "remove", "lab")
+
+
+def test_cli_export_files_and_git_without_secrets(cli, db, tmp_path, lab_credential):
+    for name, site in (("sim-1", "dc1"), ("sim-2", None), ("sim-3", "dc1")):
+        args = ["--site", site] if site else []
+        cli.ok("device", "add", name, "--host", "127.0.0.1", "--platform", "cisco_ios", *args)
+        cli.ok("device", "edit", name, "--credential", "lab")
+    _capture(db, "sim-1", _config("sim-1", " password 7 <removed>"))
+    _capture(db, "sim-2", _config("sim-2"))
+
+    files = tmp_path / "files"
+    plain = cli.ok("backup", "export", str(files))
+    assert "2 configurations written" in plain
+    assert "skipped, no backup yet: sim-3" in plain
+    assert (files / "dc1" / "sim-1").read_text() == _config("sim-1", " password 7 <removed>")
+
+    repo = tmp_path / "git"
+    done = cli("backup", "export", str(repo), "--git", "--json")
+    assert done.returncode == 0, done.stderr
+    events = [json.loads(line) for line in done.stdout.splitlines()]
+    assert events[0] == {
+        "event": "export_progress",
+        "commits": 2,
+        "captured_at": events[0]["captured_at"],
+    }
+    summary = events[-1]
+    assert (summary["event"], summary["git"], summary["commits"], summary["files"]) == (
+        "export_finished",
+        True,
+        2,
+        2,
+    )
+    assert summary["head"] == _git(repo, "rev-parse", "HEAD").strip()
+    assert "0 commits added" in cli.ok("backup", "export", str(repo), "--git")
+
+    # No secret anywhere: not in the files, not in any git object.
+    objects = subprocess.run(
+        ["git", "-C", str(repo), "cat-file", "--batch-all-objects", "--batch"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    everything = [objects, *(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())]
+    for secret in (PASSWORD, ENABLE):
+        assert not any(secret.encode() in blob for blob in everything)
+
+
+def test_cli_export_bad_input_is_one_line(cli, tmp_path):
+    (tmp_path / "mine.txt").write_text("x")
+    refused = cli("backup", "export", str(tmp_path), "--git")
+    assert refused.returncode == 2
+    one_line_error(refused, "DIR:", "no git repository", str(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "mine.txt"]
+    no_tag = cli("backup", "export", str(tmp_path / "out"), "--tag", "nope")
+    assert no_tag.returncode == 2
+    one_line_error(no_tag, "--tag:", "no tag by that name")
