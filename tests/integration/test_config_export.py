@@ -298,11 +298,13 @@ def test_cli_export_files_and_git_without_secrets(cli, db, tmp_path, lab_credent
 
 
 def test_cli_export_bad_input_is_one_line(cli, tmp_path):
-    (tmp_path / "mine.txt").write_text("x")
-    refused = cli("backup", "export", str(tmp_path), "--git")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("x")
+    refused = cli("backup", "export", str(mine), "--git")
     assert refused.returncode == 2
-    one_line_error(refused, "DIR:", "no git repository", str(tmp_path))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "mine.txt"]
+    one_line_error(refused, "DIR:", "no git repository", str(mine))
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"]
     no_tag = cli("backup", "export", str(tmp_path / "out"), "--tag", "nope")
     assert no_tag.returncode == 2
     one_line_error(no_tag, "--tag:", "no tag by that name")
