@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from netraven_desktop.core.crud import devices, jobs, tags
+from netraven_desktop.core.crud import configs, devices, jobs, tags
 from netraven_desktop.core.db import Database
+from netraven_desktop.core.db.base import utcnow
 from netraven_desktop.core.db.models import ConfigSnapshot, Device
 from netraven_desktop.core.errors import InputError
 from netraven_desktop.core.export_paths import device_paths, safe_component
@@ -308,3 +309,17 @@ def test_cli_export_bad_input_is_one_line(cli, tmp_path):
     no_tag = cli("backup", "export", str(tmp_path / "out"), "--tag", "nope")
     assert no_tag.returncode == 2
     one_line_error(no_tag, "--tag:", "no tag by that name")
+
+
+def test_crud_streams_snapshots_through_both_faces(face):
+    """The export queries are plain CRUD: the same function sync and through run_sync."""
+    _add(face.db, "sw1", site="dc1")
+    _add(face.db, "idle")
+    first = _capture(face.db, "sw1", _config("sw1"))
+    second = _capture(face.db, "sw1", _config("sw1", " shutdown"))
+    rows = face(configs.snapshots_after, None, until=utcnow(), limit=1)
+    assert [(r.snapshot_id, r.actor, r.trigger) for r in rows] == [(first.id, "alice", "cli")]
+    rows = face(configs.snapshots_after, (first.captured_at, first.id), until=utcnow())
+    assert [configs.decompress(r.data) for r in rows] == [_config("sw1", " shutdown")]
+    latest = {r.device_name: r.snapshot_id for r in face(configs.latest_configs, None)}
+    assert latest == {"sw1": second.id, "idle": None}
