@@ -37,10 +37,17 @@ class BackupProcess(QObject):
 
     event = Signal(dict)
 
-    def __init__(self, ctx: AppContext, *args: str, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        *args: str,
+        cancellable: bool = True,
+        parent: QObject | None = None,
+    ) -> None:
+        """`cancellable`: the command takes `--cancel-on-stdin` (backup and job runs)."""
         super().__init__(parent)
         self._process = QProcess(self)
-        program, arguments = engine_command(*args, "--cancel-on-stdin")
+        program, arguments = engine_command(*args, *(["--cancel-on-stdin"] if cancellable else []))
         self._process.setProgram(program)
         self._process.setArguments(arguments)
         env = QProcessEnvironment.systemEnvironment()

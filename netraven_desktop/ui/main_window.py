@@ -22,6 +22,7 @@ from .backup_process import BackupProcess
 from .connections import choose_database
 from .context import AppContext
 from .device_detail import DeviceDetail
+from .export_dialog import ExportDialog
 from .icons import icon
 from .login import sign_in
 from .pages import Page
@@ -96,6 +97,8 @@ class MainWindow(QMainWindow):
         open_action = file_menu.addAction("&Open database…")
         open_action.setShortcut(QtGui.QKeySequence.StandardKey.Open)
         open_action.triggered.connect(lambda: self.ctx.spawn(self.open_database()))
+        export_action = file_menu.addAction("&Export configurations…")
+        export_action.triggered.connect(self.export_configs)
         self.sign_out_action = file_menu.addAction("Sign &out")
         self.sign_out_action.setEnabled(False)
         self.sign_out_action.triggered.connect(lambda: self.ctx.spawn(self.sign_out()))
@@ -112,6 +115,11 @@ class MainWindow(QMainWindow):
         url = await choose_database(self.ctx, self)
         if url is not None:
             self.reopen.emit(url)
+
+    def export_configs(self) -> ExportDialog:
+        dialog = ExportDialog(self.ctx, self)
+        dialog.open()
+        return dialog
 
     async def sign_out(self) -> None:
         """End the team session (here and for the CLI) and ask who signs in next."""
