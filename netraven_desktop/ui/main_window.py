@@ -1,6 +1,7 @@
 """The main window: navigation on the left, one page per view, status bar at the bottom.
 
-The window owns the scheduler and the tray icon; the pages own everything else. Pages
+The window owns the scheduler (its runs show in the Jobs view) and the tray icon; the
+pages own everything else. Pages
 talk to each other only through `ctx.events`.
 """
 
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
 
 from ..core.db.models import Job
 from ..core.db.schema import prepare_async
@@ -18,7 +18,6 @@ from ..core.services.auth import end_session
 from ..core.services.scheduler import Scheduler
 from ..core.session_tokens import forget_token
 from . import prefs
-from .backup_process import BackupProcess
 from .connections import choose_database
 from .context import AppContext
 from .device_detail import DeviceDetail
@@ -221,33 +220,13 @@ class MainWindow(QMainWindow):
             self.show_page(JobsPage)
             page.back_up(names)
 
-    async def run_job(self, job: Job) -> int | None:
-        """Run a scheduled job: live in the Jobs view, or (while the view shows another
-        run) in a child process reporting to the status bar."""
-        page = self.pages.get(JobsPage)
-        if isinstance(page, JobsPage) and not page.running:
-            task = page.start(f"scheduled job {job.name}", ["job", "run", job.name], job=job.name)
-            if task is not None:
-                await task
-                return None
-        self.statusBar().showMessage(f"Running job {job.name}…")
-        process = BackupProcess(self.ctx, "job", "run", job.name, "--json", parent=self)
-        finished: list[dict[str, Any]] = []
-        process.event.connect(
-            lambda event: event.get("event") == "run_finished" and finished.append(event)
+    async def run_job(self, job: Job) -> None:
+        """Run a scheduled job live in the Jobs view, after the run going there (if any)."""
+        page = self.pages[JobsPage]
+        assert isinstance(page, JobsPage)
+        await page.run_when_free(
+            f"scheduled job {job.name}", ["job", "run", job.name], job=job.name
         )
-        code = await process.run()
-        if finished:
-            result = finished[-1]
-            self.statusBar().showMessage(
-                f"Job {job.name}: {result['changed']} changed, {result['unchanged']} "
-                f"unchanged, {result['failed']} failed"
-            )
-            self.ctx.events.run_finished.emit(result | {"job": job.name})
-        else:
-            last = process.stderr.strip().splitlines()[-1:] or [f"exit code {code}"]
-            self.statusBar().showMessage(f"Job {job.name} did not run: {last[0]}")
-        return code
 
     def _restore_geometry(self) -> None:
         state = self.ctx.prefs.value(prefs.key(self.ctx.user, "window/geometry"))

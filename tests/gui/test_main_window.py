@@ -167,3 +167,29 @@ def test_the_window_comes_back_at_the_size_it_was_closed(qtbot, run_async, app_c
     run_async(second.load())
     assert second.height() == 520
     run_async(second.shutdown())
+
+
+def test_a_due_job_waits_for_the_run_already_going(
+    qtbot, run_async, app_ctx, sim_devices, secret_store
+):
+    db = app_ctx.db
+    credential = add_sim_credential(db, secret_store, "lab")
+    with db.session() as s:
+        for name, platform, port in sim_devices:
+            devices.create_device(s, name=name, host="127.0.0.1", port=port, platform=platform)
+        job_service.add_job(s, name="nightly", selection=runs.Selection(all=True))
+    page = JobsPage(app_ctx)
+    qtbot.addWidget(page)
+    try:
+        by_hand = page.start("every device", ["backup", "run", "--all"], job=None)
+        run_async(
+            page.run_when_free("scheduled job nightly", ["job", "run", "nightly"], job="nightly"),
+            timeout_ms=90_000,
+        )
+        assert by_hand.done()
+        with db.read_session() as s:
+            done = sorted(jobs.list_runs(s), key=lambda r: r.started_at)
+        assert [r.job_id is not None for r in done] == [False, True]
+        assert done[0].finished_at <= done[1].started_at
+    finally:
+        secret_store.delete(credential.keyring_ref)

@@ -265,6 +265,18 @@ class JobsPage(Page):
         self._run_task.add_done_callback(lambda _task: self.run_button.setEnabled(True))
         return self._run_task
 
+    async def run_when_free(self, what: str, args: list[str], *, job: str) -> None:
+        """Run once the run going in the panel (if any) has ended; return when done.
+
+        Scheduled jobs come here: one run at a time keeps the panel truthful, and a
+        job due meanwhile simply waits its turn.
+        """
+        while self._run_task is not None and not self._run_task.done():
+            await asyncio.wait({self._run_task})
+        task = self.start(what, args, job=job)
+        if task is not None:
+            await task
+
     @property
     def running(self) -> bool:
         """A run started here has not finished yet (from the click on, not the process)."""
