@@ -28,7 +28,7 @@ from netraven_desktop.ui.pages.credentials import CredentialsPage
 from netraven_desktop.ui.pages.dashboard import DashboardPage
 from netraven_desktop.ui.pages.devices import DevicesPage
 from netraven_desktop.ui.prefs import open_prefs
-from netraven_desktop.ui.qt import QApplication, QtCore
+from netraven_desktop.ui.qt import QApplication, QtCore, QtGui
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 SIZE = QtCore.QSize(1280, 800)
@@ -42,6 +42,24 @@ def back_up_all(url: str) -> None:
         check=True,
         stdout=subprocess.DEVNULL,
     )
+
+
+def dark_palette() -> QtGui.QPalette:
+    palette = QtGui.QPalette()
+    role = QtGui.QPalette.ColorRole
+    for name, color in (
+        (role.Window, "#2b2b2b"),
+        (role.WindowText, "#e0e0e0"),
+        (role.Base, "#1e1e1e"),
+        (role.AlternateBase, "#2b2b2b"),
+        (role.Text, "#e0e0e0"),
+        (role.Button, "#353535"),
+        (role.ButtonText, "#e0e0e0"),
+        (role.Highlight, "#3d6fb4"),
+        (role.HighlightedText, "#ffffff"),
+    ):
+        palette.setColor(name, QtGui.QColor(color))
+    return palette
 
 
 async def settle(seconds: float = 0.5) -> None:
@@ -83,6 +101,12 @@ async def shoot(ctx: AppContext) -> None:
     detail.diff.mode.setChecked(True)
     await settle()
     detail.grab().save(str(OUT / "device-diff.png"))
+    QApplication.setPalette(dark_palette())  # what a desktop in dark mode hands the app
+    await settle()
+    detail.grab().save(str(OUT / "device-diff-dark.png"))
+    window.show_page(DashboardPage)
+    await settle()
+    window.grab().save(str(OUT / "dashboard-dark.png"))
     detail.close()
     window.close()
     await window.shutdown()
@@ -100,6 +124,7 @@ def main() -> int:
         back_up_all(url)
         app = QApplication.instance() or QApplication(sys.argv)
         app.setApplicationName("NetRaven Desktop")
+        app.setStyle("Fusion")  # the same look on every machine that takes the pictures
         app.setQuitOnLastWindowClosed(False)  # shoot() ends the loop, not a closed window
         ctx = AppContext(db=demo.db, secrets=store, prefs=open_prefs(str(demo.folder / "p.ini")))
         qasync.run(shoot(ctx))
