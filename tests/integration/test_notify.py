@@ -777,14 +777,7 @@ def test_list_and_json_show_no_secret(face, secret_store):
             ["id", "name", "kind", "config", "has_secret", "events", "enabled", "version"]
         ] * 2
         hook, mail = sorted(rows, key=lambda r: r["kind"], reverse=True)
-        assert mail["config"] == {
-            "host": "smtp.example.net",
-            "port": 587,
-            "security": "starttls",
-            "sender": "netraven@example.net",
-            "recipients": ["noc@example.net"],
-            "username": "netraven",
-        }
+        assert mail["config"] == MAIL_CONFIG
         assert hook["config"] == {"url": "https://hooks.example.net/x"}
         assert (mail["has_secret"], hook["has_secret"]) == (True, True)
         assert mail["events"] == ["backup_failed", "config_changed", "job_finished"]

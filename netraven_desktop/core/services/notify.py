@@ -257,7 +257,7 @@ def _add_channel(
             "channel.create",
             "notification_channel",
             channel.id,
-            after=audit.state(channel, ("name", "kind", "config", "events")),
+            after=audit.state(channel, AUDITED),
         )
         if reference and secret:
             put_secret(Secrets(password=secret))
