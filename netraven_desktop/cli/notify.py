@@ -14,6 +14,7 @@ from ..core.db import Database
 from ..core.errors import InputError
 from ..core.secrets import SecretStore
 from ..core.services import notify
+from .options import add_enable_options
 from .output import print_json, print_table
 
 
@@ -40,16 +41,8 @@ def add_parsers(commands: Any) -> None:
     edit.add_argument("--name", dest="new_name", help="rename the channel")
     _email_options(edit, editing=True)
     _webhook_options(edit, editing=True)
-    _events(edit)
-    enabled = edit.add_mutually_exclusive_group()
-    enabled.add_argument("--enable", action="store_const", const=True, dest="enabled")
-    enabled.add_argument(
-        "--disable",
-        action="store_const",
-        const=False,
-        dest="enabled",
-        help="keep the channel but send it nothing until enabled again",
-    )
+    _events(edit, editing=True)
+    add_enable_options(edit, "keep the channel but send it nothing until enabled again")
     edit.add_argument(
         "--expect-version",
         type=int,
@@ -114,14 +107,15 @@ def _webhook_options(parser: argparse.ArgumentParser, *, editing: bool) -> None:
     )
 
 
-def _events(parser: argparse.ArgumentParser) -> None:
+def _events(parser: argparse.ArgumentParser, *, editing: bool = False) -> None:
     parser.add_argument(
         "--event",
         action="append",
         dest="events",
         choices=EVENTS,
         metavar="EVENT",
-        help=f"send only these events (repeatable; default all: {', '.join(EVENTS)})",
+        help="send only these events (repeatable; "
+        + ("replaces the channel's events)" if editing else f"default all: {', '.join(EVENTS)})"),
     )
 
 
