@@ -140,29 +140,6 @@ def kept_only_if_committed(
         raise
 
 
-@contextlib.contextmanager
-def replaced_only_if_committed(store: SecretStore) -> Iterator[Callable[[str, Secrets], None]]:
-    """The sibling of `kept_only_if_committed` for entries that may already hold secrets.
-
-    Yields `replace(reference, secrets)`; if anything in the block fails, the commit
-    included, every entry it touched is put back as it was (deleted if it was empty), so
-    an edit that is refused leaves the keyring matching the unchanged row.
-    """
-    previous: dict[str, Secrets] = {}
-
-    def replace(reference: str, secrets: Secrets) -> None:
-        previous.setdefault(reference, store.get(reference))
-        store.put(reference, secrets)
-
-    try:
-        yield replace
-    except BaseException:
-        for reference, secrets in previous.items():
-            with contextlib.suppress(SecretStoreError):
-                store.put(reference, secrets)  # an empty Secrets() deletes every kind
-        raise
-
-
 class _Missing(Exception):
     """Internal: a delete found no entry."""
 

@@ -74,7 +74,8 @@ def test_edit_changes_only_what_is_given(cli, db, secret_store, channels):
     assert out.strip() == (
         "updated notification channel team-chat (version 3); its new secret is in the OS keyring"
     )
-    assert secret_store.get(reference) == Secrets(password=NEW_TOKEN)
+    assert secret_store.get(_reference(db, "team-chat")) == Secrets(password=NEW_TOKEN)
+    assert secret_store.get(reference) == Secrets()
     assert NEW_TOKEN not in repr(_everything(db))
     assert cli.ok("notify", "edit", "team-chat").strip() == "nothing to change on team-chat"
 

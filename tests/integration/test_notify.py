@@ -965,8 +965,10 @@ def test_edit_replaces_the_secret_and_audits_no_value(edits, secret_store):
         edits, secret_store, name="hook", url="https://hooks.example.net/x", token=TOKEN
     )
     edited = notify.edit_channel(edits, secret_store, "hook", token=" New-T0ken-9 ")
-    assert edited.secret_ref == hook.secret_ref
-    assert secret_store.get(hook.secret_ref) == Secrets(password="New-T0ken-9")
+    assert edited.version == hook.version + 1  # a concurrent editor would see a conflict
+    assert secret_store.get(edited.secret_ref) == Secrets(password="New-T0ken-9")
+    assert secret_store.get(hook.secret_ref) == Secrets()  # the old entry is gone
+    assert keyring_refs() & {f"{hook.secret_ref}/password"} == set()
     record = _updates(edits)[0]
     assert (record.before, record.after) == ({"secret": "stored"}, {"secret": "replaced"})
     with edits.read_session() as s:
@@ -1053,11 +1055,11 @@ def test_a_stale_version_is_a_conflict(edits, secret_store):
     assert secret_store.get(channel.secret_ref) == Secrets(password=TOKEN)
 
 
-def test_a_failed_commit_puts_the_old_secret_back(edits, secret_store):
+def test_a_failed_commit_keeps_the_old_secret_only(edits, secret_store):
     channel = notify.add_webhook_channel(
         edits, secret_store, name="hook", url="https://hooks.example.net/x", token=TOKEN
     )
-    rows_before = raw_channel_rows(edits)
+    rows_before, refs_before = raw_channel_rows(edits), keyring_refs()
 
     def refuse(_session):
         raise RuntimeError("the commit failed")
@@ -1069,4 +1071,5 @@ def test_a_failed_commit_puts_the_old_secret_back(edits, secret_store):
     finally:
         event.remove(Session, "before_commit", refuse)
     assert raw_channel_rows(edits) == rows_before
+    assert keyring_refs() == refs_before  # the new entry was deleted again
     assert secret_store.get(channel.secret_ref) == Secrets(password=TOKEN)

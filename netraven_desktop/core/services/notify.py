@@ -45,7 +45,6 @@ from ..secrets import (
     SecretStore,
     SecretStoreError,
     kept_only_if_committed,
-    replaced_only_if_committed,
 )
 from ..validation import validate_host, validate_name, validate_port
 from . import audit
@@ -276,14 +275,16 @@ def edit_channel(
     """Change a channel: `name`, `events`, `enabled`, its config fields (as `add_*`
     takes them) and its `password` (e-mail) or `token` (webhook). None means "keep".
 
-    The merged config is checked exactly as adding checks it. A secret left out is kept;
-    a new one replaces the keyring entry inside the transaction and the old one is put
-    back if the transaction fails. An e-mail channel left without a user name loses its
-    password (deleted from the keyring after the commit). Audited as `channel.update`
-    with before/after metadata; a replaced secret shows as "replaced", never its value.
+    The merged config is checked exactly as adding checks it. A secret left out is kept.
+    A new one gets a new keyring entry, written inside the transaction and deleted if it
+    fails (so the row and the keyring never disagree, and the row's version moves); the
+    old entry is deleted after the commit, as is the password of an e-mail channel left
+    without a user name. Audited as `channel.update` with before/after metadata; a new
+    secret shows as "replaced", never its value.
     """
     changes = {key: value for key, value in changes.items() if value is not None}
-    with replaced_only_if_committed(store) as replace, db.session() as session:
+    fresh = new_reference()
+    with kept_only_if_committed(store, fresh) as put_secret, db.session() as session:
         authorize(session, "admin")
         channel = rows.get_channel_by_name(session, name)
         kind, stored = channel.kind, channel.secret_ref
@@ -302,7 +303,7 @@ def edit_channel(
         keep = bool(stored) and not secret and (kind != "email" or bool(config["username"]))
         check = email_config if kind == "email" else webhook_config
         update["config"] = check(**config, has_secret=bool(secret) or keep)
-        reference = (stored or new_reference()) if secret else (stored if keep else None)
+        reference = fresh if secret else (stored if keep else None)
         update["secret_ref"] = reference
         before = _audited(channel, "stored" if stored else "none")
         channel = rows.update_channel(session, channel.id, expected_version, **update)
@@ -310,9 +311,9 @@ def edit_channel(
         audit.record_changes(
             session, "channel.update", "notification_channel", channel.id, before, after
         )
-        if reference and secret:
-            replace(reference, Secrets(password=secret))
-    if stored and not reference:
+        if secret:
+            put_secret(Secrets(password=secret))
+    if stored and stored != reference:
         store.delete(stored)
     return channel
 
