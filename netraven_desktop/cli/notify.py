@@ -14,6 +14,7 @@ from ..core.db import Database
 from ..core.errors import InputError
 from ..core.secrets import SecretStore
 from ..core.services import notify
+from .options import add_enable_options
 from .output import print_json, print_table
 
 
@@ -25,43 +26,29 @@ def add_parsers(commands: Any) -> None:
 
     email = notify_cmd.add_parser("add-email", help="send notifications by e-mail (SMTP)")
     email.add_argument("name")
-    email.add_argument("--host", required=True, help="SMTP server: IP address or DNS name")
-    email.add_argument(
-        "--port", help="SMTP port, 1-65535 (default: 587 starttls, 465 tls, 25 none)"
-    )
-    email.add_argument("--from", dest="sender", required=True, metavar="ADDR")
-    email.add_argument(
-        "--to",
-        dest="recipients",
-        action="extend",
-        nargs="+",
-        required=True,
-        metavar="ADDR",
-        help="recipient (repeatable)",
-    )
-    email.add_argument("--username", help="SMTP login; its password goes to the OS keyring")
-    email.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="read the SMTP password from the first line of stdin (else prompted)",
-    )
-    email.add_argument(
-        "--security",
-        choices=notify.SECURITY,
-        default="starttls",
-        help="starttls (default), tls (implicit TLS) or none (a relay on this machine)",
-    )
+    _email_options(email, editing=False)
     _events(email)
 
     hook = notify_cmd.add_parser("add-webhook", help="POST notifications as JSON to a URL")
     hook.add_argument("name")
-    hook.add_argument("--url", required=True, help="http:// or https:// URL")
-    hook.add_argument(
-        "--token-stdin",
-        action="store_true",
-        help="read a bearer token from the first line of stdin (sent as Authorization)",
-    )
+    _webhook_options(hook, editing=False)
     _events(hook)
+
+    edit = notify_cmd.add_parser(
+        "edit", help="change a channel; options of its kind only; a secret not given is kept"
+    )
+    edit.add_argument("name")
+    edit.add_argument("--name", dest="new_name", help="rename the channel")
+    _email_options(edit, editing=True)
+    _webhook_options(edit, editing=True)
+    _events(edit, editing=True)
+    add_enable_options(edit, "keep the channel but send it nothing until enabled again")
+    edit.add_argument(
+        "--expect-version",
+        type=int,
+        metavar="N",
+        help="fail (exit 1) if the channel changed since you read version N",
+    )
 
     notify_cmd.add_parser("list", help="list channels (never their secrets)").add_argument(
         "--json", action="store_true"
@@ -74,14 +61,61 @@ def add_parsers(commands: Any) -> None:
     ).add_argument("name")
 
 
-def _events(parser: argparse.ArgumentParser) -> None:
+def _email_options(parser: argparse.ArgumentParser, *, editing: bool) -> None:
+    """The options of `add-email`, and of `edit` for an e-mail channel."""
+    parser.add_argument("--host", required=not editing, help="SMTP server: IP address or DNS name")
+    parser.add_argument(
+        "--port", help="SMTP port, 1-65535 (default: 587 starttls, 465 tls, 25 none)"
+    )
+    parser.add_argument("--from", dest="sender", required=not editing, metavar="ADDR")
+    parser.add_argument(
+        "--to",
+        dest="recipients",
+        action="extend",
+        nargs="+",
+        required=not editing,
+        metavar="ADDR",
+        help="recipient (repeatable)" + ("; replaces the recipients" if editing else ""),
+    )
+    parser.add_argument(
+        "--username",
+        help="SMTP login; its password goes to the OS keyring"
+        + ("; '' removes the login and its password" if editing else ""),
+    )
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the SMTP password from the first line of stdin "
+        + ("(else the stored one is kept)" if editing else "(else prompted)"),
+    )
+    parser.add_argument(
+        "--security",
+        choices=notify.SECURITY,
+        default=None if editing else "starttls",
+        help="starttls (default), tls (implicit TLS) or none (a relay on this machine)",
+    )
+
+
+def _webhook_options(parser: argparse.ArgumentParser, *, editing: bool) -> None:
+    """The options of `add-webhook`, and of `edit` for a webhook."""
+    parser.add_argument("--url", required=not editing, help="http:// or https:// URL")
+    parser.add_argument(
+        "--token-stdin",
+        action="store_true",
+        help="read a bearer token from the first line of stdin (sent as Authorization)"
+        + ("; else the stored one is kept" if editing else ""),
+    )
+
+
+def _events(parser: argparse.ArgumentParser, *, editing: bool = False) -> None:
     parser.add_argument(
         "--event",
         action="append",
         dest="events",
         choices=EVENTS,
         metavar="EVENT",
-        help=f"send only these events (repeatable; default all: {', '.join(EVENTS)})",
+        help="send only these events (repeatable; "
+        + ("replaces the channel's events)" if editing else f"default all: {', '.join(EVENTS)})"),
     )
 
 
@@ -137,6 +171,38 @@ def notify_add_webhook(db: Database, args: argparse.Namespace) -> int:
     print(
         f"added webhook channel {channel.name} for {', '.join(channel.events) or 'no events'}"
         + ("; its token is in the OS keyring" if channel.secret_ref else "")
+    )
+    return 0
+
+
+def notify_edit(db: Database, args: argparse.Namespace) -> int:
+    password = _first_line_of_stdin("--password-stdin", "password") if args.password_stdin else None
+    token = _first_line_of_stdin("--token-stdin", "token") if args.token_stdin else None
+    changes = {
+        "name": args.new_name,
+        "host": args.host,
+        "port": args.port,
+        "sender": args.sender,
+        "recipients": args.recipients,
+        "username": args.username,
+        "password": password,
+        "security": args.security,
+        "url": args.url,
+        "token": token,
+        "events": args.events,
+        "enabled": args.enabled,
+    }
+    changes = {key: value for key, value in changes.items() if value is not None}
+    if not changes:
+        print(f"nothing to change on {args.name}")
+        return 0
+    channel = notify.edit_channel(
+        db, SecretStore(), args.name, expected_version=args.expect_version, **changes
+    )
+    print(
+        f"updated notification channel {channel.name} (version {channel.version}"
+        f"{'' if channel.enabled else ', disabled'})"
+        + ("; its new secret is in the OS keyring" if password or token else "")
     )
     return 0
 
@@ -200,6 +266,7 @@ async def _send_test(db: Database, name: str) -> notify.DeliveryReport:
 COMMANDS = {
     ("notify", "add-email"): notify_add_email,
     ("notify", "add-webhook"): notify_add_webhook,
+    ("notify", "edit"): notify_edit,
     ("notify", "list"): notify_list,
     ("notify", "remove"): notify_remove,
     ("notify", "test"): notify_test,

@@ -9,6 +9,7 @@ from typing import NoReturn
 from .. import __version__
 from ..core.platforms import PLATFORMS
 from . import notify, users
+from .options import add_enable_options
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -65,15 +66,7 @@ def _device_fields(parser: argparse.ArgumentParser, *, editing: bool) -> None:
         dest="mask_secrets",
         help="store configs with secrets as they are",
     )
-    enabled = parser.add_mutually_exclusive_group()
-    enabled.add_argument("--enable", action="store_const", const=True, dest="enabled")
-    enabled.add_argument(
-        "--disable",
-        action="store_const",
-        const=False,
-        dest="enabled",
-        help="keep the device but skip it in backups",
-    )
+    add_enable_options(parser, "keep the device but skip it in backups")
     if editing:
         parser.add_argument("--no-tags", action="store_true", help="remove every tag")
         parser.add_argument(

@@ -1,5 +1,6 @@
-"""The Notifications page: channels added through the dialogs (token to the keyring),
-a test send that reaches a real local SMTP or HTTP server, removal."""
+"""The Notifications page: channels added and edited through the dialogs (token to the
+keyring, kept unless replaced), switched off and on, a test send that reaches a real local
+SMTP or HTTP server, removal."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import json
 
 import pytest
 
+from netraven_desktop.core.crud.notifications import EVENTS
+from netraven_desktop.core.secrets import Secrets
 from netraven_desktop.core.services import notify
+from netraven_desktop.ui.dialogs.channel import WebhookChannelDialog
 from netraven_desktop.ui.pages.notifications import ChannelModel, NotificationsPage
 from netraven_desktop.ui.qt import QtWidgets
 from tests.gui.helpers import database_text
@@ -27,6 +31,13 @@ def page(open_page, app_ctx, secret_store):
 
 def _cells(page, column):
     return [page.model.index(r, column).data() for r in range(page.model.rowCount())]
+
+
+def _refused(qtbot, dialog, field):
+    """Click OK and return the problem the dialog then shows at `field`."""
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: dialog.form.error_text(field) != "")
+    return dialog.form.error_text(field)
 
 
 def test_webhook_with_a_token_then_a_test_send_reaches_the_server(
@@ -99,14 +110,10 @@ def test_bad_input_is_shown_at_the_field_and_nothing_is_written(qtbot, app_ctx, 
     dialog.host.setText("smtp.example.net")
     dialog.sender.setText("not an address")
     dialog.recipients.setText("ops@example.net")
-    dialog.ok_button.click()
-    qtbot.waitUntil(lambda: dialog.form.error_text("sender") != "")
-    assert dialog.form.error_text("sender") == "must be an e-mail address like ops@example.net"
+    assert _refused(qtbot, dialog, "sender") == "must be an e-mail address like ops@example.net"
     dialog.sender.setText("netraven@example.net")
     dialog.username.setText("bot")  # a login without a password
-    dialog.ok_button.click()
-    qtbot.waitUntil(lambda: dialog.form.error_text("password") != "")
-    assert dialog.form.error_text("password") == "a user name needs a password"
+    assert _refused(qtbot, dialog, "password") == "a user name needs a password"
     with app_ctx.db.read_session() as s:
         assert notify.list_channels(s) == []
 
@@ -124,3 +131,90 @@ def test_remove_asks_first(qtbot, run_async, app_ctx, page, secret_store, monkey
     page.remove()
     qtbot.waitUntil(lambda: page.model.rowCount() == 0)
     assert secret_store.get(channel.secret_ref).password is None
+
+
+def test_edit_opens_the_dialog_filled_in_and_keeps_the_token(
+    qtbot, run_async, app_ctx, page, secret_store
+):
+    hook = notify.add_webhook_channel(
+        app_ctx.db, secret_store, name="chat", url="https://hooks.example.net/x", token=TOKEN
+    )
+    run_async(page.refresh())
+    page.select(lambda c: c.name == "chat")
+    page.view.doubleClicked.emit(page.model.index(0, 0))
+    (dialog,) = page.findChildren(WebhookChannelDialog)
+    assert dialog.windowTitle() == "Edit webhook channel"
+    assert (dialog.name.text(), dialog.url.text()) == ("chat", "https://hooks.example.net/x")
+    assert dialog.events.chosen() == list(EVENTS)
+    assert dialog.token.text() == ""
+    assert dialog.token.placeholderText() == "unchanged when left empty"
+    dialog.name.setText("team-chat")
+    dialog.events.boxes["job_finished"].setChecked(False)
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.ok_button.click()
+    qtbot.waitUntil(lambda: _cells(page, ChannelModel.COL_NAME) == ["team-chat"])
+    assert _cells(page, ChannelModel.COL_EVENTS) == ["backup_failed, config_changed"]
+    assert secret_store.get(hook.secret_ref) == Secrets(password=TOKEN)
+
+    page.select(lambda c: c.name == "team-chat")
+    dialog = page.edit()
+    dialog.token.setText("N3w-Gui-T0ken")
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.ok_button.click()
+    qtbot.waitUntil(lambda: page.model.rows[0].version == hook.version + 2)
+    assert secret_store.get(page.model.rows[0].secret_ref) == Secrets(password="N3w-Gui-T0ken")
+    assert secret_store.get(hook.secret_ref) == Secrets()
+    assert "N3w-Gui-T0ken" not in database_text(app_ctx.db)
+
+
+def test_an_edit_shows_errors_at_the_field_and_a_conflict(qtbot, run_async, app_ctx, page):
+    notify.add_email_channel(
+        app_ctx.db,
+        app_ctx.secrets,
+        name="mail",
+        host="smtp.example.net",
+        sender="nr@example.net",
+        recipients=["ops@example.net", "noc@example.net"],
+        port=2525,
+        events=["backup_failed"],
+    )
+    run_async(page.refresh())
+    page.select(lambda c: c.name == "mail")
+    dialog = page.edit()
+    assert dialog.windowTitle() == "Edit e-mail channel"
+    assert (dialog.host.text(), dialog.port.text()) == ("smtp.example.net", "2525")
+    assert dialog.recipients.text() == "ops@example.net, noc@example.net"
+    assert dialog.events.chosen() == ["backup_failed"]
+    assert dialog.password.placeholderText() == "optional"  # no password stored
+    before = database_text(app_ctx.db)
+
+    dialog.recipients.setText("ops@example.net, bob")
+    problem = _refused(qtbot, dialog, "recipients")
+    assert problem == "must be an e-mail address like ops@example.net"
+    dialog.recipients.setText("ops@example.net")
+    dialog.port.setText("70000")
+    assert _refused(qtbot, dialog, "port") == "must be a whole number from 1 to 65535"
+    assert database_text(app_ctx.db) == before
+
+    notify.edit_channel(app_ctx.db, app_ctx.secrets, "mail", host="relay.example.net")
+    dialog.port.setText("")
+    dialog.ok_button.click()
+    qtbot.waitUntil(dialog.problem.isVisible)
+    assert "was changed by someone else" in dialog.problem.text()
+    assert dialog.isVisible()
+
+
+def test_disable_and_enable_a_channel(qtbot, run_async, app_ctx, page):
+    notify.add_webhook_channel(app_ctx.db, app_ctx.secrets, name="chat", url="http://127.0.0.1:9/")
+    run_async(page.refresh())
+    page.select(lambda c: c.name == "chat")
+    assert page.switch.text() == "Di&sable"
+    page.switch.click()
+    qtbot.waitUntil(lambda: _cells(page, ChannelModel.COL_ENABLED) == ["no"])
+    page.select(lambda c: c.name == "chat")
+    assert page.switch.text() == "E&nable"
+    page.switch.click()
+    qtbot.waitUntil(lambda: _cells(page, ChannelModel.COL_ENABLED) == ["yes"])
+    with app_ctx.db.read_session() as s:
+        (channel,) = notify.list_channels(s)
+    assert (channel.enabled, channel.version) == (True, 3)

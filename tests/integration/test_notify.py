@@ -30,14 +30,16 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from jeepney.wrappers import DBusErrorResponse
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
 
 from netraven_desktop.cli import notify as notify_cli
 from netraven_desktop.core.crud import devices
 from netraven_desktop.core.crud import notifications as channel_rows
-from netraven_desktop.core.errors import InputError, NotFoundError
+from netraven_desktop.core.crud.notifications import EVENTS
+from netraven_desktop.core.errors import ConflictError, InputError, NotFoundError
 from netraven_desktop.core.secrets import SERVICE, Secrets
-from netraven_desktop.core.services import credentials, notify, runs
+from netraven_desktop.core.services import audit, credentials, notify, runs
 from netraven_desktop.core.services.engine import BackupEngine, EngineOptions, RunSummary
 from netraven_desktop.core.sim import SimDevice, Simulator
 
@@ -700,6 +702,14 @@ MAIL = {
     "username": "netraven",
     "password": SMTP_PASSWORD,
 }
+MAIL_CONFIG = {
+    "host": "smtp.example.net",
+    "port": 587,
+    "security": "starttls",
+    "sender": "netraven@example.net",
+    "recipients": ["noc@example.net"],
+    "username": "netraven",
+}
 
 
 @pytest.mark.parametrize(
@@ -767,14 +777,7 @@ def test_list_and_json_show_no_secret(face, secret_store):
             ["id", "name", "kind", "config", "has_secret", "events", "enabled", "version"]
         ] * 2
         hook, mail = sorted(rows, key=lambda r: r["kind"], reverse=True)
-        assert mail["config"] == {
-            "host": "smtp.example.net",
-            "port": 587,
-            "security": "starttls",
-            "sender": "netraven@example.net",
-            "recipients": ["noc@example.net"],
-            "username": "netraven",
-        }
+        assert mail["config"] == MAIL_CONFIG
         assert hook["config"] == {"url": "https://hooks.example.net/x"}
         assert (mail["has_secret"], hook["has_secret"]) == (True, True)
         assert mail["events"] == ["backup_failed", "config_changed", "job_finished"]
@@ -893,3 +896,180 @@ def test_cli_commands(db, secret_store, webhook_server, monkeypatch, capsys):
     assert "and its keyring entry" not in out  # "dead" had no token
     with db.read_session() as s:
         assert notify.list_channels(s) == []
+
+
+# --- editing -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def edits(db, secret_store):
+    """The database; the keyring entries of its channels are removed after the test."""
+    yield db
+    with db.read_session() as s:
+        refs = [c.secret_ref for c in channel_rows.list_channels(s) if c.secret_ref]
+    for ref in refs:
+        secret_store.delete(ref)
+
+
+def _channel(db, name):
+    with db.read_session() as s:
+        return channel_rows.get_channel_by_name(s, name)
+
+
+def _updates(db):
+    with db.read_session() as s:
+        return audit.list_events(s, entity_type="notification_channel", action="channel.update")
+
+
+def test_edit_changes_fields_and_keeps_the_secret(edits, secret_store):
+    added = notify.add_email_channel(edits, secret_store, **MAIL)
+    edited = notify.edit_channel(
+        edits,
+        secret_store,
+        "M",
+        expected_version=added.version,
+        name="ops-mail",
+        host="relay.example.net",
+        security="tls",
+        recipients=["noc@example.net", "oncall@example.org"],
+        events=["backup_failed"],
+        enabled=False,
+    )
+    assert (edited.name, edited.events, edited.enabled) == ("ops-mail", ["backup_failed"], False)
+    assert edited.config == MAIL_CONFIG | {
+        "host": "relay.example.net",
+        "security": "tls",
+        "port": 465,  # the default followed the security, as the port was at its default
+        "recipients": ["noc@example.net", "oncall@example.org"],
+    }
+    assert edited.version == added.version + 1
+    assert edited.secret_ref == added.secret_ref
+    assert secret_store.get(added.secret_ref) == Secrets(password=SMTP_PASSWORD)
+    record = _updates(edits)[0]
+    assert record.before == {
+        "name": "m",
+        "config": MAIL_CONFIG,
+        "events": sorted(EVENTS),
+        "enabled": True,
+    }
+    assert record.after["name"] == "ops-mail"
+    assert record.after["enabled"] is False
+    assert "secret" not in record.after  # kept: not a change
+
+    again = notify.edit_channel(edits, secret_store, "ops-mail", enabled=True, port="2465")
+    assert (again.enabled, again.config["port"]) == (True, 2465)
+
+
+def test_edit_replaces_the_secret_and_audits_no_value(edits, secret_store):
+    hook = notify.add_webhook_channel(
+        edits, secret_store, name="hook", url="https://hooks.example.net/x", token=TOKEN
+    )
+    edited = notify.edit_channel(edits, secret_store, "hook", token=" New-T0ken-9 ")
+    assert edited.version == hook.version + 1  # a concurrent editor would see a conflict
+    assert secret_store.get(edited.secret_ref) == Secrets(password="New-T0ken-9")
+    assert secret_store.get(hook.secret_ref) == Secrets()  # the old entry is gone
+    assert keyring_refs() & {f"{hook.secret_ref}/password"} == set()
+    record = _updates(edits)[0]
+    assert (record.before, record.after) == ({"secret": "stored"}, {"secret": "replaced"})
+    with edits.read_session() as s:
+        events_text = json.dumps([audit.event_to_dict(e) for e in audit.list_events(s)])
+    assert TOKEN not in events_text
+    assert "New-T0ken-9" not in events_text
+    assert "New-T0ken-9" not in raw_channel_rows(edits)
+
+
+def test_edit_adds_and_drops_an_email_login(edits, secret_store):
+    plain = notify.add_email_channel(
+        edits, secret_store, **(MAIL | {"username": None, "password": None})
+    )
+    assert plain.secret_ref is None
+    with_login = notify.edit_channel(
+        edits, secret_store, "m", username="bot", password=SMTP_PASSWORD
+    )
+    reference = with_login.secret_ref
+    assert secret_store.get(reference) == Secrets(password=SMTP_PASSWORD)
+    assert with_login.config["username"] == "bot"
+    without = notify.edit_channel(edits, secret_store, "m", username="")
+    assert (without.secret_ref, without.config["username"]) == (None, None)
+    assert secret_store.get(reference) == Secrets()
+    assert f"{reference}/password" not in keyring_refs()
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "field"),
+    [
+        ("email", {"sender": "not-an-address"}, "sender"),
+        ("email", {"recipients": []}, "recipients"),
+        ("email", {"port": 70000}, "port"),
+        ("email", {"security": "none"}, "security"),  # the kept password, in clear
+        ("email", {"username": "", "password": "Lost-Pw-1"}, "username"),
+        ("email", {"events": ["nope"]}, "events"),
+        ("email", {"name": "other"}, "name"),  # taken
+        ("email", {"url": "https://x.example.net/"}, "url"),  # not an e-mail setting
+        ("email", {"token": "Lost-T0ken"}, "token"),
+        ("email", {"enabled": "yes"}, "enabled"),
+        ("webhook", {"url": "http://hooks.example.net/x"}, "url"),  # the kept token, in clear
+        ("webhook", {"token": "two words"}, "token"),
+        ("webhook", {"host": "h.example.net"}, "host"),
+    ],
+)
+def test_a_refused_edit_changes_nothing(edits, secret_store, kind, fields, field):
+    notify.add_webhook_channel(edits, secret_store, name="other", url="https://o.example.net/")
+    if kind == "email":
+        channel = notify.add_email_channel(edits, secret_store, **MAIL)
+        fields = {"password": "Lost-Pw-1"} | fields
+    else:
+        channel = notify.add_webhook_channel(
+            edits, secret_store, name="m", url="https://hooks.example.net/x", token=TOKEN
+        )
+        fields = {"token": "Lost-T0ken"} | fields
+    rows_before, refs_before = raw_channel_rows(edits), keyring_refs()
+    secret_before = secret_store.get(channel.secret_ref)
+    with pytest.raises(InputError) as err:
+        notify.edit_channel(edits, secret_store, "m", **fields)
+    assert err.value.field == field
+    assert len(str(err.value).splitlines()) == 1
+    for secret in ("Lost-Pw-1", "Lost-T0ken", SMTP_PASSWORD, TOKEN):
+        assert secret not in str(err.value)
+    assert raw_channel_rows(edits) == rows_before
+    assert keyring_refs() == refs_before
+    assert secret_store.get(channel.secret_ref) == secret_before
+    assert _updates(edits) == []
+
+
+def test_a_stale_version_is_a_conflict(edits, secret_store):
+    channel = notify.add_webhook_channel(
+        edits, secret_store, name="hook", url="https://hooks.example.net/x", token=TOKEN
+    )
+    notify.edit_channel(
+        edits, secret_store, "hook", expected_version=channel.version, enabled=False
+    )
+    rows_before = raw_channel_rows(edits)
+    with pytest.raises(ConflictError) as err:
+        notify.edit_channel(
+            edits, secret_store, "hook", expected_version=channel.version, token="Lost-T0ken"
+        )
+    assert len(str(err.value).splitlines()) == 1
+    assert "reload and try again" in str(err.value)
+    assert raw_channel_rows(edits) == rows_before
+    assert secret_store.get(channel.secret_ref) == Secrets(password=TOKEN)
+
+
+def test_a_failed_commit_keeps_the_old_secret_only(edits, secret_store):
+    channel = notify.add_webhook_channel(
+        edits, secret_store, name="hook", url="https://hooks.example.net/x", token=TOKEN
+    )
+    rows_before, refs_before = raw_channel_rows(edits), keyring_refs()
+
+    def refuse(_session):
+        raise RuntimeError("the commit failed")
+
+    event.listen(Session, "before_commit", refuse)
+    try:
+        with pytest.raises(RuntimeError):
+            notify.edit_channel(edits, secret_store, "hook", token="Lost-T0ken", enabled=False)
+    finally:
+        event.remove(Session, "before_commit", refuse)
+    assert raw_channel_rows(edits) == rows_before
+    assert keyring_refs() == refs_before  # the new entry was deleted again
+    assert secret_store.get(channel.secret_ref) == Secrets(password=TOKEN)

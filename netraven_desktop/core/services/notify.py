@@ -40,7 +40,12 @@ from ..crud.notifications import EVENTS
 from ..db import Database
 from ..db.models import NotificationChannel
 from ..errors import InputError
-from ..secrets import Secrets, SecretStore, SecretStoreError, kept_only_if_committed
+from ..secrets import (
+    Secrets,
+    SecretStore,
+    SecretStoreError,
+    kept_only_if_committed,
+)
 from ..validation import validate_host, validate_name, validate_port
 from . import audit
 from .access import authorize
@@ -110,25 +115,25 @@ def validate_url(value: str, field: str = "url") -> str:
     )
 
 
-def add_email_channel(
-    db: Database,
-    store: SecretStore,
+# What the audit log records of a channel: never a secret, only whether one is stored.
+AUDITED = ("name", "kind", "config", "events", "enabled")
+SECRET_FIELDS = {"email": "password", "webhook": "token"}  # the secret each kind may hold
+
+
+def email_config(
     *,
-    name: str,
     host: str,
     port: int | str | None = None,
     sender: str,
     recipients: Sequence[str],
     username: str | None = None,
-    password: str | None = None,
     security: str = "starttls",
-    events: Iterable[str] | None = None,
-) -> NotificationChannel:
-    """An SMTP channel; the password (if any) goes to the keyring, all or nothing.
+    has_secret: bool,
+) -> dict[str, Any]:
+    """The checked config of an e-mail channel, for adding and editing alike.
 
-    `security`: "starttls" (default port 587), "tls" (implicit TLS, 465) or "none" (a
-    relay on this machine, 25). A password is sent only over TLS or to this machine."""
-    name = validate_name(name)
+    `has_secret`: whether the channel will have a password (given now or kept), since a
+    login and a password go together and a password never travels in clear."""
     if security not in SECURITY:
         raise InputError("security", security, f"must be one of {', '.join(SECURITY)}")
     host = validate_host(host, "host")
@@ -140,18 +145,17 @@ def add_email_channel(
     if not to:
         raise InputError("recipients", "", "name at least one recipient")
     username = validate_name(username, "username", 255) if username else None
-    password = password or None
-    if password and not username:
+    if has_secret and not username:
         raise InputError("username", "", "a password needs a user name")
-    if username and not password:
+    if username and not has_secret:
         raise InputError("password", "", "a user name needs a password")
-    if password and security == "none" and not _is_loopback(host):
+    if has_secret and security == "none" and not _is_loopback(host):
         raise InputError(
             "security",
             security,
             "a password is sent only over TLS (starttls or tls), or to a relay on this machine",
         )
-    config = {
+    return {
         "host": host,
         "port": port,
         "security": security,
@@ -159,7 +163,51 @@ def add_email_channel(
         "recipients": to,
         "username": username,
     }
-    return _add_channel(db, store, name, "email", config, password, events)
+
+
+def webhook_config(*, url: str, has_secret: bool) -> dict[str, Any]:
+    """The checked config of a webhook; `has_secret`: it will send a bearer token, which
+    never travels in clear."""
+    url = validate_url(url, "url")
+    parts = urllib.parse.urlsplit(url)
+    if has_secret and parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
+        raise InputError("url", url, "a token is sent only over https://, or to this machine")
+    return {"url": url}
+
+
+def _token(token: str | None) -> str | None:
+    token = token.strip() if token else None
+    if token and _UNSAFE.search(token):
+        raise InputError("token", "<hidden>", "must not contain spaces or control characters")
+    return token
+
+
+def _events(events: Iterable[str] | None) -> list[str]:
+    chosen = list(EVENTS) if events is None else list(dict.fromkeys(events))
+    for event in chosen:
+        if event not in EVENTS:
+            raise InputError("events", event, f"must be among {', '.join(EVENTS)}")
+    return chosen
+
+
+def add_email_channel(
+    db: Database,
+    store: SecretStore,
+    *,
+    name: str,
+    password: str | None = None,
+    events: Iterable[str] | None = None,
+    **config: Any,
+) -> NotificationChannel:
+    """An SMTP channel (`config`: the arguments of `email_config`); the password (if any)
+    goes to the keyring, all or nothing.
+
+    `security`: "starttls" (default port 587), "tls" (implicit TLS, 465) or "none" (a
+    relay on this machine, 25). A password is sent only over TLS or to this machine."""
+    name = validate_name(name)
+    password = password or None
+    checked = email_config(**config, has_secret=bool(password))
+    return _add_channel(db, store, name, "email", checked, password, events)
 
 
 def add_webhook_channel(
@@ -173,14 +221,9 @@ def add_webhook_channel(
 ) -> NotificationChannel:
     """A webhook (HTTP POST of JSON); the bearer token (if any) goes to the keyring."""
     name = validate_name(name)
-    url = validate_url(url, "url")
-    token = token.strip() if token else None
-    if token and _UNSAFE.search(token):
-        raise InputError("token", "<hidden>", "must not contain spaces or control characters")
-    parts = urllib.parse.urlsplit(url)
-    if token and parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
-        raise InputError("url", url, "a token is sent only over https://, or to this machine")
-    return _add_channel(db, store, name, "webhook", {"url": url}, token, events)
+    token = _token(token)
+    config = webhook_config(url=url, has_secret=bool(token))
+    return _add_channel(db, store, name, "webhook", config, token, events)
 
 
 def _add_channel(
@@ -193,10 +236,7 @@ def _add_channel(
     events: Iterable[str] | None,
 ) -> NotificationChannel:
     """The row and its keyring entry, all or nothing (as services.credentials does)."""
-    chosen = list(EVENTS) if events is None else list(dict.fromkeys(events))
-    for event in chosen:
-        if event not in EVENTS:
-            raise InputError("events", event, f"must be among {', '.join(EVENTS)}")
+    chosen = _events(events)
     reference = new_reference() if secret else None
     with (
         kept_only_if_committed(store, reference or "") as put_secret,
@@ -216,11 +256,85 @@ def _add_channel(
             "channel.create",
             "notification_channel",
             channel.id,
-            after=audit.state(channel, ("name", "kind", "config", "events")),
+            after=audit.state(channel, AUDITED),
         )
         if reference and secret:
             put_secret(Secrets(password=secret))
     return channel
+
+
+def edit_channel(
+    db: Database,
+    store: SecretStore,
+    name: str,
+    /,
+    *,
+    expected_version: int | None = None,
+    **changes: Any,
+) -> NotificationChannel:
+    """Change a channel: `name`, `events`, `enabled`, its config fields (as `add_*`
+    takes them) and its `password` (e-mail) or `token` (webhook). None means "keep".
+
+    The merged config is checked exactly as adding checks it. A secret left out is kept.
+    A new one gets a new keyring entry, written inside the transaction and deleted if it
+    fails (so the row and the keyring never disagree, and the row's version moves); the
+    old entry is deleted after the commit, as is the password of an e-mail channel left
+    without a user name. Audited as `channel.update` with before/after metadata; a new
+    secret shows as "replaced", never its value.
+    """
+    changes = {key: value for key, value in changes.items() if value is not None}
+    fresh = new_reference()
+    with kept_only_if_committed(store, fresh) as put_secret, db.session() as session:
+        authorize(session, "admin")
+        channel = rows.get_channel_by_name(session, name)
+        kind, stored = channel.kind, channel.secret_ref
+        if kind not in SECRET_FIELDS:
+            raise InputError("name", name, f"a {kind} channel cannot be edited")
+        secret = changes.pop(SECRET_FIELDS[kind], None) or None
+        if kind == "webhook":
+            secret = _token(secret)
+        update = {key: changes.pop(key) for key in ("name", "enabled") if key in changes}
+        if not isinstance(update.get("enabled", False), bool):
+            raise InputError("enabled", update["enabled"], "must be true or false")
+        if "events" in changes:
+            update["events"] = _events(changes.pop("events"))
+        config = _merged_config(channel, changes)
+        # The stored secret stays unless replaced, or unless its e-mail login is cleared.
+        keep = bool(stored) and not secret and (kind != "email" or bool(config["username"]))
+        check = email_config if kind == "email" else webhook_config
+        update["config"] = check(**config, has_secret=bool(secret) or keep)
+        reference = fresh if secret else (stored if keep else None)
+        update["secret_ref"] = reference
+        before = _audited(channel, "stored" if stored else "none")
+        channel = rows.update_channel(session, channel.id, expected_version, **update)
+        after = _audited(channel, "replaced" if secret else "stored" if keep else "none")
+        audit.record_changes(
+            session, "channel.update", "notification_channel", channel.id, before, after
+        )
+        if secret:
+            put_secret(Secrets(password=secret))
+    if stored and stored != reference:
+        store.delete(stored)
+    return channel
+
+
+def _merged_config(channel: NotificationChannel, changes: dict[str, Any]) -> dict[str, Any]:
+    """The channel's config with `changes` applied; a field of another kind is refused. A
+    port left at the old security's default follows a new security's default."""
+    config = dict(channel.config or {})
+    for key, value in changes.items():
+        if key not in config:
+            shown = "<hidden>" if key in SECRET_FIELDS.values() else value
+            raise InputError(key, shown, f"is not a setting of a {channel.kind} channel")
+    merged = config | changes
+    at_default = config.get("port") == DEFAULT_PORTS.get(config.get("security", ""))
+    if "security" in changes and "port" not in changes and at_default:
+        merged["port"] = None
+    return merged
+
+
+def _audited(channel: NotificationChannel, secret: str) -> dict[str, Any]:
+    return audit.state(channel, AUDITED) | {"secret": secret}
 
 
 def remove_channel(db: Database, store: SecretStore, name: str) -> NotificationChannel:

@@ -1,11 +1,17 @@
-"""Add an e-mail or a webhook notification channel; its password or token goes to the
-keyring (the core stores it exactly as it stores device credentials)."""
+"""Add or edit an e-mail or a webhook notification channel; its password or token goes to
+the keyring (the core stores it exactly as it stores device credentials).
+
+Editing never shows a stored secret: its field stays empty, and empty means "keep it".
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from ...core.crud.notifications import EVENTS
+from ...core.db.models import NotificationChannel
 from ...core.services import notify
 from ..context import AppContext
 from ..forms import FormDialog, password_edit
@@ -27,19 +33,70 @@ class _Events(QtWidgets.QWidget):
     def chosen(self) -> list[str]:
         return [event for event, box in self.boxes.items() if box.isChecked()]
 
+    def choose(self, events: Iterable[str]) -> None:
+        wanted = set(events)
+        for event, box in self.boxes.items():
+            box.setChecked(event in wanted)
+
 
 class _ChannelDialog(FormDialog):
-    def __init__(self, ctx: AppContext, title: str, parent: QtWidgets.QWidget) -> None:
-        super().__init__(ctx, title, parent)
-        self.name = self.form.add("name", "&Name:", QtWidgets.QLineEdit())
+    """The dialog both kinds share; `channel` given: edit it (OK saves against the version
+    read), else add a new one. A kind adds its fields and fills them from a config."""
 
-    def add_events(self) -> None:
+    kind_label = ""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QtWidgets.QWidget,
+        channel: NotificationChannel | None = None,
+    ) -> None:
+        verb = "Edit" if channel else "Add"
+        super().__init__(ctx, f"{verb} {self.kind_label} channel", parent)
+        self.channel = channel
+        self.name = self.form.add("name", "&Name:", QtWidgets.QLineEdit())
+        keep = channel is not None and bool(channel.secret_ref)
+        self.add_fields("unchanged when left empty" if keep else "optional")
         self.events = self.form.add("events", "&Events:", _Events())
+        if channel is not None:
+            self.name.setText(channel.name)
+            self.events.choose(channel.events or ())
+            self.fill(channel.config or {})
+
+    def add_fields(self, secret_placeholder: str) -> None:
+        """Add the kind's fields; the secret's placeholder says what empty means."""
+        raise NotImplementedError
+
+    def fill(self, config: dict[str, Any]) -> None:
+        """Show a stored channel's config (it holds no secret)."""
+        raise NotImplementedError
+
+    async def save(
+        self, add: Callable[..., NotificationChannel], **fields: Any
+    ) -> NotificationChannel:
+        """Add the channel with `add`, or edit it; a keyring call blocks on D-Bus, so the
+        service runs in a worker thread."""
+        fields |= {"name": self.name.text(), "events": self.events.chosen()}
+        if self.channel is None:
+            channel = await asyncio.to_thread(add, self.ctx.db, self.ctx.secrets, **fields)
+            self.ctx.report(f"added {self.kind_label} channel {channel.name}")
+        else:
+            channel = await asyncio.to_thread(
+                notify.edit_channel,
+                self.ctx.db,
+                self.ctx.secrets,
+                self.channel.name,
+                expected_version=self.channel.version,
+                **fields,
+            )
+            self.ctx.report(f"saved {self.kind_label} channel {channel.name}")
+        return channel
 
 
 class EmailChannelDialog(_ChannelDialog):
-    def __init__(self, ctx: AppContext, parent: QtWidgets.QWidget) -> None:
-        super().__init__(ctx, "Add e-mail channel", parent)
+    kind_label = "e-mail"
+
+    def add_fields(self, secret_placeholder: str) -> None:
         form = self.form
         self.host = form.add("host", "SMTP &server:", QtWidgets.QLineEdit())
         self.security = form.add("security", "S&ecurity:", QtWidgets.QComboBox())
@@ -50,44 +107,44 @@ class EmailChannelDialog(_ChannelDialog):
         self.recipients = form.add("recipients", "&To:", QtWidgets.QLineEdit())
         self.recipients.setPlaceholderText("comma-separated addresses")
         self.username = form.add("username", "SMTP &login:", QtWidgets.QLineEdit())
-        self.password = form.add("password", "SMTP pass&word:", password_edit("optional"))
-        self.add_events()
+        self.password = form.add("password", "SMTP pass&word:", password_edit(secret_placeholder))
+
+    def fill(self, config: dict[str, Any]) -> None:
+        security = config.get("security", "starttls")
+        self.host.setText(config.get("host", ""))
+        self.security.setCurrentText(security)
+        if config.get("port") != notify.DEFAULT_PORTS.get(security):
+            self.port.setText(str(config.get("port", "")))
+        self.sender.setText(config.get("sender", ""))
+        self.recipients.setText(", ".join(config.get("recipients", ())))
+        self.username.setText(config.get("username") or "")
 
     async def submit(self) -> None:
-        recipients = [r.strip() for r in self.recipients.text().split(",") if r.strip()]
-        channel = await asyncio.to_thread(  # the keyring blocks on D-Bus
+        security = self.security.currentText()
+        await self.save(
             notify.add_email_channel,
-            self.ctx.db,
-            self.ctx.secrets,
-            name=self.name.text(),
             host=self.host.text(),
-            port=self.port.text().strip() or None,
+            port=self.port.text().strip() or notify.DEFAULT_PORTS[security],
             sender=self.sender.text(),
-            recipients=recipients,
-            username=self.username.text().strip() or None,
+            recipients=[r.strip() for r in self.recipients.text().split(",") if r.strip()],
+            username=self.username.text().strip(),  # "" when editing: remove the login
             password=self.password.text() or None,
-            security=self.security.currentText(),
-            events=self.events.chosen(),
+            security=security,
         )
-        self.ctx.report(f"added e-mail channel {channel.name}")
 
 
 class WebhookChannelDialog(_ChannelDialog):
-    def __init__(self, ctx: AppContext, parent: QtWidgets.QWidget) -> None:
-        super().__init__(ctx, "Add webhook channel", parent)
+    kind_label = "webhook"
+
+    def add_fields(self, secret_placeholder: str) -> None:
         self.url = self.form.add("url", "&URL:", QtWidgets.QLineEdit())
         self.url.setPlaceholderText("https://chat.example.net/hooks/…")
-        self.token = self.form.add("token", "Bearer &token:", password_edit("optional"))
-        self.add_events()
+        self.token = self.form.add("token", "Bearer &token:", password_edit(secret_placeholder))
+
+    def fill(self, config: dict[str, Any]) -> None:
+        self.url.setText(config.get("url", ""))
 
     async def submit(self) -> None:
-        channel = await asyncio.to_thread(
-            notify.add_webhook_channel,
-            self.ctx.db,
-            self.ctx.secrets,
-            name=self.name.text(),
-            url=self.url.text(),
-            token=self.token.text() or None,
-            events=self.events.chosen(),
+        await self.save(
+            notify.add_webhook_channel, url=self.url.text(), token=self.token.text() or None
         )
-        self.ctx.report(f"added webhook channel {channel.name}")

@@ -48,6 +48,8 @@ class NotificationsPage(TablePage):
         self.model.setParent(self)
         self.add_button("Add &e-mail…", self.add_email, needs_row=False)
         self.add_button("Add &webhook…", self.add_webhook, needs_row=False)
+        self.add_button("E&dit…", self.edit)
+        self.switch = self.add_button("Di&sable", self.toggle_enabled)
         self.add_button("&Remove…", self.remove)
         self.add_button("Send &test", self.send_test)
         self.toolbar.addStretch()
@@ -55,6 +57,9 @@ class NotificationsPage(TablePage):
         self.delivery.setAccessibleName("Test result")
         self.delivery.setWordWrap(True)
         self.layout().addWidget(self.delivery)
+        self.view.doubleClicked.connect(lambda _index: self.edit())
+        self.view.selectionModel().selectionChanged.connect(self._name_switch)
+        self.model.modelReset.connect(self._name_switch)
 
     async def fetch(self) -> Sequence[NotificationChannel]:
         async with self.ctx.db.async_read_session() as session:
@@ -65,6 +70,37 @@ class NotificationsPage(TablePage):
 
     def add_webhook(self) -> WebhookChannelDialog:
         return self.open_dialog(WebhookChannelDialog(self.ctx, self))
+
+    def edit(self) -> EmailChannelDialog | WebhookChannelDialog | None:
+        """The dialog of the selected channel's kind, filled in (never with its secret)."""
+        channel = self.selected()
+        dialog = {"email": EmailChannelDialog, "webhook": WebhookChannelDialog}.get(
+            channel.kind if channel else ""
+        )
+        return None if dialog is None else self.open_dialog(dialog(self.ctx, self, channel))
+
+    def toggle_enabled(self) -> None:
+        """Switch the selected channel off (kept, sent nothing) or on again."""
+        channel = self.selected()
+        if channel is not None:
+            self.ctx.spawn(self._set_enabled(channel, not channel.enabled))
+
+    async def _set_enabled(self, channel: NotificationChannel, enabled: bool) -> None:
+        await asyncio.to_thread(
+            notify.edit_channel,
+            self.ctx.db,
+            self.ctx.secrets,
+            channel.name,
+            expected_version=channel.version,
+            enabled=enabled,
+        )
+        self.ctx.report(f"{'enabled' if enabled else 'disabled'} channel {channel.name}")
+        self.changed()
+
+    def _name_switch(self, *_: object) -> None:
+        channel = self.selected()
+        self.switch.setText("E&nable" if channel and not channel.enabled else "Di&sable")
+        self.switch.setAccessibleName(self.switch.text().replace("&", ""))
 
     def remove(self) -> None:
         channel = self.selected()
