@@ -51,8 +51,8 @@ class DevicesPage(Page):
         )  # uniform rows: no per-row size hint at 100,000 rows
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
-        header.setDefaultSectionSize(120)
-        for column, width in ((COL_NAME, 220), (COL_HOST, 170)):  # until the user resizes
+        header.setDefaultSectionSize(100)
+        for column, width in ((COL_NAME, 200), (COL_HOST, 150)):  # until the user resizes
             header.resizeSection(column, width)
         header.setSortIndicator(COL_NAME, Qt.SortOrder.AscendingOrder)
         header.sortIndicatorChanged.connect(self._keep_sortable_indicator)
