@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 import zlib
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, exists, select
@@ -64,6 +65,14 @@ def get_blob(session: Session, sha256: str) -> ConfigBlob:
 
 def blob_text(blob: ConfigBlob) -> str:
     return zlib.decompress(blob.data).decode("utf-8")
+
+
+def blob_texts(session: Session, digests: Sequence[str]) -> dict[str, str]:
+    """The texts of these blobs, by digest (keep `digests` to a few hundred at a time)."""
+    rows = session.execute(
+        select(ConfigBlob.sha256, ConfigBlob.data).where(ConfigBlob.sha256.in_(digests))
+    )
+    return {sha: zlib.decompress(data).decode("utf-8") for sha, data in rows}
 
 
 def delete_unreferenced_blobs(session: Session) -> int:
