@@ -144,7 +144,7 @@ def test_the_index_narrows_patterns_of_three_characters_or_more(face):
     assert [h.device for h in long.hits] == [h.device for h in short.hits] == ["r1"]
     assert long.hits[0].lines == (search.MatchedLine(2, "snmp-server community public RO"),)
     with face.db.read_session() as s:
-        candidates = s.scalars(search_rows.candidate_blobs(s, ["NTP SERVER"], True)).all()
+        candidates = search_rows.candidate_blobs(s, ["NTP SERVER"], True)
     assert len(candidates) == 1  # r2's blob only
 
 

@@ -189,12 +189,11 @@ def search(
         if len(text) >= rows.MIN_INDEXED and (text.isascii() or not ignore_case)
     ]
     in_scope = rows.snapshots_in_scope(
-        session,
-        latest_only=not all_snapshots,
-        device_ids=device_ids,
-        tags=tags,
-        blobs=rows.candidate_blobs(session, indexed, ignore_case) if indexed else None,
+        session, latest_only=not all_snapshots, device_ids=device_ids, tags=tags
     )
+    if indexed:
+        candidates = rows.candidate_blobs(session, indexed, ignore_case)
+        in_scope = [row for row in in_scope if row[2] in candidates]
     # Cheap whole-text checks before going line by line: every match holds each literal.
     prefilters = [re.compile(re.escape(text), matcher.flags) for text in literals]
     found: dict[str, tuple[MatchedLine, ...]] = {}
