@@ -5,21 +5,25 @@ from __future__ import annotations
 
 import random
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 
 from netraven_desktop.core.crud import config_search as search_rows
 from netraven_desktop.core.crud import configs
+from netraven_desktop.core.db import Database
 from netraven_desktop.core.db.models import ConfigBlob, ConfigSnapshot
 from netraven_desktop.core.db.models.configs import config_search
-from netraven_desktop.core.db.schema import alembic_config
-from netraven_desktop.core.errors import InputError
+from netraven_desktop.core.db.schema import alembic_config, upgrade
+from netraven_desktop.core.errors import InputError, SchemaNotReadyError
 from netraven_desktop.core.services import config_search as search
 from netraven_desktop.core.services import retention
 from tests.clitools import one_line_error
+from tests.conftest import pg_admin_url
 from tests.snapshots import device_with_configs
 
 WORDS = ["uplink", "core", "Access", "mgmt", "10.1.2.", "100%", "snake_case", "back\\slash", "café"]
@@ -242,3 +246,26 @@ def test_cli_search(cli, db):
     bad = cli("backup", "search", "--regex", "a(b")
     assert bad.returncode == 2
     one_line_error(bad, "--regex", "'a(b'")
+
+
+def test_without_pg_trgm_rights_db_upgrade_names_what_the_dba_must_run():
+    admin = make_url(pg_admin_url()).set(drivername="postgresql+psycopg")
+    name = f"nr_nopriv_{uuid.uuid4().hex[:8]}"
+    server = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'CREATE ROLE "{name}" LOGIN'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))  # owned by the admin, not the role
+    db = Database(
+        admin.set(
+            drivername="postgresql", username=name, password=None, database=name
+        ).render_as_string(hide_password=False)
+    )
+    try:
+        with pytest.raises(SchemaNotReadyError, match=r"run `CREATE EXTENSION pg_trgm;` in"):
+            upgrade(db)
+    finally:
+        db.close()
+        with server.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            conn.execute(text(f'DROP ROLE "{name}"'))
+        server.dispose()
