@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from netraven_desktop.core.crud import devices, jobs
+from netraven_desktop.core.crud import devices, jobs, tags
 from netraven_desktop.core.db import Database
 from netraven_desktop.core.db.base import utcnow
 from netraven_desktop.core.db.models import Device, JobRun, JobRunResult
@@ -33,15 +33,28 @@ def capture(
 
 
 def device_with_configs(
-    db: Database, name: str, texts: list[str], *, job: str | None = None, **facts: str
+    db: Database,
+    name: str,
+    texts: list[str],
+    *,
+    job: str | None = None,
+    tag_names: tuple[str, ...] = (),
+    **facts: str,
 ) -> None:
-    """A new device (cisco_ios at 10.0.0.1) with each text captured in its own run, in order.
+    """A new device (cisco_ios at 10.0.0.1, tagged `tag_names`) with each text captured in
+    its own run, in order.
 
     Goes through `backups.store_capture`, so sizes, line counts and the device's last
     backup state are what a real run leaves.
     """
     with db.session() as s:
-        device_id = devices.create_device(s, name=name, host="10.0.0.1", platform="cisco_ios").id
+        device_id = devices.create_device(
+            s,
+            name=name,
+            host="10.0.0.1",
+            platform="cisco_ios",
+            tags=tags.ensure_tags(s, tag_names),
+        ).id
         job_id = jobs.create_job(s, name=job).id if job else None
     for text in texts:
         with db.session() as s:

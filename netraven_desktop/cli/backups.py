@@ -17,7 +17,7 @@ from typing import Any
 from ..core.db import Database
 from ..core.errors import InputError
 from ..core.secrets import SecretStore
-from ..core.services import backups, config_export, jobs, notify, retention, runs
+from ..core.services import backups, config_export, config_search, jobs, notify, retention, runs
 from ..core.services.engine import BackupEngine, EngineOptions, Event, RunSummary
 from .output import print_json, print_table
 from .stdin_control import watch_stdin
@@ -226,6 +226,37 @@ def backup_diff(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+def backup_search(db: Database, args: argparse.Namespace) -> int:
+    """Matching lines per snapshot; exit 0 whether or not anything matched."""
+    with db.read_session() as session:
+        result = config_search.search(
+            session,
+            args.pattern,
+            regex=args.regex,
+            ignore_case=args.ignore_case,
+            devices=tuple(args.devices or ()),
+            tags=tuple(args.tags or ()),
+            all_snapshots=args.all_snapshots,
+            limit=args.limit,
+        )
+    if args.json:
+        print_json([hit.to_dict() for hit in result.hits])
+    else:
+        for hit in result.hits:
+            print(f"{hit.device}  {hit.captured_at:%Y-%m-%d %H:%M:%S}  {hit.snapshot_id}")
+            width = len(str(hit.lines[-1].number))
+            for line in hit.lines:
+                print(f"  {line.number:>{width}}: {line.text}")
+        if not result.hits:
+            print("no match")
+    if result.truncated:
+        print(
+            f"netraven-desktop: more snapshots match; showing the first {args.limit} (--limit)",
+            file=sys.stderr,
+        )
+    return 0
+
+
 def backup_runs(db: Database, args: argparse.Namespace) -> int:
     with db.read_session() as session:
         rows = [runs.run_to_dict(r) for r in runs.latest_runs(session, limit=args.limit)]
@@ -297,6 +328,7 @@ COMMANDS = {
     ("backup", "history"): backup_history,
     ("backup", "diff"): backup_diff,
     ("backup", "runs"): backup_runs,
+    ("backup", "search"): backup_search,
     ("backup", "prune"): backup_prune,
     ("backup", "export"): backup_export,
     ("job", "add"): job_add,

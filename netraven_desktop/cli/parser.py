@@ -234,6 +234,22 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--json", action="store_true", help="progress as JSON lines, then a summary"
     )
+    find = backup.add_parser(
+        "search",
+        help="find lines in stored configurations (each device's latest by default), like grep",
+    )
+    find.add_argument("pattern", metavar="PATTERN", help="a fixed string, or with --regex a regex")
+    find.add_argument(
+        "--regex", action="store_true", help="PATTERN is a regular expression (as grep -E)"
+    )
+    find.add_argument("-i", "--ignore-case", action="store_true")
+    find.add_argument("--tag", dest="tags", action="append", metavar="T", help="devices tagged T")
+    find.add_argument("--device", dest="devices", action="append", metavar="NAME")
+    find.add_argument(
+        "--all-snapshots", action="store_true", help="search every stored snapshot, not the latest"
+    )
+    find.add_argument("--limit", type=int, metavar="N", help="at most N matching snapshots")
+    find.add_argument("--json", action="store_true")
     runs_cmd = backup.add_parser("runs", help="recent backup runs")
     runs_cmd.add_argument("--limit", type=int, default=20)
     runs_cmd.add_argument("--json", action="store_true")

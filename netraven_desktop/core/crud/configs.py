@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..db.base import utcnow
 from ..db.models import ConfigBlob, ConfigSnapshot, Device, Job, JobRun, Tag
+from ..db.models.configs import config_search
 from .common import get_or_raise, name_equals, paginate
 
 SORTABLE = {"captured_at": ConfigSnapshot.captured_at}
@@ -31,7 +33,8 @@ def put_blob(session: Session, text: str) -> ConfigBlob:
     """Store `text` once: an identical configuration reuses the existing blob.
 
     Two devices with the same configuration may be stored at the same moment, so the
-    insert ignores a concurrent twin instead of failing on the primary key.
+    insert ignores a concurrent twin instead of failing on the primary key. The new
+    text enters the search index in the same transaction (only by whoever inserted it).
     """
     digest = content_hash(text)
     blob = session.get(ConfigBlob, digest)
@@ -41,11 +44,13 @@ def put_blob(session: Session, text: str) -> ConfigBlob:
             sha256=digest, data=zlib.compress(raw, 6), size=len(raw), created_at=utcnow()
         )
         insert = {"sqlite": sqlite_insert, "postgresql": pg_insert}[session.get_bind().dialect.name]
-        session.execute(
+        inserted = session.execute(
             insert(ConfigBlob)
             .values(sha256=blob.sha256, data=blob.data, size=blob.size, created_at=blob.created_at)
             .on_conflict_do_nothing()
         )
+        if inserted.rowcount:
+            session.execute(config_search.insert().values(sha256=digest, text=text))
     return blob
 
 
@@ -68,9 +73,20 @@ def decompress(data: bytes) -> str:
     return zlib.decompress(data).decode("utf-8")
 
 
+def blob_texts(session: Session, digests: Sequence[str]) -> dict[str, str]:
+    """The texts of these blobs, by digest (keep `digests` to a few hundred at a time)."""
+    rows = session.execute(
+        select(ConfigBlob.sha256, ConfigBlob.data).where(ConfigBlob.sha256.in_(digests))
+    )
+    return {sha: zlib.decompress(data).decode("utf-8") for sha, data in rows}
+
+
 def delete_unreferenced_blobs(session: Session) -> int:
-    """Remove blobs no snapshot points at any more; returns how many went."""
+    """Remove blobs no snapshot points at any more, with their search index rows (SQLite's
+    FTS5 table cannot have a foreign key); returns how many went."""
     used = exists().where(ConfigSnapshot.blob_sha256 == ConfigBlob.sha256)
+    unused = select(ConfigBlob.sha256).where(~used)
+    session.execute(delete(config_search).where(config_search.c.sha256.in_(unused)))
     result = session.execute(delete(ConfigBlob).where(~used))
     return result.rowcount or 0
 

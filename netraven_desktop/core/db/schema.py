@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from ..errors import SchemaNotReadyError, SchemaTooNewError
 from .database import Database
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest migration's revision; a test checks it against Alembic's own head.
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -32,6 +33,12 @@ def alembic_config(connection: Connection | None = None) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
     return config
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic's filter: the search index (and SQLite's FTS5 shadow tables, named after
+    it) is created by hand per backend and has no model, so comparisons skip it."""
+    return not (type_ == "table" and name is not None and name.startswith("config_search"))
 
 
 def head_revision() -> str:
@@ -70,8 +77,26 @@ def upgrade_connection(connection: Connection) -> tuple[str | None, str]:
     from alembic import command
 
     before = check_not_too_new(connection)
+    if connection.dialect.name == "postgresql":
+        _require_pg_trgm(connection)
     command.upgrade(alembic_config(connection), "head")
     return before, head_revision()
+
+
+def _require_pg_trgm(connection: Connection) -> None:
+    """The configuration search index needs pg_trgm; say what a DBA must run if this
+    user may not create it (a trusted extension: CREATE on the database suffices)."""
+    try:
+        with connection.begin_nested():
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    except DBAPIError as exc:
+        database = connection.execute(text("SELECT current_database()")).scalar()
+        reason = str(exc.orig or exc).splitlines()[0]
+        raise SchemaNotReadyError(
+            f"the PostgreSQL extension pg_trgm is needed for configuration search ({reason}); "
+            f"ask the database administrator to run `CREATE EXTENSION pg_trgm;` in database "
+            f"{database}, then run `netraven-desktop db upgrade` again"
+        ) from None
 
 
 def upgrade(db: Database) -> tuple[str | None, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, column, table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..base import Base, UTCDateTime, UUIDPrimaryKey, utcnow
@@ -45,3 +45,11 @@ class ConfigSnapshot(UUIDPrimaryKey, Base):
         Index("ix_config_snapshots_blob_sha256", "blob_sha256"),
         Index("ix_config_snapshots_job_run_id", "job_run_id"),
     )
+
+
+# The search index: each blob's decompressed text once, indexed by trigrams, so a substring
+# search reads only the candidate blobs. Not a model: on SQLite it is an FTS5 virtual table
+# (tokenize='trigram'), on PostgreSQL a table with a pg_trgm GIN index; migration 0002
+# creates the right one for the backend. `schema.include_name` keeps it (and FTS5's
+# shadow tables, named after it) out of the models-versus-migrations comparison.
+config_search = table("config_search", column("sha256", String), column("text", Text))
