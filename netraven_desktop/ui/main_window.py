@@ -31,6 +31,7 @@ from .pages.dashboard import DashboardPage
 from .pages.devices import DevicesPage
 from .pages.jobs import JobsPage
 from .pages.notifications import NotificationsPage
+from .pages.search import SearchPage
 from .pages.settings import SettingsPage
 from .pages.users import UsersPage
 from .qt import QCloseEvent, QLabel, QMainWindow, Qt, QtCore, QtGui, QtWidgets, Signal
@@ -40,6 +41,7 @@ PAGES: list[type[Page]] = [
     DashboardPage,
     DevicesPage,
     JobsPage,
+    SearchPage,
     CredentialsPage,
     UsersPage,
     AuditPage,
