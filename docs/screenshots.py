@@ -27,6 +27,7 @@ from netraven_desktop.ui.pages.audit import AuditPage
 from netraven_desktop.ui.pages.credentials import CredentialsPage
 from netraven_desktop.ui.pages.dashboard import DashboardPage
 from netraven_desktop.ui.pages.devices import DevicesPage
+from netraven_desktop.ui.pages.search import SearchPage
 from netraven_desktop.ui.prefs import open_prefs
 from netraven_desktop.ui.qt import QApplication, QtCore, QtGui
 
@@ -83,6 +84,13 @@ async def shoot(ctx: AppContext) -> None:
         await window.page(page_type).refresh()
         await settle()
         window.grab().save(str(OUT / f"{name}.png"))
+
+    search = window.page(SearchPage)
+    window.show_page(SearchPage)
+    search.pattern.setText("snmp-server location")
+    await search.search()
+    await settle()
+    window.grab().save(str(OUT / "search.png"))
 
     finished: asyncio.Future[dict] = asyncio.get_running_loop().create_future()
     ctx.events.run_finished.connect(lambda e: finished.done() or finished.set_result(e))
