@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from netraven_desktop.core.crud import credentials as credential_rows
 from netraven_desktop.core.db.models import AuditEvent, Device, Tag
 from netraven_desktop.core.importers import ImportRejected, parse_file
+from netraven_desktop.core.platforms import PLATFORMS
 from netraven_desktop.core.services import audit, device_import, devices
 from tests.clitools import Cli
 
@@ -74,22 +75,7 @@ def test_oxidized_router_db_maps_every_platform(face):
     )
     assert result.count("create") == 14
     found = _by_name(face)
-    assert {d["platform"] for d in found.values()} == {
-        "cisco_ios",
-        "cisco_xe",
-        "cisco_xr",
-        "cisco_nxos",
-        "cisco_asa",
-        "arista_eos",
-        "juniper_junos",
-        "fortinet",
-        "paloalto_panos",
-        "mikrotik_routeros",
-        "hp_procurve",
-        "aruba_os",
-        "huawei_vrp",
-        "linux",
-    }
+    assert {d["platform"] for d in found.values()} == set(PLATFORMS)
     assert (found["xr-pe1"]["host"], found["xr-pe1"]["tags"]) == ("10.1.0.3", ["pe"])
     # The router.db's passwords went nowhere.
     assert "s3cr3t" not in json.dumps(face.service(audit.list_events, limit=None), default=str)

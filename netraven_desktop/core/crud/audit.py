@@ -22,21 +22,13 @@ from .common import get_or_raise, paginate
 AUDIT_CHAIN_LOCK = 0x4E52_4155  # "NRAU"
 
 
+# What an event's hash covers: every column but its sequence number and the hash itself.
+HASHED = tuple(c.name for c in AuditEvent.__table__.columns if c.name not in ("id", "hash"))
+
+
 def event_hash(event: AuditEvent) -> str:
     """SHA-256 over a canonical JSON form of the event (stable key order, UTC time)."""
     return chain_hash({field: getattr(event, field) for field in HASHED})
-
-
-HASHED = (
-    "occurred_at",
-    "actor",
-    "action",
-    "entity_type",
-    "entity_id",
-    "before",
-    "after",
-    "prev_hash",
-)
 
 
 def chain_hash(values: dict[str, Any]) -> str:

@@ -10,14 +10,14 @@ device still gets its own audit event, chained in one batch.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..crud.devices import clean_fields
+from ..crud.devices import CLEANERS
 from ..db.base import utcnow
 from ..db.models import Credential, Device, Tag, device_tags
 from ..errors import InputError
@@ -127,37 +127,24 @@ def _validate(rows: Sequence[ImportRow], problems: list[RowProblem]) -> list[_Ro
     cleaned: list[_Row] = []
     first_line: dict[str, str] = {}
     for row in rows:
+        values = row.defaults | row.values
         fields: dict[str, Any] = {}
-        tags = credential = None
-        ok = True
-
-        def check(column: str, value: Any, clean: Callable[[], Any], where: str = row.where) -> Any:
-            nonlocal ok
-            try:
-                return clean()
-            except InputError as exc:
-                ok = False
-                problems.append(RowProblem(where, column, value, exc.problem))
-                return None
-
-        for column, value in (row.defaults | row.values).items():
-            if column == "tags":
-                tags = [check("tags", t, lambda t=t: validate_name(t, "tag")) for t in value]
-            elif column == "credential":
-                credential = check(
-                    column, value, lambda v=value: optional_text(str(v), "credential")
-                )
-            elif column in _BOOLEAN:
-                fields[_BOOLEAN[column]] = check(
-                    column, value, lambda c=column, v=value: validate_bool(v, c)
-                )
-            else:
-                fields[column] = check(
-                    column, value, lambda c=column, v=value: clean_fields({c: v})[c]
-                )
-        if "name" not in fields:
-            check("name", "", lambda: validate_name(""))
-        if not ok:
+        tags: list[str] | None = [] if "tags" in values else None
+        before = len(problems)
+        for column, value in values.items():
+            for item in value if column == "tags" else (value,):
+                try:
+                    clean = _clean(column, item)
+                except InputError as exc:
+                    problems.append(RowProblem(row.where, column, item, exc.problem))
+                    continue
+                if tags is not None and column == "tags":
+                    tags.append(clean)
+                else:
+                    fields[_BOOLEAN.get(column, column)] = clean
+        if "name" not in values:
+            problems.append(RowProblem(row.where, "name", "", "must not be empty"))
+        if len(problems) > before:
             continue
         key = fields["name"].lower()
         if key in first_line:
@@ -166,10 +153,22 @@ def _validate(rows: Sequence[ImportRow], problems: list[RowProblem]) -> list[_Ro
             )
             continue
         first_line[key] = row.where
+        credential = fields.pop("credential", None)
         cleaned.append(
             _Row(row.where, fields, tags, credential, set(row.defaults) - set(row.values))
         )
     return cleaned
+
+
+def _clean(column: str, value: Any) -> Any:
+    """One value by the inventory's rules (a tag is checked one name at a time)."""
+    if column == "tags":
+        return validate_name(value, "tag")
+    if column == "credential":
+        return optional_text(str(value), "credential")
+    if column in _BOOLEAN:
+        return validate_bool(value, column)
+    return CLEANERS[column](value)
 
 
 def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
@@ -321,9 +320,11 @@ def _write(
             }
         )
     _update_devices(session, updates, now)
+    retagged = [(current["id"], row.tags) for current, row in updates if row.tags is not None]
+    for chunk in _chunks([device_id for device_id, _ in retagged]):
+        session.execute(delete(device_tags).where(device_tags.c.device_id.in_(chunk)))
     tagged = [(device["id"], row.tags) for device, row in zip(new, creates, strict=True)]
-    tagged += [(current["id"], row.tags) for current, row in updates if row.tags is not None]
-    _link_tags(session, [(i, tags) for i, tags in tagged if tags is not None], now)
+    _link_tags(session, [(i, tags) for i, tags in tagged + retagged if tags], now)
     audit.record_many(session, events)
 
 
@@ -346,7 +347,7 @@ def _update_devices(session: Session, updates: list[tuple[dict[str, Any], _Row]]
 
 
 def _link_tags(session: Session, tagged: list[tuple[uuid.UUID, list[str]]], now: Any) -> None:
-    """Replace the tags of these devices, creating missing tags with bulk inserts."""
+    """Link devices (with no links yet) to tags, creating missing tags with bulk inserts."""
     wanted: dict[str, str] = {}
     for _, tags in tagged:
         for tag in tags:
@@ -363,8 +364,6 @@ def _link_tags(session: Session, tagged: list[tuple[uuid.UUID, list[str]]], now:
     if missing:
         session.execute(insert(Tag.__table__), missing)
         ids |= {tag["name"].lower(): tag["id"] for tag in missing}
-    for chunk in _chunks([device_id for device_id, _ in tagged]):
-        session.execute(delete(device_tags).where(device_tags.c.device_id.in_(chunk)))
     links = [
         {"device_id": device_id, "tag_id": tag_id}
         for device_id, tags in tagged
@@ -381,22 +380,10 @@ def export_devices(session: Session) -> list[dict[str, Any]]:
     The credential appears by name only: no secret exists in the database to export.
     """
     authorize(session, "read")
+    source = {"credential": Credential.name, "legacy_ssh": Device.ssh_legacy_algorithms}
+    columns = [(source.get(c) or getattr(Device, c)).label(c) for c in COLUMNS if c != "tags"]
     stmt = (
-        select(
-            Device.id,
-            Device.name,
-            Device.host,
-            Device.port,
-            Device.platform,
-            Device.site,
-            Device.role,
-            Device.description,
-            Credential.name.label("credential"),
-            Device.enabled,
-            Device.ssh_legacy_algorithms.label("legacy_ssh"),
-            Device.connect_timeout,
-            Device.mask_secrets,
-        )
+        select(Device.id, *columns)
         .outerjoin(Credential, Credential.id == Device.credential_id)
         .where(Device.deleted_at.is_(None))
         .order_by(func.lower(Device.name))
