@@ -75,17 +75,16 @@ class ImportDialog(QtWidgets.QDialog):
         self.import_button = QtWidgets.QPushButton("&Import")
         self.import_button.setEnabled(False)
         self.import_button.clicked.connect(self.start_import)
-        close = QtWidgets.QPushButton("Close")
-        close.clicked.connect(self.reject)
-        buttons = QtWidgets.QHBoxLayout()
-        buttons.addStretch()
-        for button in (self.preview_button, self.import_button, close):
-            buttons.addWidget(button)
+        buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        role = QtWidgets.QDialogButtonBox.ButtonRole.ActionRole
+        for button in (self.preview_button, self.import_button):
+            buttons.addButton(button, role)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.preview, 1)
         layout.addWidget(self.summary)
-        layout.addLayout(buttons)
+        layout.addWidget(buttons)
         for edit in (self.path, self.separator, self.columns):
             edit.textChanged.connect(self._stale)
         for combo in (self.format, self.on_conflict):
