@@ -43,8 +43,9 @@ def run_command(args: argparse.Namespace) -> int:
             prepare(db)
             users.log_in(db, args)
         return COMMANDS[key](db, args)
-    except NetRavenError as exc:
-        print(f"netraven-desktop: {exc}", file=sys.stderr)
+    except NetRavenError as exc:  # one line per problem (an import lists every bad row)
+        for line in str(exc).splitlines():
+            print(f"netraven-desktop: {line}", file=sys.stderr)
         return exc.exit_code
     except SQLAlchemyError as exc:
         # Anything the database refused that our checks did not foresee.

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import io
+import json
+import sys
+from pathlib import Path
 from typing import Any
 
+from ..core import importers
 from ..core.db import Database
-from ..core.services import devices, hostkeys, tags
+from ..core.errors import InputError
+from ..core.importers import csv_format
+from ..core.services import device_import, devices, hostkeys, tags
 from .output import print_fields, print_json, print_table
 
 
@@ -162,6 +169,61 @@ def device_accept_host_key(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+def device_import_file(db: Database, args: argparse.Namespace) -> int:
+    """Parse, validate every row, then write all or nothing (or, with --dry-run, nothing)."""
+    format, parsed = importers.parse_file(
+        args.file, args.format, separator=args.separator, columns=args.columns
+    )
+    with db.session(write=not args.dry_run) as session:
+        result = device_import.import_devices(
+            session,
+            parsed.rows,
+            on_conflict=args.on_conflict,
+            dry_run=args.dry_run,
+            problems=parsed.problems,
+        )
+    if args.json:
+        print_json({"format": format} | result.to_dict())
+        return 0
+    if args.dry_run:
+        print_table(
+            ("WHERE", "NAME", "ACTION"),
+            [
+                (r.where, r.name, r.action + (f" ({r.reason})" if r.reason else ""))
+                for r in result.rows
+            ],
+        )
+    verbs = (
+        ("would create", "update", "skip") if args.dry_run else ("created", "updated", "skipped")
+    )
+    counts = (result.count(a) for a in ("create", "update", "skip"))
+    summary = ", ".join(f"{verb} {n}" for verb, n in zip(verbs, counts, strict=True))
+    print(f"{summary} devices ({format})" + ("; nothing was written" if args.dry_run else ""))
+    return 0
+
+
+def device_export(db: Database, args: argparse.Namespace) -> int:
+    """Every live device as our CSV or JSON; credentials by name, never a secret."""
+    format = args.format or ("json" if args.file.lower().endswith(".json") else "csv")
+    with db.read_session() as session:
+        rows = device_import.export_devices(session)
+    out = io.StringIO()
+    if format == "json":
+        json.dump(rows, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        csv_format.write(rows, out)
+    if args.file == "-":
+        sys.stdout.write(out.getvalue())
+        return 0
+    try:
+        Path(args.file).write_text(out.getvalue(), encoding="utf-8")
+    except OSError as exc:
+        raise InputError("FILE", args.file, exc.strerror or "cannot be written") from None
+    print(f"exported {len(rows)} devices to {args.file} ({format})")
+    return 0
+
+
 def tag_add(db: Database, args: argparse.Namespace) -> int:
     with db.session() as session:
         tag = tags.add_tag(session, args.name)
@@ -195,6 +257,8 @@ COMMANDS = {
     ("device", "restore"): device_restore,
     ("device", "trash"): device_trash,
     ("device", "accept-host-key"): device_accept_host_key,
+    ("device", "import"): device_import_file,
+    ("device", "export"): device_export,
     ("tag", "add"): tag_add,
     ("tag", "list"): tag_list,
     ("tag", "remove"): tag_remove,

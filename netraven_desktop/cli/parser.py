@@ -7,6 +7,7 @@ import sys
 from typing import NoReturn
 
 from .. import __version__
+from ..core.importers import FORMATS
 from ..core.platforms import PLATFORMS
 from . import notify, users
 from .options import add_enable_options
@@ -145,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SHA256:...",
         help="refuse unless the key has this fingerprint (check it out of band)",
     )
+
+    _import_export(device)
 
     tag = commands.add_parser("tag", help="tags").add_subparsers(
         dest="action", metavar="ACTION", required=True
@@ -344,6 +347,35 @@ def build_parser() -> argparse.ArgumentParser:
     put.add_argument("key")
     put.add_argument("value")
     return root
+
+
+def _import_export(device: argparse._SubParsersAction) -> None:
+    """`device import` and `device export`."""
+    imp = device.add_parser("import", help="add devices from a file (all rows or none)")
+    imp.add_argument("file", metavar="FILE", help="the file to read ('-' for stdin)")
+    imp.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="default: from the extension (.csv, .db oxidized, .yml ansible, .json)",
+    )
+    imp.add_argument(
+        "--on-conflict",
+        choices=("skip", "update", "fail"),
+        default="fail",
+        help="when a device of that name exists: leave it, set the file's fields, "
+        "or refuse the import (default)",
+    )
+    imp.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
+    imp.add_argument("--separator", default=":", help="oxidized: the field separator (default :)")
+    imp.add_argument(
+        "--columns",
+        metavar="FIELD,...",
+        help="oxidized: what each field is, like its map (default name,model)",
+    )
+    imp.add_argument("--json", action="store_true")
+    exp = device.add_parser("export", help="write every device to a file (never a secret)")
+    exp.add_argument("file", metavar="FILE", help="the file to write ('-' for stdout)")
+    exp.add_argument("--format", choices=("csv", "json"), help="default: from the extension")
 
 
 def _cancel_on_stdin(command: argparse.ArgumentParser) -> None:

@@ -71,3 +71,17 @@ def optional_text(value: str | None, field: str, max_len: int = 1000) -> str | N
     if len(text) > max_len:
         raise InputError(field, value[:40] + "…", f"must be at most {max_len} characters")
     return text or None
+
+
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+def validate_bool(value: bool | str, field: str) -> bool:
+    """A yes/no value as people write it in files and on command lines (true/yes/on/1)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text not in _TRUE | _FALSE:
+        raise InputError(field, value, "must be true or false (yes/no, on/off, 1/0)")
+    return text in _TRUE

@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from ..db.base import utcnow
@@ -22,19 +22,19 @@ from .common import get_or_raise, paginate
 AUDIT_CHAIN_LOCK = 0x4E52_4155  # "NRAU"
 
 
+# What an event's hash covers: every column but its sequence number and the hash itself.
+HASHED = tuple(c.name for c in AuditEvent.__table__.columns if c.name not in ("id", "hash"))
+
+
 def event_hash(event: AuditEvent) -> str:
     """SHA-256 over a canonical JSON form of the event (stable key order, UTC time)."""
+    return chain_hash({field: getattr(event, field) for field in HASHED})
+
+
+def chain_hash(values: dict[str, Any]) -> str:
+    """`event_hash` over plain values (the `HASHED` keys), for events not yet rows."""
     payload = json.dumps(
-        {
-            "occurred_at": event.occurred_at.isoformat(timespec="microseconds"),
-            "actor": event.actor,
-            "action": event.action,
-            "entity_type": event.entity_type,
-            "entity_id": event.entity_id,
-            "before": event.before,
-            "after": event.after,
-            "prev_hash": event.prev_hash,
-        },
+        values | {"occurred_at": values["occurred_at"].isoformat(timespec="microseconds")},
         sort_keys=True,
         separators=(",", ":"),
         default=str,
@@ -44,6 +44,19 @@ def event_hash(event: AuditEvent) -> str:
 
 def last_event(session: Session) -> AuditEvent | None:
     return session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
+
+
+def _lock_chain(session: Session) -> str | None:
+    """Serialise appends and return the hash to chain to.
+
+    Two writers must never chain to the same predecessor: on PostgreSQL a
+    transaction-scoped advisory lock keeps them apart, on SQLite the write lock every
+    unit of work takes at BEGIN IMMEDIATE.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(AUDIT_CHAIN_LOCK)))
+    previous = last_event(session)
+    return previous.hash if previous else None
 
 
 def append_event(
@@ -56,15 +69,7 @@ def append_event(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event chained to the current last one, in the caller's transaction.
-
-    Appends are serialised so two writers never chain to the same predecessor: on
-    PostgreSQL by a transaction-scoped advisory lock, on SQLite by the write lock every
-    unit of work takes at BEGIN IMMEDIATE.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(AUDIT_CHAIN_LOCK)))
-    previous = last_event(session)
+    """Append one event chained to the current last one, in the caller's transaction."""
     event = AuditEvent(
         occurred_at=utcnow(),
         actor=actor,
@@ -73,12 +78,28 @@ def append_event(
         entity_id=entity_id,
         before=before,
         after=after,
-        prev_hash=previous.hash if previous else None,
+        prev_hash=_lock_chain(session),
     )
     event.hash = event_hash(event)
     session.add(event)
     session.flush()
     return event
+
+
+def append_events(session: Session, events: list[dict[str, Any]]) -> str | None:
+    """Append many events (dicts of the `HASHED` keys but `prev_hash`) with one bulk insert.
+
+    An import writes one event per device; 100,000 ORM flushes would take minutes.
+    Returns the new last hash (None when `events` is empty).
+    """
+    if not events:
+        return None
+    previous = _lock_chain(session)
+    for event in events:
+        event["prev_hash"] = previous
+        event["hash"] = previous = chain_hash(event)
+    session.execute(insert(AuditEvent.__table__), events)
+    return previous
 
 
 def get_event(session: Session, event_id: int) -> AuditEvent:

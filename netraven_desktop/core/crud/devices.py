@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypedDict, Unpack
@@ -67,21 +67,24 @@ SORTABLE = {
 }
 
 
+# How each person-edited device field is validated and normalised.
+CLEANERS: dict[str, Callable[[Any], Any]] = {
+    "name": validate_name,
+    "host": validate_host,
+    "port": validate_port,
+    "platform": validate_platform,
+    "description": lambda v: optional_text(v, "description", 4000),
+    "site": lambda v: optional_text(v, "site", 128),
+    "role": lambda v: optional_text(v, "role", 128),
+    "connect_timeout": lambda v: (
+        None if v is None else validate_int_range(v, "connect_timeout", 1, 600)
+    ),
+}
+
+
 def clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
     """Validate and normalise whichever device fields are present."""
-    cleaners = {
-        "name": validate_name,
-        "host": validate_host,
-        "port": validate_port,
-        "platform": validate_platform,
-        "description": lambda v: optional_text(v, "description", 4000),
-        "site": lambda v: optional_text(v, "site", 128),
-        "role": lambda v: optional_text(v, "role", 128),
-        "connect_timeout": lambda v: (
-            None if v is None else validate_int_range(v, "connect_timeout", 1, 600)
-        ),
-    }
-    cleaned = {k: cleaners[k](v) if k in cleaners else v for k, v in fields.items()}
+    cleaned = {k: CLEANERS[k](v) if k in CLEANERS else v for k, v in fields.items()}
     status = cleaned.get("last_backup_status")
     if status is not None and status not in BACKUP_STATUSES:
         raise InputError("last_backup_status", status, f"must be one of {BACKUP_STATUSES}")

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..crud import audit as rows
 from ..crud import settings as setting_rows
+from ..db.base import utcnow
 from ..db.models import AuditEvent
 from .access import authorize
 from .dual import dual
@@ -71,10 +72,28 @@ def record(
         before=before,
         after=after,
     )
-    head = setting_rows.find_setting(session, HEAD_KEY, HEAD_SCOPE)
-    count = (head.value["count"] if head else 0) + 1
-    setting_rows.put_setting(session, HEAD_KEY, {"hash": event.hash, "count": count}, HEAD_SCOPE)
+    _move_head(session, event.hash, 1)
     return event
+
+
+def record_many(session: Session, events: list[dict[str, Any]]) -> None:
+    """`record` for many events at once, in one bulk insert (imports).
+
+    Each event is a dict of `action`, `entity_type`, `entity_id`, `before`, `after`.
+    """
+    actor, now = current_actor(session), utcnow()
+    last = rows.append_events(
+        session, [event | {"actor": actor, "occurred_at": now} for event in events]
+    )
+    if last is not None:
+        _move_head(session, last, len(events))
+
+
+def _move_head(session: Session, last_hash: str, added: int) -> None:
+    """The head row: the chain's last hash and length, so a cut-off end is caught."""
+    head = setting_rows.find_setting(session, HEAD_KEY, HEAD_SCOPE)
+    count = (head.value["count"] if head else 0) + added
+    setting_rows.put_setting(session, HEAD_KEY, {"hash": last_hash, "count": count}, HEAD_SCOPE)
 
 
 def record_changes(

@@ -9,12 +9,10 @@ from sqlalchemy.orm import Session
 
 from ..crud import settings as rows
 from ..errors import InputError
+from ..validation import validate_bool
 from . import audit
 from .access import authorize
 from .dual import dual
-
-_TRUE = {"true", "yes", "on", "1"}
-_FALSE = {"false", "no", "off", "0"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,12 +27,7 @@ class SettingSpec:
     def parse(self, raw: Any) -> Any:
         """Turn CLI text or a JSON value into this setting's type, or raise InputError."""
         if self.type is bool:
-            if isinstance(raw, bool):
-                return raw
-            text = str(raw).strip().lower()
-            if text in _TRUE | _FALSE:
-                return text in _TRUE
-            raise InputError(self.key, raw, "must be true or false")
+            return validate_bool(raw, self.key)
         if isinstance(raw, bool):
             raise InputError(self.key, raw, self._range_text())
         try:

@@ -15,7 +15,7 @@ from .. import prefs
 from ..context import AppContext
 from ..device_dialog import device_dialog, tag_dialog
 from ..device_model import COL_HOST, COL_NAME, NAME_ROLE, SORT_KEYS, DeviceModel, DeviceQuery
-from ..forms import FormDialog
+from ..dialogs.device_import import ImportDialog
 from ..qt import QMessageBox, Qt, QtCore, QtGui, QtWidgets
 from ..wording import plural
 from .base import Page
@@ -28,6 +28,11 @@ def _plural(count: int) -> str:
     return plural(count, "device")
 
 
+async def _ready(dialog: QtWidgets.QDialog) -> QtWidgets.QDialog:
+    """A dialog that needs nothing loaded first, for `_show_dialog`."""
+    return dialog
+
+
 class DevicesPage(Page):
     title = "Devices"
     icon = "devices"
@@ -36,7 +41,7 @@ class DevicesPage(Page):
         super().__init__(ctx)
         self.model = DeviceModel(ctx, self)
         self.model.loaded.connect(self._show_count)
-        self.dialog: FormDialog | None = None  # the open add/edit/tag dialog
+        self.dialog: QtWidgets.QDialog | None = None  # the open add/edit/tag/import dialog
         self._trashed: list[str] = []  # what the last delete moved to the trash
 
         self.table = QtWidgets.QTableView()
@@ -88,6 +93,7 @@ class DevicesPage(Page):
         )
         self.undo_action = self._action("&Undo delete", self.undo_delete)
         self.undo_action.setEnabled(False)
+        self.import_action = self._action("&Import…", self.import_devices)
         # Return and Delete belong to the table: in the search box they edit the text.
         for action in (self.edit_action, self.delete_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -205,6 +211,7 @@ class DevicesPage(Page):
         count = len(self.table.selectionModel().selectedRows())
         can_edit = self.ctx.role in ("admin", "operator")  # the services check it again
         self.add_action.setEnabled(can_edit)
+        self.import_action.setEnabled(can_edit)
         self.edit_action.setEnabled(can_edit and count == 1)
         self.tag_action.setEnabled(can_edit and count > 0)
         self.delete_action.setEnabled(can_edit and count > 0)
@@ -229,7 +236,10 @@ class DevicesPage(Page):
         if names:
             self.ctx.spawn(self._show_dialog(tag_dialog(self.ctx, names, self)))
 
-    async def _show_dialog(self, building: Awaitable[FormDialog]) -> None:
+    def import_devices(self) -> None:
+        self.ctx.spawn(self._show_dialog(_ready(ImportDialog(self.ctx, self))))
+
+    async def _show_dialog(self, building: Awaitable[QtWidgets.QDialog]) -> None:
         """Open a dialog window-modally without a nested event loop (no exec())."""
         dialog = await building
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

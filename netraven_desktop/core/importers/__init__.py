@@ -1,0 +1,70 @@
+"""Reading device inventories from other tools (and our own export) into `ImportRow`s."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..errors import InputError
+from . import ansible, csv_format, json_format, netbox, oxidized
+from .common import ImportRejected, ImportRow, ParsedFile, RowProblem
+
+FORMATS = ("csv", "oxidized", "netbox", "ansible", "json")
+__all__ = ["FORMATS", "ImportRejected", "ImportRow", "ParsedFile", "RowProblem", "parse_file"]
+
+
+def read_text(path: str) -> str:
+    """The file's text (`-` is stdin); a byte-order mark (Excel) is dropped."""
+    try:
+        if path == "-":
+            return sys.stdin.read().removeprefix("\ufeff")
+        return Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("FILE", path, "no such file") from None
+    except UnicodeDecodeError:
+        raise InputError("FILE", path, "is not UTF-8 text") from None
+    except OSError as exc:
+        raise InputError("FILE", path, exc.strerror or "cannot be read") from None
+
+
+def guess_format(path: str, text: str) -> str:
+    """The format by extension: .db oxidized, .yml/.yaml ansible, .json json, else CSV
+    (NetBox's when its header says so)."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".db":
+        return "oxidized"
+    if suffix in (".yml", ".yaml"):
+        return "ansible"
+    if suffix == ".json":
+        return "json"
+    if suffix in (".csv", ".txt", "") or path == "-":
+        return "netbox" if netbox.looks_like_netbox(text) else "csv"
+    raise InputError(
+        "--format", path, f"cannot tell from the extension; give one of {', '.join(FORMATS)}"
+    )
+
+
+def parse_text(
+    text: str, format: str, *, separator: str = ":", columns: str | None = None
+) -> ParsedFile:
+    """Parse `text` in one of `FORMATS`; `separator`/`columns` apply to Oxidized only."""
+    if format == "oxidized":
+        return oxidized.parse(text, separator, oxidized.column_map(columns))
+    parsers = {
+        "csv": csv_format.parse,
+        "netbox": netbox.parse,
+        "ansible": ansible.parse,
+        "json": json_format.parse,
+    }
+    if format not in parsers:
+        raise InputError("--format", format, f"must be one of {', '.join(FORMATS)}")
+    return parsers[format](text)
+
+
+def parse_file(
+    path: str, format: str | None = None, *, separator: str = ":", columns: str | None = None
+) -> tuple[str, ParsedFile]:
+    """Read and parse a file; returns the format used (guessed when not given)."""
+    text = read_text(path)
+    format = format or guess_format(path, text)
+    return format, parse_text(text, format, separator=separator, columns=columns)
