@@ -276,8 +276,10 @@ def build_parser() -> argparse.ArgumentParser:
     job_run.add_argument(
         "--due", action="store_true", help="run every scheduled job whose time has come"
     )
-    job_run.add_argument("--concurrency", type=int)
-    job_run.add_argument("--json", action="store_true")
+    job_run.add_argument("--concurrency", type=int, help="devices at once (default: setting)")
+    job_run.add_argument(
+        "--json", action="store_true", help="progress as JSON lines (as backup run --json)"
+    )
     _cancel_on_stdin(job_run)
 
     sim = commands.add_parser(
@@ -372,7 +374,9 @@ def _import_export(device: argparse._SubParsersAction) -> None:
         metavar="FIELD,...",
         help="oxidized: what each field is, like its map (default name,model)",
     )
-    imp.add_argument("--json", action="store_true")
+    imp.add_argument(
+        "--json", action="store_true", help="the outcome per row and the totals as JSON"
+    )
     exp = device.add_parser("export", help="write every device to a file (never a secret)")
     exp.add_argument("file", metavar="FILE", help="the file to write ('-' for stdout)")
     exp.add_argument("--format", choices=("csv", "json"), help="default: from the extension")

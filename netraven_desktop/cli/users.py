@@ -175,7 +175,9 @@ def add_login_parsers(commands: argparse._SubParsersAction) -> None:  # type: ig
     login_cmd = commands.add_parser(
         "login", help="open a 30-day CLI session on a team-mode database (token in the keyring)"
     )
-    login_cmd.add_argument("--password-stdin", action="store_true")
+    login_cmd.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin's first line"
+    )
     commands.add_parser("logout", help="close your CLI session")
 
 

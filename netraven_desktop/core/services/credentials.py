@@ -272,7 +272,7 @@ async def check_login(
 
 @dual
 def credentials_for_device(session: Session, device: Device) -> list[Credential]:
-    """The credentials to try on `device`, in order (see crud.credentials.candidates)."""
+    """The credentials to try on `device`, in order (see crud.credentials.candidates_for_device)."""
     return rows.candidates_for_device(session, device)
 
 
