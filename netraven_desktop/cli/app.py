@@ -108,6 +108,10 @@ def run_simulator(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: a sub-command runs headless, none opens the window."""
     args = parse(argv)
+    if args.self_test:
+        from ..ui.self_test import run_self_test  # its Qt check imports Qt itself
+
+        return run_self_test(sys.stdout)
     if args.command is None:
         from ..ui.app import run_gui  # Qt only when a window is wanted
 

@@ -100,6 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="who you are on a team-mode database (password: $NETRAVEN_PASSWORD or a prompt)",
     )
+    root.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation (Qt, database drivers, migrations, keyring, one "
+        "simulated backup), one line per check; exit 1 if any fails",
+    )
     commands = root.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
 
     db = commands.add_parser("db", help="database schema").add_subparsers(
