@@ -5,6 +5,7 @@ The team database is the real PostgreSQL of the suite; the replica a real SQLite
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from netraven_desktop.core.db.models import (
 )
 from netraven_desktop.core.secrets import Secrets
 from netraven_desktop.core.services import audit, credentials, devices, settings, tags
+from tests.clitools import Cli, one_line_error
 from tests.snapshots import capture, device_with_configs
 
 
@@ -304,3 +306,51 @@ def test_sync_pushes_then_pulls(team, replica):
     assert device(replica, "core-1").version == device(team, "core-1").version
     status = offline.offline_status(replica)
     assert (status.queued, status.conflicts) == (0, 0)
+
+
+def test_cli_offline_edits_and_sync_json(team, env):
+    cli = Cli(team.url.plain(hide_password=False), env)
+    cli.ok("device", "add", "core-1", "--host", "10.0.0.1", "--platform", "cisco_ios")
+    never = cli("--offline", "device", "list")
+    assert never.returncode == 3
+    one_line_error(never, "run `netraven-desktop sync` once while online")
+    first = cli.json("sync")
+    assert first["pushed"] == 0
+    assert first["conflicts"] == []
+    assert first["pulled"]["copied"]["devices"] == 1
+
+    cli.ok("--offline", "device", "edit", "core-1", "--site", "dc-mine", "--port", "2222")
+    cli.ok("device", "edit", "core-1", "--site", "dc-theirs", "--description", "rack 4")
+    status = cli.json("sync", "--offline-status")
+    assert (status["queued"], status["conflicts"]) == (1, 0)
+
+    result = cli("sync", "--json")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    (conflict,) = report["conflicts"]
+    assert conflict["fields"] == {"site": {"base": None, "mine": "dc-mine", "theirs": "dc-theirs"}}
+    assert conflict["reason"] == "changed on the server too"
+    cli.ok("sync", "--resolve", conflict["edit_id"], "--take", "mine")
+    final = cli.json("sync")
+    assert (final["pushed"], final["merged"], final["conflicts"]) == (0, 1, [])
+    shown = cli.json("device", "show", "core-1")
+    assert (shown["site"], shown["port"], shown["description"]) == ("dc-mine", 2222, "rack 4")
+    offline_view = cli.json("--offline", "device", "show", "core-1")
+    assert offline_view["version"] == shown["version"]
+
+
+def test_cli_offline_in_team_mode_acts_as_the_user_who_synced(team, env, secret_store):
+    cli = Cli(team.url.plain(hide_password=False), env)
+    cli.ok("db", "mode", "team", "--admin", "alice", "--password-stdin", stdin="alice-pw-123\n")
+    cli.ok("--user", "alice", "login", "--password-stdin", stdin="alice-pw-123\n")
+    try:
+        cli.ok("--user", "alice", "sync")
+        cli.ok("--offline", "tag", "add", "offline-tag")
+        refused = cli("--offline", "--user", "mallory", "tag", "add", "x")
+        one_line_error(refused, "--user", "offline work is open to alice")
+        cli.ok("--user", "alice", "sync")
+        with team.read_session() as s:
+            event = s.scalars(select(AuditEvent).where(AuditEvent.action == "tag.create")).one()
+        assert event.actor == "alice"
+    finally:
+        cli.ok("--user", "alice", "logout")
