@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from netraven_desktop.core import offline
+from netraven_desktop.core.crud import jobs as job_rows
 from netraven_desktop.core.crud import outbox
 from netraven_desktop.core.db import Database
 from netraven_desktop.core.db.models import (
@@ -24,7 +25,8 @@ from netraven_desktop.core.db.models import (
     OutboxEdit,
 )
 from netraven_desktop.core.secrets import Secrets
-from netraven_desktop.core.services import audit, credentials, devices, settings, tags
+from netraven_desktop.core.services import audit, credentials, devices, jobs, settings, tags
+from netraven_desktop.core.services.runs import Selection
 from tests.clitools import Cli, one_line_error
 from tests.snapshots import capture, device_with_configs
 
@@ -118,6 +120,18 @@ def test_offline_edits_queue_durably_with_base_version_and_actor(team, replica, 
         assert edits[1].after["name"] == "new-tag"  # a create carries its whole row
     finally:
         reopened.close()
+
+
+def test_what_cannot_be_synced_is_refused_offline_not_lost(team, replica):
+    offline.pull(team, replica)
+    with (
+        pytest.raises(outbox.OfflineUnsupportedError, match=r"job\.create is not available"),
+        replica.session() as s,
+    ):
+        jobs.add_job(s, name="nightly", selection=Selection(all=True))
+    with replica.read_session() as s:
+        assert job_rows.list_jobs(s) == []
+    assert queued(replica) == []
 
 
 def test_push_applies_and_audits_under_the_original_user_and_time(team, replica):
@@ -267,11 +281,9 @@ def test_a_push_interrupted_after_each_commit_applies_every_edit_exactly_once(
 def test_backups_taken_offline_are_uploaded_once(team, replica):
     device_with_configs(team, "edge-1", ["hostname one\n"])
     offline.pull(team, replica)
-    from netraven_desktop.core.crud import jobs
-
     for text in ("hostname two\n", "hostname three\n", "hostname one\n"):
         with replica.session() as s:
-            run = jobs.create_run(s, trigger="cli")
+            run = job_rows.create_run(s, trigger="cli")
             capture(s, run, s.scalars(select(Device)).one(), text)
     assert [e.action for e in queued(replica)] == ["snapshot.upload"] * 3
     report = offline.push(replica, team)

@@ -90,13 +90,14 @@ def queue_edits(session: Session, events: list[dict[str, Any]]) -> None:
         entity_type = audit_event["entity_type"]
         if entity_type in LOCAL_ONLY:
             continue
-        if entity_type not in SYNCED:
+        kind, _, verb = audit_event["action"].partition(".")
+        if entity_type not in SYNCED or kind != entity_type or verb not in OPERATIONS:
             raise OfflineUnsupportedError(
                 f"{audit_event['action']} is not available while offline (it could not be "
                 "synced to the team database); reconnect and try again"
             )
         model = SYNCED[entity_type]
-        operation = OPERATIONS[audit_event["action"].rpartition(".")[2]]
+        operation = OPERATIONS[verb]
         entity_id = str(audit_event["entity_id"])
         entries.append(
             {
