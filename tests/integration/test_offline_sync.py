@@ -6,6 +6,9 @@ The team database is the real PostgreSQL of the suite; the replica a real SQLite
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -366,3 +369,50 @@ def test_cli_offline_in_team_mode_acts_as_the_user_who_synced(team, env, secret_
         assert event.actor == "alice"
     finally:
         cli.ok("--user", "alice", "logout")
+
+
+def test_two_edits_of_a_row_in_one_unit_of_work_have_their_own_bases(team, replica):
+    add(team, "core-1")
+    offline.pull(team, replica)
+    with replica.session() as s:
+        devices.edit_device(s, "core-1", site="dc2")
+        devices.edit_device(s, "core-1", port=2222)
+    assert [e.base_version for e in queued(replica)] == [1, 2]
+    assert offline.push(replica, team).pushed == 2
+
+
+def test_killing_the_sync_process_mid_push_then_syncing_again_applies_each_edit_once(
+    team, env, tmp_path
+):
+    cli = Cli(team.url.plain(hide_password=False), env)
+    names = [f"r{i:03}" for i in range(120)]
+    with team.session() as s:
+        for name in names:
+            devices.add_device(s, name=name, host="10.0.0.1", platform="cisco_ios")
+    cli.ok("sync")
+    home_replica = offline.open_replica(
+        team.url, Path(env["NETRAVEN_HOME"]) / "replicas" / offline.replica_path(team.url).name
+    )
+    try:
+        for name in names:
+            edit(home_replica, name, site="dc2")
+        process = subprocess.Popen(
+            [*cli.argv(), "sync"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 60
+        while len(queued(home_replica)) > len(names) // 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        left = len(queued(home_replica))
+        assert 0 < left < len(names), "the kill should land mid-push"
+        assert cli("sync").returncode == 0
+    finally:
+        home_replica.close()
+    with team.read_session() as s:
+        events = s.scalars(
+            select(AuditEvent.entity_id).where(AuditEvent.action == "device.update")
+        ).all()
+        assert sorted(events) == sorted(str(device(team, n).id) for n in names)
+        assert s.scalar(select(func.count()).select_from(AppliedEdit)) == len(names)
+        assert {d.site for d in devices.list_devices(s)} == {"dc2"}

@@ -106,7 +106,8 @@ def queue_edits(session: Session, events: list[dict[str, Any]]) -> None:
                 "entity_type": entity_type,
                 "entity_id": entity_id,
                 "operation": operation,
-                "base_version": bases.get((model.__tablename__, entity_id)),
+                # Popped: a later edit of the row in this unit of work has a new base.
+                "base_version": bases.pop((model.__tablename__, entity_id), None),
                 "before": audit_event["before"],
                 "after": audit_event["after"],
                 "actor": audit_event["actor"],
