@@ -6,6 +6,7 @@ The team database is the real PostgreSQL of the suite; the replica a real SQLite
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import time
@@ -27,6 +28,8 @@ from netraven_desktop.core.db.models import (
     Device,
     OutboxEdit,
 )
+from netraven_desktop.core.db.schema import upgrade
+from netraven_desktop.core.errors import DatabaseUnavailableError
 from netraven_desktop.core.secrets import Secrets
 from netraven_desktop.core.services import audit, credentials, devices, jobs, settings, tags
 from netraven_desktop.core.services.runs import Selection
@@ -416,3 +419,94 @@ def test_killing_the_sync_process_mid_push_then_syncing_again_applies_each_edit_
         assert sorted(events) == sorted(str(device(team, n).id) for n in names)
         assert s.scalar(select(func.count()).select_from(AppliedEdit)) == len(names)
         assert {d.site for d in devices.list_devices(s)} == {"dc2"}
+
+
+class OwnServer:
+    """A throwaway PostgreSQL of this test alone (scripts/pg-throwaway), to stop and start."""
+
+    def __init__(self) -> None:
+        script = Path(__file__).parents[2] / "scripts" / "pg-throwaway"
+        try:
+            out = subprocess.run(
+                [str(script), "start"], capture_output=True, text=True, check=True, timeout=120
+            ).stdout
+        except (OSError, subprocess.CalledProcessError) as exc:
+            pytest.skip(f"cannot start a throwaway PostgreSQL: {exc}")
+        values = dict(line.split("=", 1) for line in out.split())
+        self.url, self.dir = values["NETRAVEN_TEST_PG_URL"], values["NETRAVEN_TEST_PG_DIR"]
+        self.script = script
+        self.port = self.url.rsplit(":", 1)[1].split("/")[0]
+        self.pg_ctl = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))[-1]
+
+    def _ctl(self, *args: str) -> None:
+        owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run(
+            [*owner, str(self.pg_ctl), "-D", f"{self.dir}/data", "-w", *args],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+    def stop(self) -> None:
+        self._ctl("-m", "fast", "stop")  # immediate would lose the unsynced WAL
+
+    def start(self) -> None:
+        self._ctl("-l", f"{self.dir}/server.log", "-o", f"-p {self.port}", "start")
+
+    def remove(self) -> None:
+        subprocess.run([str(self.script), "stop", self.dir], check=False, timeout=60)
+
+
+@pytest.fixture
+def own_server():
+    server = OwnServer()
+    yield server
+    server.remove()
+
+
+def test_stop_the_server_mid_session_edit_offline_restart_and_sync(own_server, tmp_path):
+    team = Database(own_server.url)
+    upgrade(team)
+    for name in ("mine-only", "both", "deleted-offline"):
+        add(team, name, site="dc1")
+    replica = offline.open_replica(team.url, tmp_path / "replica.db")
+    try:
+        offline.sync(team, replica)
+        own_server.stop()
+        started = time.monotonic()
+        with pytest.raises(DatabaseUnavailableError), team.read_session() as s:
+            devices.list_devices(s)
+        assert time.monotonic() - started < 5  # the switch to the replica is immediate
+        edit(replica, "mine-only", site="dc-offline")
+        edit(replica, "both", site="dc-offline")
+        with replica.session(actor="alice") as s:
+            devices.remove_device(s, "deleted-offline")
+        with pytest.raises(DatabaseUnavailableError):
+            offline.sync(team, replica)
+        assert len(queued(replica)) == 3  # nothing lost to the failed attempt
+
+        own_server.start()
+        edit(team, "mine-only", actor="bob", description="other field")
+        edit(team, "both", actor="bob", site="dc-server")
+        edit(team, "deleted-offline", actor="bob", port=2200)
+        add(team, "new-on-server")
+        report = offline.sync(team, replica)
+        assert (report.pushed, report.merged) == (0, 1)
+        assert sorted((c.entity_id, c.reason) for c in report.conflicts) == sorted(
+            [
+                (str(device(team, "both").id), "changed on the server too"),
+                (
+                    str(device(team, "deleted-offline").id),
+                    "edited on the server after you deleted it offline",
+                ),
+            ]
+        )
+        merged = device(team, "mine-only")
+        assert (merged.site, merged.description) == ("dc-offline", "other field")
+        assert device(replica, "new-on-server") is not None
+        # No edit vanished: both conflicts are still queued with the user's values.
+        assert [e.after for e in queued(replica)] == [{"site": "dc-offline"}, None]
+        assert device(replica, "both").site == "dc-offline"  # held locally until resolved
+    finally:
+        replica.close()
+        team.close()
