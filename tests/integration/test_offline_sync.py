@@ -170,6 +170,19 @@ def test_a_stale_base_with_other_fields_merges(team, replica):
     assert (core.site, core.description, core.version) == ("dc2", "rack 4", 3)
 
 
+def test_a_later_edit_of_a_merged_row_is_not_a_false_conflict(team, replica):
+    add(team, "core-1")
+    offline.pull(team, replica)
+    edit(replica, "core-1", site="dc2")
+    with replica.session() as s:
+        devices.remove_device(s, "core-1")
+    edit(team, "core-1", actor="bob", description="rack 4")
+    report = offline.push(replica, team)
+    assert (report.merged, report.pushed, report.conflicts) == (1, 1, [])
+    with team.read_session() as s:
+        assert [d.name for d in devices.list_trash(s)] == ["core-1"]
+
+
 def test_the_same_field_changed_on_both_sides_is_a_conflict_with_base_mine_theirs(team, replica):
     add(team, "core-1", site="dc1")
     add(team, "core-2", site="dc1")

@@ -106,6 +106,9 @@ def push(replica: Database, team: Database) -> PushReport:
     with replica.read_session() as session:
         edits = outbox.list_edits(session)
     waiting = {(e.entity_type, e.entity_id) for e in edits if e.status == "conflict"}
+    # Row -> (its version in the replica after the last pushed edit, on the team after
+    # it): the next edit of the row, based on the former, is based on the latter.
+    rebased: dict[tuple[str, str], tuple[int, int]] = {}
     for edit in edits:
         if edit.status == "conflict":
             continue
@@ -114,8 +117,10 @@ def push(replica: Database, team: Database) -> PushReport:
             report.held += 1
             continue
         payload = _upload_payload(replica, edit) if edit.entity_type == "snapshot" else None
+        local, team_version = rebased.get(key, (None, None))
+        base = team_version if local == edit.base_version else edit.base_version
         try:
-            outcome = _replay(team, edit, payload)
+            outcome, version = _replay(team, edit, base, payload)
         except _Clash as clash:
             conflict = {"reason": clash.reason, "fields": clash.fields}
             with replica.session() as session:
@@ -124,6 +129,8 @@ def push(replica: Database, team: Database) -> PushReport:
             waiting.add(key)
             continue
         _forget(replica, edit)
+        if version is not None:
+            rebased[key] = ((edit.base_version or 0) + 1, version)
         if outcome == "merged":
             report.merged += 1
         elif outcome == "uploaded":
@@ -139,22 +146,26 @@ def _forget(replica: Database, edit: OutboxEdit) -> None:
         outbox.remove_edits(session, [edit.seq])
 
 
-def _replay(team: Database, edit: OutboxEdit, payload: dict[str, Any] | None) -> str:
-    """Apply one edit in one team transaction; returns how it went, or raises _Clash."""
+def _replay(
+    team: Database, edit: OutboxEdit, base: int | None, payload: dict[str, Any] | None
+) -> tuple[str, int | None]:
+    """Apply one edit in one team transaction; returns how it went and the row's version
+    after it (None when the row is gone or has none), or raises _Clash."""
     with team.session() as session:
         if session.get(AppliedEdit, edit.edit_id) is not None:
-            return "already"
+            return "already", None
         authorize(session, PERMISSION[edit.entity_type])
         try:
             with session.begin_nested():
-                outcome = REPLAY[edit.entity_type](session, edit, payload)
+                outcome = REPLAY[edit.entity_type](session, edit, base, payload)
         except (NetRavenError, IntegrityError) as exc:
             if isinstance(exc, NetRavenError) and exc.exit_code >= 3:
                 raise  # the environment, not the edit: stop the push
             reason = str(exc.orig if isinstance(exc, IntegrityError) else exc).splitlines()[0]
             raise _Clash(f"the team database refused it: {reason}") from None
         session.add(AppliedEdit(edit_id=edit.edit_id))
-        return outcome
+        row = _row(session, edit) if edit.entity_type in UPDATERS else None
+        return outcome, row.version if row is not None else None
 
 
 # --- per entity ------------------------------------------------------------------------
@@ -210,14 +221,14 @@ def _row(session: Session, edit: OutboxEdit) -> Any:
     return session.scalars(stmt).first()
 
 
-def _replay_row(session: Session, edit: OutboxEdit, _payload: object) -> str:
+def _replay_row(session: Session, edit: OutboxEdit, base: int | None, _payload: object) -> str:
     if edit.operation == "create":
         return _create(session, edit)
     row = _row(session, edit)
     if edit.operation == "update":
-        return _update(session, edit, row)
+        return _update(session, edit, base, row)
     if edit.operation == "delete":
-        return _delete(session, edit, row)
+        return _delete(session, edit, base, row)
     return _restore(session, edit, row)
 
 
@@ -230,18 +241,25 @@ def _create(session: Session, edit: OutboxEdit) -> str:
     return "pushed"
 
 
+def _sides(
+    names: Any, base: dict[str, Any], mine: dict[str, Any], theirs: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """What a conflict shows per field: the value before, the user's, the server's."""
+    return {
+        name: {"base": base.get(name), "mine": mine.get(name), "theirs": theirs.get(name)}
+        for name in names
+    }
+
+
 def _contested(
     base: dict[str, Any], mine: dict[str, Any], theirs: dict[str, Any]
 ) -> dict[str, dict[str, Any]]:
     """Fields the server changed since the base to something else than this edit did."""
-    return {
-        name: {"base": base.get(name), "mine": mine[name], "theirs": theirs[name]}
-        for name in mine
-        if theirs[name] != base.get(name) and theirs[name] != mine[name]
-    }
+    names = [n for n in mine if theirs[n] != base.get(n) and theirs[n] != mine[n]]
+    return _sides(names, base, mine, theirs)
 
 
-def _update(session: Session, edit: OutboxEdit, row: Any) -> str:
+def _update(session: Session, edit: OutboxEdit, base: int | None, row: Any) -> str:
     if row is None:
         raise _Clash("deleted on the server after you edited it offline")
     mine = edit.after or {}
@@ -250,21 +268,14 @@ def _update(session: Session, edit: OutboxEdit, row: Any) -> str:
         if not edit.force:
             raise _Clash(
                 "moved to the trash on the server after you edited it offline",
-                {
-                    name: {
-                        "base": (edit.before or {}).get(name),
-                        "mine": mine[name],
-                        "theirs": theirs[name],
-                    }
-                    for name in mine
-                },
+                _sides(mine, edit.before or {}, mine, theirs),
             )
         device_rows.restore_device(session, row.id)
     contested = _contested(edit.before or {}, mine, theirs)
     if contested and not edit.force:
         raise _Clash("changed on the server too", contested)
     changes = {name: value for name, value in mine.items() if theirs[name] != value}
-    stale = edit.base_version is not None and row.version != edit.base_version
+    stale = base is not None and row.version != base
     if changes:
         model = outbox.SYNCED[edit.entity_type]
         UPDATERS[edit.entity_type](session, row.id, None, **_columns(session, model, changes))
@@ -272,17 +283,14 @@ def _update(session: Session, edit: OutboxEdit, row: Any) -> str:
     return "merged" if stale else "pushed"
 
 
-def _delete(session: Session, edit: OutboxEdit, row: Any) -> str:
+def _delete(session: Session, edit: OutboxEdit, base: int | None, row: Any) -> str:
     if row is None or (edit.action == "device.trash" and row.deleted_at is not None):
         return "pushed"  # already gone on the server too
-    if edit.base_version is not None and row.version != edit.base_version and not edit.force:
-        now = audit.state(row, tuple(edit.before or {}))
+    if base is not None and row.version != base and not edit.force:
+        before = edit.before or {}
         raise _Clash(
             "edited on the server after you deleted it offline",
-            {
-                name: {"base": value, "mine": None, "theirs": now[name]}
-                for name, value in (edit.before or {}).items()
-            },
+            _sides(before, before, {}, audit.state(row, tuple(before))),
         )
     DELETERS[edit.action](session, row.id)
     _audit(session, edit, edit.before, None)
@@ -298,7 +306,7 @@ def _restore(session: Session, edit: OutboxEdit, row: Any) -> str:
     return "pushed"
 
 
-def _replay_setting(session: Session, edit: OutboxEdit, _payload: object) -> str:
+def _replay_setting(session: Session, edit: OutboxEdit, _base: object, _payload: object) -> str:
     base, mine = (edit.before or {}).get("value"), (edit.after or {}).get("value")
     theirs = settings.get_setting(session, edit.entity_id)
     if theirs not in (base, mine) and not edit.force:
@@ -336,7 +344,9 @@ def _plain(row: Any) -> dict[str, Any]:
     return {column.name: getattr(row, column.key) for column in row.__table__.columns}
 
 
-def _replay_snapshot(session: Session, edit: OutboxEdit, payload: dict[str, Any] | None) -> str:
+def _replay_snapshot(
+    session: Session, edit: OutboxEdit, _base: object, payload: dict[str, Any] | None
+) -> str:
     """Upload a backup taken offline: its blob (stored once by hash), its run, the
     snapshot and its result rows, under the ids they have in the replica."""
     if payload is None or payload["text"] is None:
@@ -363,7 +373,7 @@ def _replay_snapshot(session: Session, edit: OutboxEdit, payload: dict[str, Any]
     return "uploaded"
 
 
-REPLAY: dict[str, Callable[[Session, OutboxEdit, Any], str]] = {
+REPLAY: dict[str, Callable[[Session, OutboxEdit, int | None, Any], str]] = {
     "device": _replay_row,
     "tag": _replay_row,
     "credential": _replay_row,
