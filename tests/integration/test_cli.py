@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from netraven_desktop.core.crud import devices
 from netraven_desktop.core.db.models import Base
+from netraven_desktop.core.db.schema import HEAD_REVISION
 from tests.clitools import Cli, one_line_error
 from tests.contract import DEVICE_JSON_KEYS
 
@@ -188,7 +189,7 @@ def test_db_upgrade_and_status(cli):
     assert "up to date" in cli.ok("db", "upgrade")
     status = cli.ok("db", "status")
     assert "schema" in status
-    assert "0001" in status
+    assert HEAD_REVISION in status
 
 
 @pytest.mark.parametrize(
@@ -209,7 +210,9 @@ def test_a_too_new_schema_exits_3(cli, db):
     assert result.returncode == 3
     one_line_error(result, "newer than this NetRaven Desktop knows")
     with db.sync_engine.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+        conn.execute(
+            text("UPDATE alembic_version SET version_num = :head"), {"head": HEAD_REVISION}
+        )
 
 
 def test_the_embedded_default_and_environment_url(env, tmp_path):
