@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from netraven_desktop.core import offline
+from netraven_desktop.core.crud import credentials as credential_rows
 from netraven_desktop.core.crud import jobs as job_rows
 from netraven_desktop.core.crud import outbox
 from netraven_desktop.core.db import Database
@@ -523,3 +524,18 @@ def test_stop_the_server_mid_session_edit_offline_restart_and_sync(own_server, t
     finally:
         replica.close()
         team.close()
+
+
+def test_credential_metadata_edited_offline_reaches_the_team(team, replica):
+    with team.session() as s:
+        credential_rows.create_credential(s, name="lab", username="ops", keyring_ref="ref-lab")
+    offline.pull(team, replica)
+    with replica.session(actor="alice") as s:
+        credentials.update_credential(s, "lab", description="the lab login", priority=5)
+    assert queued(replica)[0].after == {"description": "the lab login", "priority": 5}
+    with team.session() as s:  # another field, changed on the server meanwhile: merges
+        credentials.update_credential(s, "lab", username="netops")
+    assert offline.push(replica, team).merged == 1
+    with team.read_session() as s:
+        lab = credential_rows.get_credential_by_name(s, "lab")
+        assert (lab.description, lab.priority, lab.username) == ("the lab login", 5, "netops")

@@ -119,6 +119,11 @@ def queue_edits(session: Session, events: list[dict[str, Any]]) -> None:
     for entry in entries:
         if entry["operation"] == "create":
             entry["after"] = _whole_row(session, SYNCED[entry["entity_type"]], entry)
+        elif entry["operation"] == "update":  # some services audit whole pictures
+            before, after = entry["before"] or {}, entry["after"] or {}
+            changed = [name for name in after if before.get(name) != after[name]]
+            entry["before"] = {name: before.get(name) for name in changed}
+            entry["after"] = {name: after[name] for name in changed}
     if entries:
         session.execute(OutboxEdit.__table__.insert(), entries)
 
