@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..core.db import Database, resolve_database_url
 from ..core.db.schema import prepare
 from ..core.errors import InputError, NetRavenError
-from . import audit, backups, credentials, inventory, notify, system, users
+from . import audit, backups, credentials, inventory, notify, sync, system, users
 from .parser import parse
 from .stdin_control import watch_stdin
 
@@ -26,6 +26,7 @@ COMMANDS = (
     | audit.COMMANDS
     | notify.COMMANDS
     | users.COMMANDS
+    | sync.COMMANDS
 )
 INTERNAL_ERROR = 4
 log = logging.getLogger("netraven_desktop")
@@ -39,7 +40,9 @@ def run_command(args: argparse.Namespace) -> int:
             return run_simulator(args)
         db = Database(resolve_database_url(args.db))
         key = (args.command, getattr(args, "action", None))
-        if key not in system.SCHEMA_FREE:
+        if args.offline:  # the team database is not touched
+            db = sync.open_offline(db, args)
+        elif key not in system.SCHEMA_FREE and not getattr(args, "offline_status", False):
             prepare(db)
             users.log_in(db, args)
         return COMMANDS[key](db, args)
@@ -112,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
         from ..ui.self_test import run_self_test  # its Qt check imports Qt itself
 
         return run_self_test(sys.stdout)
+    if args.command is None and args.offline:
+        print("netraven-desktop: --offline: works with a command (got no command)", file=sys.stderr)
+        return 2
     if args.command is None:
         from ..ui.app import run_gui  # Qt only when a window is wanted
 

@@ -9,7 +9,7 @@ from typing import NoReturn
 from .. import __version__
 from ..core.importers import FORMATS
 from ..core.platforms import PLATFORMS
-from . import notify, users
+from . import notify, sync, users
 from .options import add_enable_options
 
 
@@ -105,6 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="check this installation (Qt, database drivers, migrations, keyring, one "
         "simulated backup), one line per check; exit 1 if any fails",
+    )
+    root.add_argument(
+        "--offline",
+        action="store_true",
+        help="work on the local replica of the team database (edits are queued for `sync`)",
     )
     commands = root.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
 
@@ -343,6 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
     notify.add_parsers(commands)
     users.add_parsers(commands)
     users.add_login_parsers(commands)
+    sync.add_parsers(commands)
 
     settings = commands.add_parser("settings", help="global settings").add_subparsers(
         dest="action", metavar="ACTION", required=True

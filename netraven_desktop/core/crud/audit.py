@@ -68,10 +68,14 @@ def append_event(
     entity_id: str | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    occurred_at: datetime | None = None,
 ) -> AuditEvent:
-    """Append one event chained to the current last one, in the caller's transaction."""
+    """Append one event chained to the current last one, in the caller's transaction.
+
+    `occurred_at` defaults to now; a replayed offline edit keeps its original time.
+    """
     event = AuditEvent(
-        occurred_at=utcnow(),
+        occurred_at=occurred_at or utcnow(),
         actor=actor,
         action=action,
         entity_type=entity_type,

@@ -33,8 +33,11 @@ from .url import DatabaseURL, parse_database_url
 class Database:
     """Engines are created on first use and disposed by `close()` / `aclose()`."""
 
-    def __init__(self, url: DatabaseURL | str) -> None:
+    def __init__(self, url: DatabaseURL | str, *, replica_of: DatabaseURL | None = None) -> None:
         self.url = parse_database_url(url) if isinstance(url, str) else url
+        # Set on a team database's local replica (core.offline): every audited edit in
+        # its units of work is also queued in the outbox, to be pushed on reconnect.
+        self.replica_of = replica_of
         # Who every unit of work runs as (team mode); set by `act_as` after a login.
         self.actor: str | None = None
         self.role: str | None = None
@@ -43,8 +46,8 @@ class Database:
         """Run every later unit of work as this authenticated user and role."""
         self.actor, self.role = actor, role
 
-    def _info(self, actor: str | None) -> dict[str, str | None]:
-        return {"actor": actor or self.actor, "role": self.role}
+    def _info(self, actor: str | None) -> dict[str, object]:
+        return {"actor": actor or self.actor, "role": self.role, "replica": bool(self.replica_of)}
 
     @cached_property
     def sync_engine(self) -> Engine:

@@ -8,15 +8,15 @@ as plain JSON; no row in this program holds a secret, and none is ever passed he
 from __future__ import annotations
 
 import getpass
-import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..crud import audit as rows
+from ..crud import outbox
 from ..crud import settings as setting_rows
 from ..db.base import utcnow
 from ..db.models import AuditEvent
@@ -24,6 +24,8 @@ from .access import authorize
 from .dual import dual
 
 HEAD_SCOPE, HEAD_KEY = "audit", "head"
+# What the outbox takes from an audit event.
+QUEUED_FIELDS = ("action", "entity_type", "entity_id", "before", "after", "actor", "occurred_at")
 
 
 def current_actor(session: Session) -> str:
@@ -43,13 +45,9 @@ def state(row: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     picture = {}
     for field in fields:
         value = getattr(row, field)
-        if isinstance(value, uuid.UUID):
-            value = str(value)
-        elif isinstance(value, datetime | date):
-            value = value.isoformat()
-        elif isinstance(value, list):
+        if isinstance(value, list):
             value = sorted(getattr(item, "name", item) for item in value)
-        picture[field] = value
+        picture[field] = outbox.json_safe(value)
     return picture
 
 
@@ -61,18 +59,28 @@ def record(
     *,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    actor: str | None = None,
+    occurred_at: datetime | None = None,
 ) -> AuditEvent:
-    """Append an event in the caller's transaction and move the chain's head."""
+    """Append an event in the caller's transaction and move the chain's head.
+
+    `actor` and `occurred_at` default to the unit of work's actor and now; an offline
+    edit replayed on the team database keeps the user and time it was made at. On a
+    replica the edit is also queued in the outbox, in the same transaction.
+    """
     event = rows.append_event(
         session,
-        actor=current_actor(session),
+        actor=actor or current_actor(session),
         action=action,
         entity_type=entity_type,
         entity_id=None if entity_id is None else str(entity_id),
         before=before,
         after=after,
+        occurred_at=occurred_at,
     )
     _move_head(session, event.hash, 1)
+    if session.info.get("replica"):
+        outbox.queue_edits(session, [{f: getattr(event, f) for f in QUEUED_FIELDS}])
     return event
 
 
@@ -82,11 +90,12 @@ def record_many(session: Session, events: list[dict[str, Any]]) -> None:
     Each event is a dict of `action`, `entity_type`, `entity_id`, `before`, `after`.
     """
     actor, now = current_actor(session), utcnow()
-    last = rows.append_events(
-        session, [event | {"actor": actor, "occurred_at": now} for event in events]
-    )
+    stamped = [event | {"actor": actor, "occurred_at": now} for event in events]
+    last = rows.append_events(session, stamped)
     if last is not None:
         _move_head(session, last, len(events))
+        if session.info.get("replica"):
+            outbox.queue_edits(session, stamped)
 
 
 def _move_head(session: Session, last_hash: str, added: int) -> None:

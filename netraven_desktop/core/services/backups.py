@@ -15,11 +15,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..crud import configs, host_keys, jobs
+from ..crud import configs, host_keys, jobs, outbox
 from ..crud import devices as device_rows
 from ..db.base import utcnow
 from ..db.models import ConfigSnapshot, JobRunResult
 from ..errors import InputError, NotFoundError
+from . import audit
 from .access import authorize
 from .dual import dual
 
@@ -81,6 +82,8 @@ def store_capture(
             lines_added=added,
             lines_removed=removed,
         )
+        if session.info.get("replica"):  # taken offline: upload it on reconnect
+            outbox.queue_snapshot(session, snapshot, audit.current_actor(session))
         status = "changed"
     device_rows.record_backup_state(
         session,

@@ -40,7 +40,16 @@ if TYPE_CHECKING:  # asyncssh is imported when SSH is used: it costs the window'
     from ..drivers.ssh import Target
 
 # What the audit log records of a credential: its metadata, never a secret.
-AUDITED = ("name", "username", "kind", "priority", "tags", "ssh_key_path", "has_enable_secret")
+AUDITED = (
+    "name",
+    "username",
+    "kind",
+    "priority",
+    "tags",
+    "ssh_key_path",
+    "has_enable_secret",
+    "description",
+)
 
 
 def check_private_key(path: str, passphrase: str | None) -> str:

@@ -132,9 +132,14 @@ def set_setting(session: Session, key: str, raw: Any) -> Any:
             before={"value": before},
             after={"value": value},
         )
-    if value == spec.default:
+    store_value(session, key, value)
+    return value
+
+
+def store_value(session: Session, key: str, value: Any) -> None:
+    """Store an already validated value; the default is stored as no row at all."""
+    if value == spec_for(key).default:
         if rows.find_setting(session, key) is not None:
             rows.delete_setting(session, key)
     else:
         rows.put_setting(session, key, value)
-    return value

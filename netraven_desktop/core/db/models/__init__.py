@@ -14,6 +14,7 @@ from .inventory import (
     device_tags,
 )
 from .jobs import JOB_RUN_STATUSES, RESULT_STATUSES, Job, JobRun, JobRunResult
+from .sync import OPERATIONS, OUTBOX_STATUSES, AppliedEdit, OutboxEdit
 from .system import CHANNEL_KINDS, AuditEvent, NotificationChannel, Setting
 
 __all__ = [
@@ -21,8 +22,11 @@ __all__ = [
     "CHANNEL_KINDS",
     "CREDENTIAL_KINDS",
     "JOB_RUN_STATUSES",
+    "OPERATIONS",
+    "OUTBOX_STATUSES",
     "RESULT_STATUSES",
     "ROLES",
+    "AppliedEdit",
     "AuditEvent",
     "Base",
     "ConfigBlob",
@@ -33,6 +37,7 @@ __all__ = [
     "JobRun",
     "JobRunResult",
     "NotificationChannel",
+    "OutboxEdit",
     "SSHHostKey",
     "Setting",
     "Tag",

@@ -1,0 +1,141 @@
+"""`sync` and `--offline`: work on a team database's local replica, and sync it.
+
+`--offline` runs any command on the replica instead of the team database (explicitly:
+there is no silent fallback, so nobody edits a replica thinking they are online). On a
+team-mode database it acts as the user who last synced, provided their `login` session
+token is still in this machine's keyring; the team checks their role again on push.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from ..core import offline
+from ..core.db import Database
+from ..core.errors import EnvironmentProblem, InputError
+from ..core.secrets import SecretStore
+from ..core.session_tokens import stored_token
+from .output import print_fields, print_json, print_table
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:
+    sync = commands.add_parser(
+        "sync",
+        help="push edits made offline, upload offline backups, refresh the local replica",
+    )
+    sync.add_argument("--json", action="store_true")
+    what = sync.add_mutually_exclusive_group()
+    what.add_argument(
+        "--offline-status",
+        action="store_true",
+        help="show the replica's age and what waits to be pushed (no network)",
+    )
+    what.add_argument(
+        "--resolve",
+        metavar="EDIT_ID",
+        help="settle a conflict (with --take); the next sync applies the choice",
+    )
+    sync.add_argument(
+        "--take",
+        choices=("mine", "theirs"),
+        help="with --resolve: keep your offline values or the server's",
+    )
+
+
+def open_offline(team: Database, args: argparse.Namespace) -> Database:
+    """The replica to run a command on instead of `team` (`--offline`)."""
+    if args.command == "sync":
+        raise InputError("--offline", "sync", "sync needs the team database; drop --offline")
+    replica = offline.open_replica(team.url)
+    state = offline.replica_state(replica)
+    if state.pulled_at is None:
+        replica.close()
+        raise EnvironmentProblem(
+            f"no local replica of {team.url} yet: run `netraven-desktop sync` once while online"
+        )
+    if state.actor is not None:
+        wanted = args.user or os.environ.get("NETRAVEN_USER") or state.actor
+        if (
+            wanted.lower() != state.actor.lower()
+            or stored_token(SecretStore(), team, state.actor) is None
+        ):
+            replica.close()
+            raise InputError(
+                "--user",
+                wanted,
+                f"offline work is open to {state.actor}, who last synced and whose login "
+                "session is in this keyring",
+            )
+        replica.act_as(state.actor, state.role or "viewer")
+    return replica
+
+
+def sync(team: Database, args: argparse.Namespace) -> int:
+    """Exit 1 while conflicts wait for a choice."""
+    replica = offline.open_replica(team.url)
+    try:
+        if args.offline_status:
+            return _status(replica, args)
+        if args.resolve:
+            if args.take is None:
+                raise InputError("--take", "", "say which side wins: --take mine|theirs")
+            offline.resolve(replica, args.resolve, args.take)
+            print(f"edit {args.resolve}: {args.take} wins; run `netraven-desktop sync` to apply")
+            return 0
+        report = offline.sync(team, replica)
+    finally:
+        replica.close()
+    if args.json:
+        print_json(report.to_dict())
+    else:
+        print(
+            f"pushed {report.pushed}, merged {report.merged}, uploaded {report.uploaded} "
+            f"backups, pulled {report.pulled.total} rows; {len(report.conflicts)} conflicts"
+            + (f", {report.held} edits waiting behind them" if report.held else "")
+        )
+        _print_conflicts(report.conflicts)
+    return 1 if report.conflicts else 0
+
+
+def _status(replica: Database, args: argparse.Namespace) -> int:
+    status = offline.offline_status(replica)
+    waiting = offline.conflicts(replica)
+    if args.json:
+        print_json(status.to_dict() | {"conflict_list": [c.to_dict() for c in waiting]})
+    else:
+        print_fields(
+            [
+                ("replica", status.replica),
+                ("last synced", status.pulled_at.isoformat() if status.pulled_at else "never"),
+                ("queued edits", status.queued),
+                ("conflicts", status.conflicts),
+            ]
+        )
+        _print_conflicts(waiting)
+    return 1 if waiting else 0
+
+
+def _print_conflicts(conflicts: list[offline.Conflict]) -> None:
+    if not conflicts:
+        return
+    print_table(
+        ("EDIT", "ENTITY", "BY", "REASON", "FIELD", "BASE", "MINE", "THEIRS"),
+        [
+            (
+                c.edit_id,
+                f"{c.entity_type} {c.entity_id}",
+                c.actor,
+                c.reason,
+                name,
+                values.get("base"),
+                values.get("mine"),
+                values.get("theirs"),
+            )
+            for c in conflicts
+            for name, values in (c.fields or {"": {}}).items()
+        ],
+    )
+
+
+COMMANDS = {("sync", None): sync}

@@ -1,0 +1,541 @@
+"""Offline work against a team database: a replica, an outbox, push / merge / conflicts.
+
+The team database is the real PostgreSQL of the suite; the replica a real SQLite file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from netraven_desktop.core import offline
+from netraven_desktop.core.crud import credentials as credential_rows
+from netraven_desktop.core.crud import jobs as job_rows
+from netraven_desktop.core.crud import outbox
+from netraven_desktop.core.db import Database
+from netraven_desktop.core.db.models import (
+    AppliedEdit,
+    AuditEvent,
+    ConfigBlob,
+    ConfigSnapshot,
+    Device,
+    OutboxEdit,
+)
+from netraven_desktop.core.db.schema import upgrade
+from netraven_desktop.core.errors import DatabaseUnavailableError
+from netraven_desktop.core.secrets import Secrets
+from netraven_desktop.core.services import audit, credentials, devices, jobs, settings, tags
+from netraven_desktop.core.services.runs import Selection
+from tests.clitools import Cli, one_line_error
+from tests.snapshots import capture, device_with_configs
+
+
+@pytest.fixture
+def team(make_db) -> Database:
+    return make_db("postgresql")
+
+
+@pytest.fixture
+def replica(team: Database, tmp_path: Path):
+    db = offline.open_replica(team.url, tmp_path / "replica.db")
+    yield db
+    db.close()
+
+
+def add(db: Database, name: str, **fields) -> None:
+    with db.session() as s:
+        devices.add_device(s, name=name, host="10.0.0.1", platform="cisco_ios", **fields)
+
+
+def edit(db: Database, name: str, actor: str = "alice", **changes) -> None:
+    with db.session(actor=actor) as s:
+        devices.edit_device(s, name, **changes)
+
+
+def device(db: Database, name: str) -> Device:
+    with db.read_session() as s:
+        return devices.show_device(s, name)
+
+
+def queued(db: Database) -> list[OutboxEdit]:
+    with db.read_session() as s:
+        return outbox.list_edits(s)
+
+
+def test_pull_copies_the_inventory_and_latest_snapshots_never_a_secret(
+    team, replica, secret_store, tmp_path
+):
+    cred = credentials.add_credential(
+        team, secret_store, name="lab", username="netops", secrets=Secrets(password="pa55-w0rd")
+    )
+    add(team, "core-1", tags=["core"], credential="lab", site="dc1")
+    add(team, "gone-soon")
+    device_with_configs(team, "edge-1", ["hostname one\n", "hostname two\n"])
+    with team.session() as s:
+        settings.set_setting(s, "backup.concurrency", 7)
+    try:
+        offline.pull(team, replica)
+        with replica.read_session() as s:
+            core = devices.show_device(s, "core-1")
+            assert [t.name for t in core.tags] == ["core"]
+            assert core.credential.name == "lab"
+            assert core.version == device(team, "core-1").version
+            assert settings.get_setting(s, "backup.concurrency") == 7
+            snapshots = s.scalars(select(ConfigSnapshot)).all()
+            assert len(snapshots) == 1  # only the latest
+            assert s.get(ConfigBlob, snapshots[0].blob_sha256) is not None
+            assert outbox.list_edits(s) == []  # a pull queues nothing
+        # Gone on the team: gone from the replica; a second pull is a no-op in effect.
+        with team.session() as s:
+            devices.remove_device(s, "gone-soon", purge=True)
+        offline.pull(team, replica)
+        offline.pull(team, replica)
+        with replica.read_session() as s:
+            assert sorted(d.name for d in devices.list_devices(s)) == ["core-1", "edge-1"]
+        assert b"pa55-w0rd" not in (tmp_path / "replica.db").read_bytes()
+    finally:
+        credentials.remove_credential(team, secret_store, cred.name)
+
+
+def test_offline_edits_queue_durably_with_base_version_and_actor(team, replica, tmp_path):
+    add(team, "core-1")
+    offline.pull(team, replica)
+    edit(replica, "core-1", site="dc2")
+    with replica.session(actor="alice") as s:
+        tags.add_tag(s, "new-tag")
+        devices.remove_device(s, "core-1")
+    replica.close()
+    reopened = offline.open_replica(team.url, tmp_path / "replica.db")
+    try:
+        edits = queued(reopened)
+        assert [(e.action, e.operation, e.base_version) for e in edits] == [
+            ("device.update", "update", 1),
+            ("tag.create", "create", None),
+            ("device.trash", "delete", 2),
+        ]
+        assert edits[0].before == {"site": None}
+        assert edits[0].after == {"site": "dc2"}
+        assert {e.actor for e in edits} == {"alice"}
+        assert edits[1].after["name"] == "new-tag"  # a create carries its whole row
+    finally:
+        reopened.close()
+
+
+def test_what_cannot_be_synced_is_refused_offline_not_lost(team, replica):
+    offline.pull(team, replica)
+    with (
+        pytest.raises(outbox.OfflineUnsupportedError, match=r"job\.create is not available"),
+        replica.session() as s,
+    ):
+        jobs.add_job(s, name="nightly", selection=Selection(all=True))
+    with replica.read_session() as s:
+        assert job_rows.list_jobs(s) == []
+    assert queued(replica) == []
+
+
+def test_push_applies_and_audits_under_the_original_user_and_time(team, replica):
+    add(team, "core-1")
+    offline.pull(team, replica)
+    edit(replica, "core-1", actor="alice", site="dc2", tags=["core"])
+    made_at = queued(replica)[0].occurred_at
+    add(replica, "new-1")
+    report = offline.push(replica, team)
+    assert (report.pushed, report.merged, report.conflicts) == (2, 0, [])
+    assert queued(replica) == []
+    core = device(team, "core-1")
+    assert (core.site, [t.name for t in core.tags]) == ("dc2", ["core"])
+    assert device(team, "new-1").host == "10.0.0.1"
+    with team.read_session() as s:
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "device.update")).one()
+        assert (event.actor, event.occurred_at) == ("alice", made_at)
+        assert event.after == {"site": "dc2", "tags": ["core"]}
+        assert audit.verify_chain(s).ok
+
+
+def test_a_stale_base_with_other_fields_merges(team, replica):
+    add(team, "core-1")
+    offline.pull(team, replica)
+    edit(replica, "core-1", site="dc2")
+    edit(team, "core-1", actor="bob", description="rack 4")
+    report = offline.push(replica, team)
+    assert (report.pushed, report.merged, report.conflicts) == (0, 1, [])
+    core = device(team, "core-1")
+    assert (core.site, core.description, core.version) == ("dc2", "rack 4", 3)
+
+
+def test_a_later_edit_of_a_merged_row_is_not_a_false_conflict(team, replica):
+    add(team, "core-1")
+    offline.pull(team, replica)
+    edit(replica, "core-1", site="dc2")
+    with replica.session() as s:
+        devices.remove_device(s, "core-1")
+    edit(team, "core-1", actor="bob", description="rack 4")
+    report = offline.push(replica, team)
+    assert (report.merged, report.pushed, report.conflicts) == (1, 1, [])
+    with team.read_session() as s:
+        assert [d.name for d in devices.list_trash(s)] == ["core-1"]
+
+
+def test_the_same_field_changed_on_both_sides_is_a_conflict_with_base_mine_theirs(team, replica):
+    add(team, "core-1", site="dc1")
+    add(team, "core-2", site="dc1")
+    offline.pull(team, replica)
+    edit(replica, "core-1", site="dc-mine")
+    edit(replica, "core-1", port=2222)  # waits behind the conflict on the same row
+    edit(replica, "core-2", site="dc-mine")
+    edit(team, "core-1", actor="bob", site="dc-theirs")
+    edit(team, "core-2", actor="bob", site="dc-theirs")
+    report = offline.push(replica, team)
+    assert report.held == 1
+    assert [(c.entity_id, c.fields) for c in report.conflicts] == [
+        (
+            str(device(team, name).id),
+            {"site": {"base": "dc1", "mine": "dc-mine", "theirs": "dc-theirs"}},
+        )
+        for name in ("core-1", "core-2")
+    ]
+    assert device(team, "core-1").port == 22  # nothing of a conflicting row was applied
+    # Nothing vanished: the conflicts and the held edit are all still queued.
+    assert [e.status for e in queued(replica)] == ["conflict", "queued", "conflict"]
+
+    first, second = (c.edit_id for c in report.conflicts)
+    offline.resolve(replica, first, "mine")
+    offline.resolve(replica, second, "theirs")
+    report = offline.push(replica, team)
+    assert (report.conflicts, report.held) == ([], 0)
+    assert (device(team, "core-1").site, device(team, "core-1").port) == ("dc-mine", 2222)
+    assert device(team, "core-2").site == "dc-theirs"
+    assert queued(replica) == []
+
+
+def test_resolving_with_chosen_values(team, replica):
+    add(team, "core-1", site="dc1")
+    offline.pull(team, replica)
+    edit(replica, "core-1", site="dc-mine")
+    edit(team, "core-1", actor="bob", site="dc-theirs")
+    (conflict,) = offline.push(replica, team).conflicts
+    with pytest.raises(Exception, match="choice: names no field"):
+        offline.resolve(replica, conflict.edit_id, {"host": "x"})
+    offline.resolve(replica, conflict.edit_id, {"site": "dc-both"})
+    assert offline.push(replica, team).conflicts == []
+    assert device(team, "core-1").site == "dc-both"
+
+
+def test_delete_against_edit_is_a_conflict_both_ways(team, replica):
+    add(team, "trashed-here")
+    add(team, "trashed-there")
+    offline.pull(team, replica)
+    with replica.session() as s:
+        devices.remove_device(s, "trashed-here")
+    edit(replica, "trashed-there", site="dc2")
+    edit(team, "trashed-here", actor="bob", site="dc9")
+    with team.session() as s:
+        devices.remove_device(s, "trashed-there")
+    report = offline.push(replica, team)
+    reasons = sorted(c.reason for c in report.conflicts)
+    assert reasons == [
+        "edited on the server after you deleted it offline",
+        "moved to the trash on the server after you edited it offline",
+    ]
+    assert device(team, "trashed-here").site == "dc9"  # not trashed
+
+
+def test_settings_merge_and_conflict(team, replica):
+    offline.pull(team, replica)
+    with replica.session(actor="alice") as s:
+        settings.set_setting(s, "backup.concurrency", 10)
+        settings.set_setting(s, "backup.retries", 3)
+    with team.session() as s:
+        settings.set_setting(s, "backup.retries", 5)
+    report = offline.push(replica, team)
+    assert [c.fields for c in report.conflicts] == [{"value": {"base": 1, "mine": 3, "theirs": 5}}]
+    with team.read_session() as s:
+        assert settings.get_setting(s, "backup.concurrency") == 10
+
+
+def test_a_push_interrupted_after_each_commit_applies_every_edit_exactly_once(
+    team, replica, monkeypatch
+):
+    """The worst moment to die: the team has committed an edit, the replica has not yet
+    dropped it from the outbox. Every run below dies there; the next one goes on."""
+    add(team, "core-1")
+    offline.pull(team, replica)
+    for port in (2201, 2202, 2203):
+        edit(replica, "core-1", port=port)
+    add(replica, "new-1")
+    real_forget = offline.push.__globals__["_forget"]
+    calls = []
+
+    def crash_after_commit(replica_db, edit_row):
+        calls.append(edit_row.edit_id)
+        if len(calls) % 2:  # every other edit: die before the outbox is told
+            raise KeyboardInterrupt
+        real_forget(replica_db, edit_row)
+
+    monkeypatch.setitem(offline.push.__globals__, "_forget", crash_after_commit)
+    for _ in range(10):
+        try:
+            offline.push(replica, team)
+            break
+        except KeyboardInterrupt:
+            continue
+    assert queued(replica) == []
+    with team.read_session() as s:
+        updates = s.scalars(
+            select(AuditEvent.after).where(AuditEvent.action == "device.update")
+        ).all()
+        assert updates == [{"port": 2201}, {"port": 2202}, {"port": 2203}]
+        assert s.scalar(select(func.count()).select_from(AppliedEdit)) == 4
+    assert device(team, "core-1").port == 2203
+    assert device(team, "new-1") is not None
+
+
+def test_backups_taken_offline_are_uploaded_once(team, replica):
+    device_with_configs(team, "edge-1", ["hostname one\n"])
+    offline.pull(team, replica)
+    for text in ("hostname two\n", "hostname three\n", "hostname one\n"):
+        with replica.session() as s:
+            run = job_rows.create_run(s, trigger="cli")
+            capture(s, run, s.scalars(select(Device)).one(), text)
+    assert [e.action for e in queued(replica)] == ["snapshot.upload"] * 3
+    report = offline.push(replica, team)
+    assert report.uploaded == 3
+    offline.push(replica, team)  # nothing left, nothing twice
+    with team.read_session() as s:
+        texts = [
+            t
+            for (t,) in s.execute(
+                select(ConfigBlob.sha256)
+                .join(ConfigSnapshot, ConfigSnapshot.blob_sha256 == ConfigBlob.sha256)
+                .order_by(ConfigSnapshot.captured_at)
+            )
+        ]
+        assert len(texts) == 4
+        assert texts[0] == texts[3]
+        assert s.scalar(select(func.count()).select_from(ConfigBlob)) == 3
+    offline.pull(team, replica)
+    with replica.read_session() as s:
+        (latest,) = s.scalars(select(ConfigSnapshot)).all()
+        assert latest.captured_at > datetime.now(UTC) - timedelta(minutes=5)
+
+
+def test_sync_pushes_then_pulls(team, replica):
+    add(team, "core-1")
+    offline.pull(team, replica)
+    edit(replica, "core-1", site="dc2")
+    add(team, "from-server")
+    report = offline.sync(team, replica)
+    assert (report.pushed, report.conflicts) == (1, [])
+    assert device(replica, "from-server") is not None
+    assert device(replica, "core-1").version == device(team, "core-1").version
+    status = offline.offline_status(replica)
+    assert (status.queued, status.conflicts) == (0, 0)
+
+
+def test_cli_offline_edits_and_sync_json(team, env):
+    cli = Cli(team.url.plain(hide_password=False), env)
+    cli.ok("device", "add", "core-1", "--host", "10.0.0.1", "--platform", "cisco_ios")
+    never = cli("--offline", "device", "list")
+    assert never.returncode == 3
+    one_line_error(never, "run `netraven-desktop sync` once while online")
+    first = cli.json("sync")
+    assert first["pushed"] == 0
+    assert first["conflicts"] == []
+    assert first["pulled"]["copied"]["devices"] == 1
+
+    cli.ok("--offline", "device", "edit", "core-1", "--site", "dc-mine", "--port", "2222")
+    cli.ok("device", "edit", "core-1", "--site", "dc-theirs", "--description", "rack 4")
+    status = cli.json("sync", "--offline-status")
+    assert (status["queued"], status["conflicts"]) == (1, 0)
+
+    result = cli("sync", "--json")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    (conflict,) = report["conflicts"]
+    assert conflict["fields"] == {"site": {"base": None, "mine": "dc-mine", "theirs": "dc-theirs"}}
+    assert conflict["reason"] == "changed on the server too"
+    cli.ok("sync", "--resolve", conflict["edit_id"], "--take", "mine")
+    final = cli.json("sync")
+    assert (final["pushed"], final["merged"], final["conflicts"]) == (0, 1, [])
+    shown = cli.json("device", "show", "core-1")
+    assert (shown["site"], shown["port"], shown["description"]) == ("dc-mine", 2222, "rack 4")
+    offline_view = cli.json("--offline", "device", "show", "core-1")
+    assert offline_view["version"] == shown["version"]
+
+
+def test_cli_offline_in_team_mode_acts_as_the_user_who_synced(team, env, secret_store):
+    cli = Cli(team.url.plain(hide_password=False), env)
+    cli.ok("db", "mode", "team", "--admin", "alice", "--password-stdin", stdin="alice-pw-123\n")
+    cli.ok("--user", "alice", "login", "--password-stdin", stdin="alice-pw-123\n")
+    try:
+        cli.ok("--user", "alice", "sync")
+        cli.ok("--offline", "tag", "add", "offline-tag")
+        refused = cli("--offline", "--user", "mallory", "tag", "add", "x")
+        one_line_error(refused, "--user", "offline work is open to alice")
+        cli.ok("--user", "alice", "sync")
+        with team.read_session() as s:
+            event = s.scalars(select(AuditEvent).where(AuditEvent.action == "tag.create")).one()
+        assert event.actor == "alice"
+    finally:
+        cli.ok("--user", "alice", "logout")
+
+
+def test_two_edits_of_a_row_in_one_unit_of_work_have_their_own_bases(team, replica):
+    add(team, "core-1")
+    offline.pull(team, replica)
+    with replica.session() as s:
+        devices.edit_device(s, "core-1", site="dc2")
+        devices.edit_device(s, "core-1", port=2222)
+    assert [e.base_version for e in queued(replica)] == [1, 2]
+    assert offline.push(replica, team).pushed == 2
+
+
+def test_killing_the_sync_process_mid_push_then_syncing_again_applies_each_edit_once(
+    team, env, tmp_path
+):
+    cli = Cli(team.url.plain(hide_password=False), env)
+    names = [f"r{i:03}" for i in range(120)]
+    with team.session() as s:
+        for name in names:
+            devices.add_device(s, name=name, host="10.0.0.1", platform="cisco_ios")
+    cli.ok("sync")
+    home_replica = offline.open_replica(
+        team.url, Path(env["NETRAVEN_HOME"]) / "replicas" / offline.replica_path(team.url).name
+    )
+    try:
+        for name in names:
+            edit(home_replica, name, site="dc2")
+        process = subprocess.Popen(
+            [*cli.argv(), "sync"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 60
+        while len(queued(home_replica)) > len(names) // 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        left = len(queued(home_replica))
+        assert 0 < left < len(names), "the kill should land mid-push"
+        assert cli("sync").returncode == 0
+    finally:
+        home_replica.close()
+    with team.read_session() as s:
+        events = s.scalars(
+            select(AuditEvent.entity_id).where(AuditEvent.action == "device.update")
+        ).all()
+        assert sorted(events) == sorted(str(device(team, n).id) for n in names)
+        assert s.scalar(select(func.count()).select_from(AppliedEdit)) == len(names)
+        assert {d.site for d in devices.list_devices(s)} == {"dc2"}
+
+
+class OwnServer:
+    """A throwaway PostgreSQL of this test alone (scripts/pg-throwaway), to stop and start."""
+
+    def __init__(self) -> None:
+        script = Path(__file__).parents[2] / "scripts" / "pg-throwaway"
+        try:
+            out = subprocess.run(
+                [str(script), "start"], capture_output=True, text=True, check=True, timeout=120
+            ).stdout
+        except (OSError, subprocess.CalledProcessError) as exc:
+            pytest.skip(f"cannot start a throwaway PostgreSQL: {exc}")
+        values = dict(line.split("=", 1) for line in out.split())
+        self.url, self.dir = values["NETRAVEN_TEST_PG_URL"], values["NETRAVEN_TEST_PG_DIR"]
+        self.script = script
+        self.port = self.url.rsplit(":", 1)[1].split("/")[0]
+        self.pg_ctl = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))[-1]
+
+    def _ctl(self, *args: str) -> None:
+        owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run(
+            [*owner, str(self.pg_ctl), "-D", f"{self.dir}/data", "-w", *args],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+    def stop(self) -> None:
+        self._ctl("-m", "fast", "stop")  # immediate would lose the unsynced WAL
+
+    def start(self) -> None:
+        self._ctl("-l", f"{self.dir}/server.log", "-o", f"-p {self.port}", "start")
+
+    def remove(self) -> None:
+        subprocess.run([str(self.script), "stop", self.dir], check=False, timeout=60)
+
+
+@pytest.fixture
+def own_server():
+    server = OwnServer()
+    yield server
+    server.remove()
+
+
+def test_stop_the_server_mid_session_edit_offline_restart_and_sync(own_server, tmp_path):
+    team = Database(own_server.url)
+    upgrade(team)
+    for name in ("mine-only", "both", "deleted-offline"):
+        add(team, name, site="dc1")
+    replica = offline.open_replica(team.url, tmp_path / "replica.db")
+    try:
+        offline.sync(team, replica)
+        own_server.stop()
+        started = time.monotonic()
+        with pytest.raises(DatabaseUnavailableError), team.read_session() as s:
+            devices.list_devices(s)
+        assert time.monotonic() - started < 5  # the switch to the replica is immediate
+        edit(replica, "mine-only", site="dc-offline")
+        edit(replica, "both", site="dc-offline")
+        with replica.session(actor="alice") as s:
+            devices.remove_device(s, "deleted-offline")
+        with pytest.raises(DatabaseUnavailableError):
+            offline.sync(team, replica)
+        assert len(queued(replica)) == 3  # nothing lost to the failed attempt
+
+        own_server.start()
+        edit(team, "mine-only", actor="bob", description="other field")
+        edit(team, "both", actor="bob", site="dc-server")
+        edit(team, "deleted-offline", actor="bob", port=2200)
+        add(team, "new-on-server")
+        report = offline.sync(team, replica)
+        assert (report.pushed, report.merged) == (0, 1)
+        assert sorted((c.entity_id, c.reason) for c in report.conflicts) == sorted(
+            [
+                (str(device(team, "both").id), "changed on the server too"),
+                (
+                    str(device(team, "deleted-offline").id),
+                    "edited on the server after you deleted it offline",
+                ),
+            ]
+        )
+        merged = device(team, "mine-only")
+        assert (merged.site, merged.description) == ("dc-offline", "other field")
+        assert device(replica, "new-on-server") is not None
+        # No edit vanished: both conflicts are still queued with the user's values.
+        assert [e.after for e in queued(replica)] == [{"site": "dc-offline"}, None]
+        assert device(replica, "both").site == "dc-offline"  # held locally until resolved
+    finally:
+        replica.close()
+        team.close()
+
+
+def test_credential_metadata_edited_offline_reaches_the_team(team, replica):
+    with team.session() as s:
+        credential_rows.create_credential(s, name="lab", username="ops", keyring_ref="ref-lab")
+    offline.pull(team, replica)
+    with replica.session(actor="alice") as s:
+        credentials.update_credential(s, "lab", description="the lab login", priority=5)
+    assert queued(replica)[0].after == {"description": "the lab login", "priority": 5}
+    with team.session() as s:  # another field, changed on the server meanwhile: merges
+        credentials.update_credential(s, "lab", username="netops")
+    assert offline.push(replica, team).merged == 1
+    with team.read_session() as s:
+        lab = credential_rows.get_credential_by_name(s, "lab")
+        assert (lab.description, lab.priority, lab.username) == ("the lab login", 5, "netops")
