@@ -74,6 +74,19 @@ class AppContext:
         task.add_done_callback(done)
         return task
 
+    async def in_worker(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        """Run a CPU-heavy service (argon2 hashing) over a sync session in a worker thread.
+
+        Through the async engine the work would run on the window's thread (`run_sync`)
+        and freeze it for the hash's tenth of a second.
+        """
+
+        def work() -> Any:
+            with self.db.session() as session:
+                return fn(session, *args, **kwargs)
+
+        return await asyncio.to_thread(work)
+
     async def drain(self) -> None:
         """Cancel and wait for every task still running (the window is closing)."""
         for task in list(self._tasks):

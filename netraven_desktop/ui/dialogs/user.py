@@ -40,14 +40,13 @@ class AddUserDialog(_PasswordTwice):
 
     async def submit(self) -> None:
         password = self.new_password()
-        async with self.ctx.db.async_session() as session:
-            user = await auth.add_user(
-                session,
-                username=self.username.text(),
-                password=password,
-                role=self.role.currentText(),
-                display_name=self.display_name.text() or None,
-            )
+        user = await self.ctx.in_worker(
+            auth.add_user,
+            username=self.username.text(),
+            password=password,
+            role=self.role.currentText(),
+            display_name=self.display_name.text() or None,
+        )
         self.ctx.report(f"added user {user.username} ({user.role})")
 
 
@@ -59,8 +58,7 @@ class PasswordDialog(_PasswordTwice):
 
     async def submit(self) -> None:
         password = self.new_password()
-        async with self.ctx.db.async_session() as session:
-            await auth.change_password(session, self.user.username, password)
+        await self.ctx.in_worker(auth.change_password, self.user.username, password)
         self.ctx.report(f"changed the password of {self.user.username}")
 
 
