@@ -52,7 +52,7 @@ def test_window_explains_a_database_it_cannot_use(qtbot, run_async, make_db, tmp
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     run_async(window.load())
-    problem = window.stack.currentWidget()
+    problem = window.problem
     assert "newer than this NetRaven Desktop knows" in problem.text()
     assert window.statusBar().currentMessage() == "Database unavailable"
     assert window.nav.count() == 0
