@@ -122,20 +122,19 @@ def describe(report: offline.SyncReport) -> str:
 class OfflineBadge(QLabel):
     """The status bar's unmistakable sign that edits go to the replica, not the team."""
 
+    STYLE = "background: %s; color: #000; font-weight: bold; padding: 2px 8px"
+
     def __init__(self) -> None:
         super().__init__()
         self.setAccessibleName("Offline status")
-        self.setStyleSheet(
-            "background: #f0a020; color: #000; font-weight: bold; padding: 2px 8px;"
-            " border-radius: 3px"
-        )
 
     def show_status(self, status: offline.OfflineStatus) -> None:
+        """Amber while edits just wait; red while some need a choice (a conflict)."""
         text = f"OFFLINE — changes are queued ({status.queued})"
         if status.conflicts:
             text += f", {status.conflicts} in conflict"
-            self.setStyleSheet(self.styleSheet().replace("#f0a020", "#d03030"))
         self.setText(text)
+        self.setStyleSheet(self.STYLE % ("#e05050" if status.conflicts else "#f0a020"))
 
 
 def _labels(replica: Database, conflicts: list[offline.Conflict]) -> dict[str, str]:

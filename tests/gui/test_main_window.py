@@ -41,6 +41,9 @@ def test_window_opens_on_the_dashboard_with_the_database_shown(qtbot, run_async,
     assert window.stack.currentWidget() is dashboard
     qtbot.waitUntil(lambda: dashboard.devices.value.text() == "3")
     assert window.statusBar().currentMessage() == "Ready"
+    # A team (PostgreSQL) database can be worked on offline, a personal file is local.
+    assert window.work_offline_action.isVisible() == (not db.url.is_sqlite)
+    assert not window.offline_badge.isVisible()
     run_async(window.shutdown())
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 
 import pytest
+from PySide6.QtCore import QTimer
 
 from netraven_desktop.core import offline
 from netraven_desktop.core.db import Database, DatabaseURL
@@ -16,6 +17,8 @@ from netraven_desktop.core.db.url import parse_database_url
 from netraven_desktop.core.secrets import SecretStore
 from netraven_desktop.core.services import devices
 from netraven_desktop.ui import offline as offline_ui
+from netraven_desktop.ui.app import show_window
+from netraven_desktop.ui.backup_process import BackupProcess
 from netraven_desktop.ui.context import AppContext
 from netraven_desktop.ui.main_window import MainWindow
 from netraven_desktop.ui.prefs import open_prefs
@@ -115,6 +118,19 @@ def test_unreachable_team_database_offers_the_replica_and_queues_edits(
     assert badge.text() == "OFFLINE — changes are queued (1)"
 
 
+def test_backups_started_offline_run_on_the_replica_through_the_cli(run_async, team, tmp_path):
+    make_replica(team)
+    replica = run_async(offline_ui.open_replica(team.url))
+    ctx = AppContext(db=replica, secrets=SecretStore(), prefs=open_prefs(str(tmp_path / "p.ini")))
+    try:
+        process = BackupProcess(ctx, "backup", "run", "core-1", "--json")._process
+        assert process.arguments()[2:5] == ["--offline", "backup", "run"]
+        url = process.processEnvironment().value("NETRAVEN_DB_URL")
+        assert url == team.url.plain(hide_password=False)
+    finally:
+        run_async(replica.aclose())
+
+
 def test_go_online_pushes_the_queued_edit_and_reopens_on_the_team(
     qtbot, run_async, team, open_window
 ):
@@ -180,3 +196,32 @@ def test_online_window_refreshes_the_replica_in_the_background(
     run_async(window.shutdown())
     assert window._refresh_task is not None
     assert window._refresh_task.done()
+
+
+def test_the_app_replaces_the_unreachable_window_with_one_on_the_replica(
+    qapp, run_async, team, tmp_path
+):
+    """run_gui's loop takes the replica the window hands over and opens a window on it."""
+    unreachable = closed_port_url(team)
+    make_replica(team, unreachable)
+    prefs = open_prefs(str(tmp_path / "prefs.ini"))
+    ctx = AppContext(db=Database(unreachable), secrets=SecretStore(), prefs=prefs)
+    clicked: set[int] = set()
+    titles: list[str] = []
+
+    def step() -> None:
+        for window in qapp.topLevelWidgets():
+            if not isinstance(window, MainWindow) or not window.isVisible():
+                continue
+            if window.offline_button is not None and id(window) not in clicked:
+                clicked.add(id(window))
+                window.offline_button.click()
+            elif window.ctx.db.replica_of is not None and window.pages:
+                titles.append(window.windowTitle())
+                window.close()
+                return
+        QTimer.singleShot(100, step)
+
+    QTimer.singleShot(100, step)
+    run_async(show_window(ctx))
+    assert titles[0].startswith("NetRaven Desktop — OFFLINE (copy from ")
