@@ -24,34 +24,41 @@ from .qt import QApplication
 async def show_window(ctx: AppContext) -> None:
     """Show the main window; return once it is closed and its database released.
 
-    "Open database…" and "Sign out" replace the window with one on the chosen database.
+    "Open database…", "Sign out" and the offline actions replace the window with one on
+    the chosen database (or on the team database's replica, already open).
     """
-    while (next_url := await _one_window(ctx)) is not None:
-        ctx = AppContext(db=Database(next_url), secrets=ctx.secrets, prefs=ctx.prefs)
+    notice = ""
+    while (following := await _one_window(ctx, notice)) is not None:
+        target, notice = following
+        db = target if isinstance(target, Database) else Database(target)
+        ctx = AppContext(db=db, secrets=ctx.secrets, prefs=ctx.prefs)
 
 
-async def _one_window(ctx: AppContext) -> DatabaseURL | None:
-    """Run one window until it closes (None) or asks for another database (its URL).
+async def _one_window(ctx: AppContext, notice: str) -> tuple[DatabaseURL | Database, str] | None:
+    """Run one window until it closes (None) or asks for another database: then its URL
+    (or open replica) and the window's last word for the next one (`MainWindow.handover`).
 
     The window's own signals end the round, not Qt's quit: when Qt quits by itself, the
     event loop stops under pending work (the database's connections) and every exit
     prints a traceback.
     """
-    outcome: asyncio.Future[DatabaseURL | None] = asyncio.get_running_loop().create_future()
-    window = MainWindow(ctx)
+    loop = asyncio.get_running_loop()
+    outcome: asyncio.Future[DatabaseURL | Database | None] = loop.create_future()
+    window = MainWindow(ctx, notice)
     window.closed.connect(lambda: outcome.done() or outcome.set_result(None))
-    window.reopen.connect(lambda url: outcome.done() or outcome.set_result(url))
+    window.reopen.connect(lambda target: outcome.done() or outcome.set_result(target))
     _close_on_signals(window)
     window.show()
     await window.load()
-    next_url = await outcome
+    target = await outcome
     await window.shutdown()
     await ctx.db.aclose()
-    if next_url is not None:
-        window.closed.disconnect()
-        window.close()
-        window.deleteLater()
-    return next_url
+    if target is None:
+        return None
+    window.closed.disconnect()
+    window.close()
+    window.deleteLater()
+    return target, window.handover
 
 
 def _close_on_signals(window: MainWindow) -> None:

@@ -47,11 +47,18 @@ class BackupProcess(QObject):
         """`cancellable`: the command takes `--cancel-on-stdin` (backup and job runs)."""
         super().__init__(parent)
         self._process = QProcess(self)
-        program, arguments = engine_command(*args, *(["--cancel-on-stdin"] if cancellable else []))
+        # On a replica the child works `--offline` on the team's URL, so what it writes
+        # (backups taken offline) is queued for upload like the window's own edits.
+        team = ctx.db.replica_of
+        program, arguments = engine_command(
+            *(["--offline"] if team else []),
+            *args,
+            *(["--cancel-on-stdin"] if cancellable else []),
+        )
         self._process.setProgram(program)
         self._process.setArguments(arguments)
         env = QProcessEnvironment.systemEnvironment()
-        env.insert("NETRAVEN_DB_URL", ctx.db.url.plain(hide_password=False))
+        env.insert("NETRAVEN_DB_URL", (team or ctx.db.url).plain(hide_password=False))
         if ctx.user is not None:  # team mode: the child resumes the window's session
             env.insert("NETRAVEN_USER", ctx.user)
         self._process.setProcessEnvironment(env)

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import datetime
 
+from ..core import offline
+from ..core.db import DatabaseURL
 from ..core.db.models import Job
 from ..core.db.schema import prepare_async
-from ..core.errors import NetRavenError
+from ..core.errors import DatabaseUnavailableError, NetRavenError
 from ..core.services.access import team_mode
 from ..core.services.auth import end_session
 from ..core.services.scheduler import Scheduler
 from ..core.session_tokens import forget_token
+from . import offline as offline_ui
 from . import prefs
 from .connections import choose_database
 from .context import AppContext
@@ -34,7 +38,17 @@ from .pages.notifications import NotificationsPage
 from .pages.search import SearchPage
 from .pages.settings import SettingsPage
 from .pages.users import UsersPage
-from .qt import QCloseEvent, QLabel, QMainWindow, Qt, QtCore, QtGui, QtWidgets, Signal
+from .qt import (
+    QCloseEvent,
+    QLabel,
+    QMainWindow,
+    Qt,
+    QtCore,
+    QtGui,
+    QtWidgets,
+    QVBoxLayout,
+    Signal,
+)
 from .tray import Tray
 
 PAGES: list[type[Page]] = [
@@ -52,11 +66,15 @@ PAGES: list[type[Page]] = [
 
 class MainWindow(QMainWindow):
     closed = Signal()
-    reopen = Signal(object)  # a DatabaseURL: close this window and open one on it
+    # Close this window and open one on a DatabaseURL, or on a replica `Database` (offline).
+    reopen = Signal(object)
 
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, notice: str = "") -> None:
+        """`notice`: what the previous window did last (a sync), shown once loaded."""
         super().__init__()
         self.ctx = ctx
+        self.notice = notice
+        self.handover = ""  # the notice for the window that replaces this one
         ctx.report = self._report
         self.setWindowTitle("NetRaven Desktop")
         self.setWindowIcon(icon("netraven-desktop"))
@@ -76,7 +94,12 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.nav.currentRowChanged.connect(self._show_page)
 
-        self.database_label = QLabel(f"Database: {ctx.db.url.display()}")
+        team_url = ctx.db.replica_of
+        self.database_label = QLabel(
+            f"Database: offline copy of {team_url.display()}"
+            if team_url
+            else f"Database: {ctx.db.url.display()}"
+        )
         self.database_label.setAccessibleName("Current database")
         self.user_label = QLabel()
         self.user_label.setAccessibleName("Signed-in user")
@@ -92,6 +115,13 @@ class MainWindow(QMainWindow):
         ctx.events.device_opened.connect(self.open_device)
         ctx.events.backup_requested.connect(self._back_up)
         self._scheduler_task: asyncio.Future[None] | None = None  # started by load()
+        self._refresh_task: asyncio.Future[None] | None = None  # the replica's, online
+        self.offline_badge = offline_ui.OfflineBadge()
+        self.offline_badge.hide()
+        self.statusBar().insertPermanentWidget(0, self.offline_badge)
+        self.conflicts_dialog: offline_ui.ConflictsDialog | None = None
+        self.problem: QLabel | None = None  # why the database cannot be used
+        self.offline_button: QtWidgets.QPushButton | None = None  # ... and its replica
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -103,6 +133,13 @@ class MainWindow(QMainWindow):
         self.sign_out_action = file_menu.addAction("Sign &out")
         self.sign_out_action.setEnabled(False)
         self.sign_out_action.triggered.connect(lambda: self.ctx.spawn(self.sign_out()))
+        file_menu.addSeparator()
+        self.work_offline_action = file_menu.addAction("Work o&ffline")
+        self.work_offline_action.setVisible(False)
+        self.work_offline_action.triggered.connect(lambda: self.ctx.spawn(self.work_offline()))
+        self.go_online_action = file_menu.addAction("&Go online and sync")
+        self.go_online_action.setVisible(False)
+        self.go_online_action.triggered.connect(lambda: self.ctx.spawn(self.go_online()))
         file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit")
         quit_action.setShortcut(QtGui.QKeySequence.StandardKey.Quit)
@@ -143,14 +180,25 @@ class MainWindow(QMainWindow):
             await prepare_async(self.ctx.db)
             async with self.ctx.db.async_read_session() as session:
                 team = await session.run_sync(team_mode)
+        except DatabaseUnavailableError as exc:
+            self._unavailable(str(exc), await offline_ui.replica_pulled_at(self.ctx.db.url))
+            return
         except NetRavenError as exc:
             self._unavailable(str(exc))
             return
-        if team and self.ctx.user is None and not await sign_in(self.ctx, self):
-            self._unavailable(
-                "This database is in team mode: sign in to use it (File → Open database…)."
-            )
-            return
+        replica = self.ctx.db.replica_of is not None
+        if team and self.ctx.user is None:
+            if replica and not await offline_ui.sign_in_offline(self.ctx):
+                self._unavailable(
+                    "Offline work on this team database is open to the user who last synced, "
+                    "while their login session is kept on this computer."
+                )
+                return
+            if not replica and not await sign_in(self.ctx, self):
+                self._unavailable(
+                    "This database is in team mode: sign in to use it (File → Open database…)."
+                )
+                return
         self._describe_user()
         self.sign_out_action.setEnabled(self.ctx.user is not None)
         for page_type in PAGES:
@@ -165,18 +213,106 @@ class MainWindow(QMainWindow):
             page.restore_state()
         self._restore_geometry()
         self.nav.setCurrentRow(0)
-        self.statusBar().showMessage("Ready")
+        if replica:
+            await self._show_offline()
+        elif not self.ctx.db.url.is_sqlite:
+            self.work_offline_action.setVisible(True)
+            if offline.replica_path(self.ctx.db.url).exists():
+                self._refresh_task = asyncio.ensure_future(
+                    offline_ui.refresh_forever(self.ctx.db, offline_ui.REFRESH_SECONDS)
+                )
+        self.statusBar().showMessage(self.notice or "Ready")
         self.scheduler = Scheduler(self.ctx.db, self.run_job)
         self._scheduler_task = asyncio.ensure_future(self.scheduler.run_forever())
 
-    def _unavailable(self, reason: str) -> None:
+    def _unavailable(self, reason: str, copy_from: datetime | None = None) -> None:
+        """Say why the database cannot be used; offer its replica when there is one."""
         message = QLabel(reason)
         message.setWordWrap(True)
         message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         message.setAccessibleName("Database problem")
-        self.stack.addWidget(message)
-        self.stack.setCurrentWidget(message)
+        problem = QtWidgets.QWidget()
+        layout = QVBoxLayout(problem)
+        layout.addStretch(1)
+        layout.addWidget(message)
+        if copy_from is not None:
+            self.offline_button = QtWidgets.QPushButton(
+                f"Work offline on the copy from {offline_ui.local_time(copy_from)}"
+            )
+            self.offline_button.clicked.connect(lambda: self.ctx.spawn(self.open_offline()))
+            layout.addWidget(self.offline_button, 0, Qt.AlignmentFlag.AlignCenter)
+        layout.addStretch(1)
+        self.problem = message
+        self.stack.addWidget(problem)
+        self.stack.setCurrentWidget(problem)
         self.statusBar().showMessage("Database unavailable")
+
+    # --- offline work (core.offline) ---------------------------------------------------
+
+    async def open_offline(self) -> None:
+        """Reopen the window on the team database's replica: edits are queued there."""
+        self.reopen.emit(await offline_ui.open_replica(self._team_url()))
+
+    async def work_offline(self) -> None:
+        """Refresh the replica first (the team database answered at load), then use it."""
+        self.statusBar().showMessage("Refreshing the offline copy…")
+        await offline_ui.refresh(self.ctx.db)
+        await self.open_offline()
+
+    async def go_online(self) -> None:
+        """Push what was queued offline; back to the team database once nothing conflicts.
+
+        While the team database is out of reach the window stays offline and says why.
+        """
+        self.go_online_action.setEnabled(False)
+        self.statusBar().showMessage("Syncing with the team database…")
+        try:
+            report = await offline_ui.sync(self.ctx)
+        except DatabaseUnavailableError as exc:
+            self._report(f"Still offline: {exc}")
+            return
+        finally:
+            self.go_online_action.setEnabled(True)
+        summary = offline_ui.describe(report)
+        self._report(summary)
+        await self._update_badge()
+        if report.conflicts:
+            await self.show_conflicts()
+            return
+        if self.conflicts_dialog is not None:
+            self.conflicts_dialog.accept()
+        self.handover = summary
+        self.reopen.emit(self._team_url())
+
+    async def show_conflicts(self) -> offline_ui.ConflictsDialog:
+        """The dialog where each conflicting edit is settled (one dialog at a time)."""
+        if self.conflicts_dialog is None:
+            self.conflicts_dialog = offline_ui.ConflictsDialog(self.ctx, self.go_online, self)
+            self.conflicts_dialog.finished.connect(self._conflicts_closed)
+        await self.conflicts_dialog.load()
+        self.conflicts_dialog.open()
+        return self.conflicts_dialog
+
+    def _conflicts_closed(self) -> None:
+        self.conflicts_dialog = None
+        self.ctx.spawn(self._update_badge())
+
+    async def _show_offline(self) -> None:
+        state = await asyncio.to_thread(offline.replica_state, self.ctx.db)
+        self.setWindowTitle(
+            f"NetRaven Desktop — OFFLINE (copy from {offline_ui.local_time(state.pulled_at)})"
+        )
+        self.go_online_action.setVisible(True)
+        self.offline_badge.show()
+        self.ctx.events.inventory_changed.connect(lambda: self.ctx.spawn(self._update_badge()))
+        await self._update_badge()
+
+    async def _update_badge(self) -> None:
+        status = await asyncio.to_thread(offline.offline_status, self.ctx.db)
+        self.offline_badge.show_status(status)
+
+    def _team_url(self) -> DatabaseURL:
+        return self.ctx.db.replica_of or self.ctx.db.url
 
     def _describe_user(self) -> None:
         who = self.ctx.user or "personal mode"
@@ -242,12 +378,13 @@ class MainWindow(QMainWindow):
         self.ctx.prefs.sync()
 
     async def shutdown(self) -> None:
-        """Stop the scheduler and every running view task; then the database can close."""
-        task = self._scheduler_task
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        """Stop the scheduler, the replica's refresh and every running view task; then
+        the database can close."""
+        for task in (self._scheduler_task, self._refresh_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self.ctx.drain()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -255,8 +392,8 @@ class MainWindow(QMainWindow):
             window.close()
         self._save_state()
         self.tray.hide()
-        task = self._scheduler_task
-        if task is not None:
-            task.cancel()
+        for task in (self._scheduler_task, self._refresh_task):
+            if task is not None:
+                task.cancel()
         super().closeEvent(event)
         self.closed.emit()

@@ -73,7 +73,7 @@ def test_cancelled_login_leaves_the_window_closed_to_the_data(qtbot, run_async, 
     qtbot.waitUntil(lambda: login_dialog() is not None)
     login_dialog().reject()
     qtbot.waitUntil(loading.done)
-    assert "sign in to use it" in window.stack.currentWidget().text()
+    assert "sign in to use it" in window.problem.text()
     assert window.nav.count() == 0
 
 

@@ -41,6 +41,9 @@ def test_window_opens_on_the_dashboard_with_the_database_shown(qtbot, run_async,
     assert window.stack.currentWidget() is dashboard
     qtbot.waitUntil(lambda: dashboard.devices.value.text() == "3")
     assert window.statusBar().currentMessage() == "Ready"
+    # A team (PostgreSQL) database can be worked on offline, a personal file is local.
+    assert window.work_offline_action.isVisible() == (not db.url.is_sqlite)
+    assert not window.offline_badge.isVisible()
     run_async(window.shutdown())
 
 
@@ -52,7 +55,7 @@ def test_window_explains_a_database_it_cannot_use(qtbot, run_async, make_db, tmp
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     run_async(window.load())
-    problem = window.stack.currentWidget()
+    problem = window.problem
     assert "newer than this NetRaven Desktop knows" in problem.text()
     assert window.statusBar().currentMessage() == "Database unavailable"
     assert window.nav.count() == 0
