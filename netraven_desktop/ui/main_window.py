@@ -218,9 +218,7 @@ class MainWindow(QMainWindow):
         elif not self.ctx.db.url.is_sqlite:
             self.work_offline_action.setVisible(True)
             if offline.replica_path(self.ctx.db.url).exists():
-                self._refresh_task = asyncio.ensure_future(
-                    offline_ui.refresh_forever(self.ctx.db, offline_ui.REFRESH_SECONDS)
-                )
+                self._refresh_task = asyncio.ensure_future(self._stay_in_touch())
         self.statusBar().showMessage(self.notice or "Ready")
         self.scheduler = Scheduler(self.ctx.db, self.run_job)
         self._scheduler_task = asyncio.ensure_future(self.scheduler.run_forever())
@@ -248,6 +246,25 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Database unavailable")
 
     # --- offline work (core.offline) ---------------------------------------------------
+
+    async def _stay_in_touch(self) -> None:
+        """While online: refresh the replica now and then, and switch to it within
+        seconds when the team database stops answering."""
+        refreshing = asyncio.ensure_future(
+            offline_ui.refresh_forever(self.ctx.db, offline_ui.REFRESH_SECONDS)
+        )
+        try:
+            await offline_ui.wait_until_unreachable(self.ctx.db, offline_ui.WATCH_SECONDS)
+        finally:
+            refreshing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await refreshing
+        copy_from = await offline_ui.replica_pulled_at(self._team_url())
+        self.handover = (
+            "The team database stopped answering: working offline on the copy from "
+            f"{offline_ui.local_time(copy_from)}"
+        )
+        await self.open_offline()
 
     async def open_offline(self) -> None:
         """Reopen the window on the team database's replica: edits are queued there."""

@@ -14,9 +14,13 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
 from ..core import offline
 from ..core.db import Database, DatabaseURL
 from ..core.db.models import Credential, Device, Tag
+from ..core.errors import NetRavenError
 from ..core.services import auth
 from ..core.session_tokens import stored_token
 from .context import AppContext
@@ -26,6 +30,7 @@ from .qt import QLabel, QtWidgets
 log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 300  # how often an online window refreshes its team database's replica
+WATCH_SECONDS = 5.0  # how soon an online window notices that its team database went away
 NAMED = {"device": Device, "tag": Tag, "credential": Credential}
 
 
@@ -75,6 +80,18 @@ async def refresh_forever(team: Database, every: float) -> None:
             log.info("replica of %s refreshed: %d rows", team.url.display(), report.total)
         except Exception:
             log.warning("replica refresh of %s failed", team.url.display(), exc_info=True)
+        await asyncio.sleep(every)
+
+
+async def wait_until_unreachable(team: Database, every: float) -> None:
+    """Return once the team database fails to answer a trivial query within `every`
+    seconds; asked every `every` seconds."""
+    while True:
+        try:
+            async with asyncio.timeout(every), team.async_read_session() as session:
+                await session.execute(text("SELECT 1"))
+        except (TimeoutError, OSError, SQLAlchemyError, NetRavenError):
+            return
         await asyncio.sleep(every)
 
 

@@ -7,12 +7,14 @@ The conflicts dialog is opened with open(), which needs no stubbing headless.
 from __future__ import annotations
 
 import socket
+import time
 
 import pytest
 from PySide6.QtCore import QTimer
 
 from netraven_desktop.core import offline
 from netraven_desktop.core.db import Database, DatabaseURL
+from netraven_desktop.core.db.schema import upgrade
 from netraven_desktop.core.db.url import parse_database_url
 from netraven_desktop.core.secrets import SecretStore
 from netraven_desktop.core.services import devices
@@ -23,6 +25,7 @@ from netraven_desktop.ui.context import AppContext
 from netraven_desktop.ui.main_window import MainWindow
 from netraven_desktop.ui.prefs import open_prefs
 from netraven_desktop.ui.qt import Qt
+from tests.own_server import OwnServer
 
 
 @pytest.fixture
@@ -225,3 +228,28 @@ def test_the_app_replaces_the_unreachable_window_with_one_on_the_replica(
     QTimer.singleShot(100, step)
     run_async(show_window(ctx))
     assert titles[0].startswith("NetRaven Desktop — OFFLINE (copy from ")
+
+
+def test_an_online_window_switches_to_the_replica_when_the_server_stops(
+    qtbot, run_async, open_window, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("NETRAVEN_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(offline_ui, "WATCH_SECONDS", 0.5)
+    server = OwnServer()
+    try:
+        team = Database(server.url)
+        upgrade(team)
+        with team.session() as s:
+            devices.add_device(s, name="core-1", host="10.0.0.1", platform="cisco_ios")
+        make_replica(team)
+        window = open_window(team)
+        server.stop()
+        stopped = time.monotonic()
+        target = reopened_on(qtbot, window)
+        assert time.monotonic() - stopped < 10  # "within seconds"
+        assert isinstance(target, Database)
+        assert target.replica_of == team.url
+        assert window.handover.startswith("The team database stopped answering")
+        target.close()
+    finally:
+        server.remove()

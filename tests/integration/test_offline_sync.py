@@ -6,7 +6,6 @@ The team database is the real PostgreSQL of the suite; the replica a real SQLite
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import time
@@ -35,6 +34,7 @@ from netraven_desktop.core.secrets import Secrets
 from netraven_desktop.core.services import audit, credentials, devices, jobs, settings, tags
 from netraven_desktop.core.services.runs import Selection
 from tests.clitools import Cli, one_line_error
+from tests.own_server import OwnServer
 from tests.snapshots import capture, device_with_configs
 
 
@@ -433,42 +433,6 @@ def test_killing_the_sync_process_mid_push_then_syncing_again_applies_each_edit_
         assert sorted(events) == sorted(str(device(team, n).id) for n in names)
         assert s.scalar(select(func.count()).select_from(AppliedEdit)) == len(names)
         assert {d.site for d in devices.list_devices(s)} == {"dc2"}
-
-
-class OwnServer:
-    """A throwaway PostgreSQL of this test alone (scripts/pg-throwaway), to stop and start."""
-
-    def __init__(self) -> None:
-        script = Path(__file__).parents[2] / "scripts" / "pg-throwaway"
-        try:
-            out = subprocess.run(
-                [str(script), "start"], capture_output=True, text=True, check=True, timeout=120
-            ).stdout
-        except (OSError, subprocess.CalledProcessError) as exc:
-            pytest.skip(f"cannot start a throwaway PostgreSQL: {exc}")
-        values = dict(line.split("=", 1) for line in out.split())
-        self.url, self.dir = values["NETRAVEN_TEST_PG_URL"], values["NETRAVEN_TEST_PG_DIR"]
-        self.script = script
-        self.port = self.url.rsplit(":", 1)[1].split("/")[0]
-        self.pg_ctl = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))[-1]
-
-    def _ctl(self, *args: str) -> None:
-        owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        subprocess.run(
-            [*owner, str(self.pg_ctl), "-D", f"{self.dir}/data", "-w", *args],
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
-
-    def stop(self) -> None:
-        self._ctl("-m", "fast", "stop")  # immediate would lose the unsynced WAL
-
-    def start(self) -> None:
-        self._ctl("-l", f"{self.dir}/server.log", "-o", f"-p {self.port}", "start")
-
-    def remove(self) -> None:
-        subprocess.run([str(self.script), "stop", self.dir], check=False, timeout=60)
 
 
 @pytest.fixture
