@@ -8,18 +8,32 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import IN_CI
+
 
 class OwnServer:
     """A throwaway PostgreSQL of this test alone (scripts/pg-throwaway), to stop and start."""
 
     def __init__(self) -> None:
         script = Path(__file__).parents[1] / "scripts" / "pg-throwaway"
+        # Next to the suite's own server when scripts/test started one: that folder is
+        # reachable by the postgres user, while the run's private TMPDIR is not.
+        suite_server = os.environ.get("NETRAVEN_TEST_PG_DIR")
+        env = os.environ | ({"TMPDIR": str(Path(suite_server).parent)} if suite_server else {})
         try:
             out = subprocess.run(
-                [str(script), "start"], capture_output=True, text=True, check=True, timeout=120
+                [str(script), "start"],
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=120,
+                env=env,
             ).stdout
         except (OSError, subprocess.CalledProcessError) as exc:
-            pytest.skip(f"cannot start a throwaway PostgreSQL: {exc}")
+            detail = getattr(exc, "stderr", "") or exc
+            if IN_CI:
+                pytest.fail(f"cannot start a throwaway PostgreSQL under CI: {detail}")
+            pytest.skip(f"cannot start a throwaway PostgreSQL: {detail}")
         values = dict(line.split("=", 1) for line in out.split())
         self.url, self.dir = values["NETRAVEN_TEST_PG_URL"], values["NETRAVEN_TEST_PG_DIR"]
         self.script = script
