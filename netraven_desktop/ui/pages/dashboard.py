@@ -39,7 +39,7 @@ class Card(QtWidgets.QFrame):
         layout.addWidget(self.value)
         layout.addWidget(self.detail)
 
-    def show(self, value: str, detail: str = "") -> None:  # type: ignore[override]
+    def set(self, value: str, detail: str = "") -> None:
         self.value.setText(value)
         self.detail.setText(detail)
 
@@ -91,18 +91,18 @@ class DashboardPage(Page):
             self.show_overview(overview)
 
     def show_overview(self, overview: Overview) -> None:
-        self.devices.show(f"{overview.devices:,}")
+        self.devices.set(f"{overview.devices:,}")
         run = overview.last_run
         if run is None:
-            self.last_run.show("none", "no backup has run yet")
+            self.last_run.set("none", "no backup has run yet")
         else:
-            self.last_run.show(
+            self.last_run.set(
                 run.status,
                 f"{run.started_at.astimezone():%Y-%m-%d %H:%M}: {run.changed} changed, "
                 f"{run.failed} failed of {run.device_count}",
             )
-        self.changed.show(f"{overview.changed_24h:,}")
-        self.failing_count.show(
+        self.changed.set(f"{overview.changed_24h:,}")
+        self.failing_count.set(
             f"{len(overview.failing):,}", "by their last backup" if overview.failing else ""
         )
         self.chart.set_days(overview.days)
