@@ -74,15 +74,18 @@ class AppContext:
         task.add_done_callback(done)
         return task
 
-    async def in_worker(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
-        """Run a CPU-heavy service (argon2 hashing) over a sync session in a worker thread.
+    async def in_worker(
+        self, fn: Callable[..., Any], /, *args: Any, write: bool = True, **kwargs: Any
+    ) -> Any:
+        """Run a CPU-heavy service (argon2 hashing, validating a big import) over a sync
+        session in a worker thread.
 
         Through the async engine the work would run on the window's thread (`run_sync`)
-        and freeze it for the hash's tenth of a second.
+        and freeze it for as long as it takes.
         """
 
         def work() -> Any:
-            with self.db.session() as session:
+            with self.db.session(write=write) as session:
                 return fn(session, *args, **kwargs)
 
         return await asyncio.to_thread(work)

@@ -102,17 +102,24 @@ def _has_schema(path) -> bool:
         db.close()
 
 
-def test_the_window_runs_a_due_job_live_in_the_jobs_view(
-    qtbot, run_async, app_ctx, sim_devices, secret_store
-):
-    db = app_ctx.db
+def simulated_lab(db, secret_store, sim_devices, schedule=None):
+    """The simulated devices, their credential in the keyring and a job "nightly" of all."""
     credential = add_sim_credential(db, secret_store, "lab")
     with db.session() as s:
         for name, platform, port in sim_devices:
             devices.create_device(s, name=name, host="127.0.0.1", port=port, platform=platform)
         job_service.add_job(
-            s, name="nightly", selection=runs.Selection(all=True), schedule="@daily"
+            s, name="nightly", selection=runs.Selection(all=True), schedule=schedule
         )
+    return credential
+
+
+def test_the_window_runs_a_due_job_live_in_the_jobs_view(
+    qtbot, run_async, app_ctx, sim_devices, secret_store
+):
+    db = app_ctx.db
+    credential = simulated_lab(db, secret_store, sim_devices, schedule="@daily")
+    with db.session() as s:
         s.execute(update(Job).values(created_at=utcnow() - timedelta(days=2)))
     window = MainWindow(app_ctx)
     qtbot.addWidget(window)
@@ -176,11 +183,7 @@ def test_a_due_job_waits_for_the_run_already_going(
     qtbot, run_async, app_ctx, sim_devices, secret_store
 ):
     db = app_ctx.db
-    credential = add_sim_credential(db, secret_store, "lab")
-    with db.session() as s:
-        for name, platform, port in sim_devices:
-            devices.create_device(s, name=name, host="127.0.0.1", port=port, platform=platform)
-        job_service.add_job(s, name="nightly", selection=runs.Selection(all=True))
+    credential = simulated_lab(db, secret_store, sim_devices)
     page = JobsPage(app_ctx)
     qtbot.addWidget(page)
     try:
