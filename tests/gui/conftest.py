@@ -1,6 +1,6 @@
 """Qt test fixtures: one qasync loop for the whole session, never stopped per test.
 
-Stopping a qasync loop quits the QApplication and later tests hang (see DESIGN.md), so
+Stopping a qasync loop quits the QApplication and later tests hang (docs/architecture.md), so
 the loop is created once as "already running" and only marked as the running loop while
 a GUI test runs. Coroutines are driven by Qt's own event processing (qtbot.waitUntil).
 """
