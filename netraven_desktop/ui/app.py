@@ -71,11 +71,10 @@ def _close_on_signals(window: MainWindow) -> None:
 
 def run_gui(db_arg: str | None = None, *, demo: bool = False) -> int:
     """Open the main window on the resolved database (or the demo's); the exit code."""
-    store = SecretStore()
     try:
         if demo and db_arg:
             raise InputError("--db", db_arg, "--demo opens its own throwaway database")
-        started = start_demo(store) if demo else None
+        started = start_demo() if demo else None
         db = started.db if started else Database(resolve_database_url(db_arg))
     except NetRavenError as exc:
         print(f"netraven-desktop: {exc}", file=sys.stderr)
@@ -88,6 +87,7 @@ def run_gui(db_arg: str | None = None, *, demo: bool = False) -> int:
     app.setQuitOnLastWindowClosed(False)  # show_window ends the loop when the window closes
     prefs = open_prefs(str(started.folder / "prefs.ini")) if started else open_prefs()
     try:
+        store = started.store if started else SecretStore()
         qasync.run(show_window(AppContext(db=db, secrets=store, prefs=prefs)))
     finally:
         if started is not None:
