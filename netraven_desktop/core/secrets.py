@@ -25,6 +25,7 @@ from keyring.backends.chainer import ChainerBackend
 
 from .errors import EnvironmentProblem
 from .file_keyring import FILE_ENV, PASSPHRASE_ENV, EncryptedFileKeyring, FileKeyringError
+from .log_masking import remember_secret
 
 SERVICE = "netraven-desktop"
 KINDS = ("password", "enable", "passphrase")
@@ -79,6 +80,7 @@ class SecretStore:
         """Store every secret given; remove kinds not given, so the entry matches exactly."""
         for kind in KINDS:
             value = getattr(secrets, kind)
+            remember_secret(value)
             if value:
                 self._call(
                     "store", self.backend.set_password, SERVICE, f"{reference}/{kind}", value
@@ -91,6 +93,8 @@ class SecretStore:
             kind: self._call("read", self.backend.get_password, SERVICE, f"{reference}/{kind}")
             for kind in KINDS
         }
+        for value in values.values():
+            remember_secret(value)  # from now on masked in logs and crash reports
         return Secrets(**values)
 
     def delete(self, reference: str) -> None:
