@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import signal
 import sys
+from collections.abc import Coroutine
+from typing import Any
 
 import qasync
 
@@ -14,6 +16,7 @@ from ..core.db import Database, DatabaseURL, resolve_database_url
 from ..core.errors import InputError, NetRavenError
 from ..core.secrets import SecretStore
 from .context import AppContext
+from .crash import install_crash_handlers
 from .demo import start_demo
 from .icons import icon
 from .main_window import MainWindow
@@ -69,6 +72,15 @@ def _close_on_signals(window: MainWindow) -> None:
             loop.add_signal_handler(number, window.close)
 
 
+async def _with_crash_dialog(main: Coroutine[Any, Any, None]) -> None:
+    """Uncaught exceptions (in slots, loop callbacks) show the crash dialog meanwhile."""
+    undo = install_crash_handlers(asyncio.get_running_loop())
+    try:
+        await main
+    finally:
+        undo()
+
+
 def run_gui(db_arg: str | None = None, *, demo: bool = False) -> int:
     """Open the main window on the resolved database (or the demo's); the exit code."""
     try:
@@ -88,7 +100,7 @@ def run_gui(db_arg: str | None = None, *, demo: bool = False) -> int:
     prefs = open_prefs(str(started.folder / "prefs.ini")) if started else open_prefs()
     try:
         store = started.store if started else SecretStore()
-        qasync.run(show_window(AppContext(db=db, secrets=store, prefs=prefs)))
+        qasync.run(_with_crash_dialog(show_window(AppContext(db=db, secrets=store, prefs=prefs))))
     finally:
         if started is not None:
             started.close()
