@@ -50,9 +50,8 @@ class CrashDialog(QtWidgets.QDialog):
         self.headline.setWordWrap(True)
         self.headline.setAccessibleName("What happened")
         explanation = QtWidgets.QLabel(
-            "This is a bug in NetRaven Desktop. Your data is safe; the action that failed "
-            f"did not finish. The report below is also in the log ({log_path()}); "
-            "secrets are masked in both."
+            "This is a bug in NetRaven Desktop: the action that failed did not finish. "
+            f"The report below is also in the log ({log_path()}); secrets are masked in both."
         )
         explanation.setWordWrap(True)
         self.report = QtWidgets.QPlainTextEdit()
