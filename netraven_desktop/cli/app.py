@@ -14,6 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..core.db import Database, resolve_database_url
 from ..core.db.schema import prepare
 from ..core.errors import InputError, NetRavenError
+from ..core.log_masking import mask_text
+from ..core.logs import FILE_ONLY, log_path, setup_logging
 from . import audit, backups, credentials, inventory, notify, sync, system, users
 from .parser import parse
 from .stdin_control import watch_stdin
@@ -35,6 +37,7 @@ log = logging.getLogger("netraven_desktop")
 def run_command(args: argparse.Namespace) -> int:
     """Run one headless command; errors become one line on stderr and an exit code."""
     db: Database | None = None
+    log.info("%s %s (pid %d)", args.command, getattr(args, "action", "") or "", os.getpid())
     try:
         if args.command == "sim":
             return run_simulator(args)
@@ -60,9 +63,12 @@ def run_command(args: argparse.Namespace) -> int:
     except Exception as exc:  # the last line of defence: a bug, said plainly
         if os.environ.get("NETRAVEN_DEBUG"):
             raise
+        log.error("internal error in %s", args.command, exc_info=exc, extra=FILE_ONLY)
         print(
-            f"netraven-desktop: internal error: {type(exc).__name__}: {exc} "
-            "(set NETRAVEN_DEBUG=1 for a traceback)",
+            mask_text(
+                f"netraven-desktop: internal error: {type(exc).__name__}: {exc} "
+                f"(the traceback is in {log_path()}; NETRAVEN_DEBUG=1 prints it)"
+            ),
             file=sys.stderr,
         )
         return INTERNAL_ERROR
@@ -111,6 +117,7 @@ def run_simulator(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: a sub-command runs headless, none opens the window."""
     args = parse(argv)
+    setup_logging(args.log_level, verbose=args.verbose)
     if args.self_test:
         from ..ui.self_test import run_self_test  # its Qt check imports Qt itself
 

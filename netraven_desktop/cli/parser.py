@@ -8,6 +8,7 @@ from typing import NoReturn
 
 from .. import __version__
 from ..core.importers import FORMATS
+from ..core.logs import LEVELS, log_path
 from ..core.platforms import PLATFORMS
 from . import notify, sync, users
 from .options import add_enable_options
@@ -105,6 +106,19 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="check this installation (Qt, database drivers, migrations, keyring, one "
         "simulated backup), one line per check; exit 1 if any fails",
+    )
+    root.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also print the log on stderr (otherwise only warnings and errors)",
+    )
+    root.add_argument(
+        "--log-level",
+        choices=LEVELS,
+        default="info",
+        type=str.lower,
+        help=f"what the log records (default info); the log file is {log_path()}",
     )
     root.add_argument(
         "--offline",

@@ -4,15 +4,19 @@ The database keeps only an opaque reference (`credential/<uuid>`); the secrets l
 the keyring under the service name `netraven-desktop`, one entry per kind. Keyring calls
 block (D-Bus, a desktop unlock prompt): async code calls them via `asyncio.to_thread`.
 There is no plain-text fallback: without a usable OS keyring, every call fails with a
-message that says what to do.
+message that says what to do. Machines without one (cron on a jump host, containers)
+choose the encrypted file store explicitly: `NETRAVEN_KEYRING=file` (see file_keyring).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import keyring
 import keyring.errors
@@ -20,9 +24,12 @@ from keyring.backend import KeyringBackend
 from keyring.backends.chainer import ChainerBackend
 
 from .errors import EnvironmentProblem
+from .file_keyring import FILE_ENV, PASSPHRASE_ENV, EncryptedFileKeyring, FileKeyringError
+from .log_masking import remember_secret
 
 SERVICE = "netraven-desktop"
 KINDS = ("password", "enable", "passphrase")
+CHOICE_ENV = "NETRAVEN_KEYRING"
 
 
 class SecretStoreError(EnvironmentProblem):
@@ -54,12 +61,14 @@ class SecretStore:
 
     @property
     def backend(self) -> KeyringBackend:
-        backend = self._backend or keyring.get_keyring()
+        backend = self._backend or chosen_backend()
         if not _secure(backend):
             raise SecretStoreError(
                 "no OS keyring is available to hold device passwords: on Linux install and "
                 "start a Secret Service (GNOME Keyring or KWallet) in your desktop session; "
-                "on macOS and Windows the system keychain is used automatically"
+                "on macOS and Windows the system keychain is used automatically; without a "
+                f"desktop session (cron, containers) set {CHOICE_ENV}=file and "
+                f"{PASSPHRASE_ENV} for the encrypted file store"
             )
         return backend
 
@@ -71,6 +80,7 @@ class SecretStore:
         """Store every secret given; remove kinds not given, so the entry matches exactly."""
         for kind in KINDS:
             value = getattr(secrets, kind)
+            remember_secret(value)
             if value:
                 self._call(
                     "store", self.backend.set_password, SERVICE, f"{reference}/{kind}", value
@@ -83,6 +93,8 @@ class SecretStore:
             kind: self._call("read", self.backend.get_password, SERVICE, f"{reference}/{kind}")
             for kind in KINDS
         }
+        for value in values.values():
+            remember_secret(value)  # from now on masked in logs and crash reports
         return Secrets(**values)
 
     def delete(self, reference: str) -> None:
@@ -98,6 +110,8 @@ class SecretStore:
             return fn(*args)  # type: ignore[operator]
         except keyring.errors.PasswordDeleteError:
             raise _Missing from None  # deleting what is not there is fine
+        except FileKeyringError as exc:  # its message names the file, never a secret
+            raise SecretStoreError(f"cannot {verb} a secret: {exc}") from None
         except keyring.errors.KeyringLocked:
             raise SecretStoreError(
                 f"cannot {verb} a secret: the keyring is locked; unlock it (log in to your "
@@ -138,6 +152,28 @@ def kept_only_if_committed(
             with contextlib.suppress(SecretStoreError):
                 store.delete(reference)
         raise
+
+
+def chosen_backend() -> KeyringBackend:
+    """`NETRAVEN_KEYRING=file`: the encrypted file store; unset: keyring's own choice
+    (the OS keyring, or whatever keyring's `PYTHON_KEYRING_BACKEND` names)."""
+    choice = os.environ.get(CHOICE_ENV, "")
+    if choice == "file":
+        return _file_backend(os.environ.get(FILE_ENV), os.environ.get(PASSPHRASE_ENV))
+    if choice:
+        raise SecretStoreError(
+            f"{CHOICE_ENV}: {choice[:80]!r}: must be 'file' (the encrypted file store) or "
+            "unset (the OS keyring)"
+        )
+    return keyring.get_keyring()
+
+
+@functools.lru_cache(maxsize=4)
+def _file_backend(path: str | None, passphrase_file: str | None) -> EncryptedFileKeyring:
+    """One instance per configuration, so its derived key is computed once per process."""
+    return EncryptedFileKeyring(
+        Path(path) if path else None, Path(passphrase_file) if passphrase_file else None
+    )
 
 
 class _Missing(Exception):

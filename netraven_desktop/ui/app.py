@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import signal
 import sys
+from collections.abc import Coroutine
+from typing import Any
 
 import qasync
 
@@ -14,6 +16,7 @@ from ..core.db import Database, DatabaseURL, resolve_database_url
 from ..core.errors import InputError, NetRavenError
 from ..core.secrets import SecretStore
 from .context import AppContext
+from .crash import install_crash_handlers
 from .demo import start_demo
 from .icons import icon
 from .main_window import MainWindow
@@ -69,13 +72,21 @@ def _close_on_signals(window: MainWindow) -> None:
             loop.add_signal_handler(number, window.close)
 
 
+async def _with_crash_dialog(main: Coroutine[Any, Any, None]) -> None:
+    """Uncaught exceptions (in slots, loop callbacks) show the crash dialog meanwhile."""
+    undo = install_crash_handlers(asyncio.get_running_loop())
+    try:
+        await main
+    finally:
+        undo()
+
+
 def run_gui(db_arg: str | None = None, *, demo: bool = False) -> int:
     """Open the main window on the resolved database (or the demo's); the exit code."""
-    store = SecretStore()
     try:
         if demo and db_arg:
             raise InputError("--db", db_arg, "--demo opens its own throwaway database")
-        started = start_demo(store) if demo else None
+        started = start_demo() if demo else None
         db = started.db if started else Database(resolve_database_url(db_arg))
     except NetRavenError as exc:
         print(f"netraven-desktop: {exc}", file=sys.stderr)
@@ -88,7 +99,8 @@ def run_gui(db_arg: str | None = None, *, demo: bool = False) -> int:
     app.setQuitOnLastWindowClosed(False)  # show_window ends the loop when the window closes
     prefs = open_prefs(str(started.folder / "prefs.ini")) if started else open_prefs()
     try:
-        qasync.run(show_window(AppContext(db=db, secrets=store, prefs=prefs)))
+        store = started.store if started else SecretStore()
+        qasync.run(_with_crash_dialog(show_window(AppContext(db=db, secrets=store, prefs=prefs))))
     finally:
         if started is not None:
             started.close()

@@ -7,7 +7,6 @@ Views never hold a reference to the main window; they talk through this context 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,9 +14,8 @@ from typing import Any
 from ..core.db import Database
 from ..core.errors import NetRavenError
 from ..core.secrets import SecretStore
+from .crash import show_crash
 from .qt import QObject, QSettings, Signal
-
-log = logging.getLogger(__name__)
 
 
 class Events(QObject):
@@ -52,7 +50,7 @@ class AppContext:
 
         Slots call this instead of awaiting: Qt cannot await. A NetRaven error (bad input,
         not allowed, database unreachable) is shown as its one-line message; anything
-        else is logged with its traceback and reported as an internal error.
+        else is a bug: logged with its traceback and shown in the crash dialog.
         """
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
@@ -68,8 +66,7 @@ class AppContext:
             elif isinstance(error, NetRavenError):
                 self.report(str(error))
             else:
-                log.error("unexpected error in the window", exc_info=error)
-                self.report(f"internal error: {error}")
+                show_crash(error)
 
         task.add_done_callback(done)
         return task

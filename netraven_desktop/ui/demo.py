@@ -3,12 +3,15 @@
 A newcomer sees the app do its job within a minute: the simulator serves a few devices
 of several platforms (one of them changing its configuration every 20 s), a scheduled
 job backs them all up every minute in a child process, and history and diffs fill in.
-Everything (database, preferences, the keyring entry, the simulator) is removed on exit.
+Its throwaway password lives in an encrypted secrets file in the demo's folder, so the
+demo runs on a machine without an OS keyring and leaves nothing in one. Everything
+(database, preferences, secrets, the simulator) is removed on exit.
 """
 
 from __future__ import annotations
 
-import contextlib
+import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -23,7 +26,8 @@ from ..core.db.base import utcnow
 from ..core.db.models import Job
 from ..core.db.schema import upgrade
 from ..core.errors import EnvironmentProblem
-from ..core.secrets import Secrets, SecretStore
+from ..core.file_keyring import FILE_ENV, PASSPHRASE_ENV, EncryptedFileKeyring
+from ..core.secrets import CHOICE_ENV, Secrets, SecretStore
 from ..core.services import credentials, devices, jobs, tags
 from ..core.services.runs import Selection
 from .backup_process import engine_command
@@ -40,7 +44,7 @@ class Demo:
     simulator: subprocess.Popen[str]
     db: Database
     store: SecretStore
-    keyring_refs: list[str] = field(default_factory=list)
+    saved_env: dict[str, str | None] = field(default_factory=dict)
 
     def close(self) -> None:
         """Stop the simulator and remove every trace of the demo."""
@@ -52,18 +56,20 @@ class Demo:
         except subprocess.TimeoutExpired:
             self.simulator.kill()
             self.simulator.wait()
-        for ref in self.keyring_refs:
-            with contextlib.suppress(EnvironmentProblem):
-                self.store.delete(ref)
-        self.db.close()
+        self.db.close()  # the secrets go with the folder
+        for name, value in self.saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_demo(store: SecretStore, *, drift: float = DRIFT_SECONDS) -> Demo:
+def start_demo(*, drift: float = DRIFT_SECONDS) -> Demo:
     """Start the simulator and fill a new database with its devices, a credential
-    (in the keyring) and a job due at once."""
-    store.describe()  # no keyring: say so now, before anything starts
+    (in the demo's own secrets file) and a job due at once."""
     folder = Path(tempfile.mkdtemp(prefix="netraven-demo-"))
+    saved_env, store = _private_secrets(folder)
     program, arguments = engine_command(
         "sim",
         "--devices",
@@ -82,18 +88,17 @@ def start_demo(store: SecretStore, *, drift: float = DRIFT_SECONDS) -> Demo:
         [program, *arguments], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
     db = Database(f"sqlite:///{folder / 'demo.db'}")
-    demo = Demo(folder=folder, simulator=simulator, db=db, store=store)
+    demo = Demo(folder=folder, simulator=simulator, db=db, store=store, saved_env=saved_env)
     try:
         served = _read_fleet(simulator)
         upgrade(db)
-        credential = credentials.add_credential(
+        credentials.add_credential(
             db,
             store,
             name="demo",
             username="admin",
             secrets=Secrets(password=PASSWORD, enable=ENABLE),
         )
-        demo.keyring_refs.append(credential.keyring_ref)
         with db.session() as session:
             tags.add_tag(session, "demo", "devices served by the simulator")
             for name, platform, port in served:
@@ -112,6 +117,23 @@ def start_demo(store: SecretStore, *, drift: float = DRIFT_SECONDS) -> Demo:
         demo.close()
         raise
     return demo
+
+
+def _private_secrets(folder: Path) -> tuple[dict[str, str | None], SecretStore]:
+    """An encrypted secrets file in the demo's folder, chosen through the environment so
+    the backup runs (child processes) read it too; the variables it replaced."""
+    passphrase = folder / "passphrase"
+    passphrase.write_text(secrets.token_urlsafe(24), encoding="utf-8")
+    passphrase.chmod(0o600)
+    chosen = {
+        CHOICE_ENV: "file",
+        FILE_ENV: str(folder / "secrets.keyring"),
+        PASSPHRASE_ENV: str(passphrase),
+    }
+    saved = {name: os.environ.get(name) for name in chosen}
+    os.environ.update(chosen)
+    store = SecretStore(EncryptedFileKeyring(Path(chosen[FILE_ENV]), passphrase))
+    return saved, store
 
 
 def _read_fleet(simulator: subprocess.Popen[str]) -> list[tuple[str, str, int]]:

@@ -7,15 +7,14 @@ makes itself (two passwords differ) raise the same error, so there is one path f
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from ..core.errors import InputError, NetRavenError
 from .context import AppContext
+from .crash import show_crash
 from .qt import QtWidgets
 
-log = logging.getLogger(__name__)
 W = TypeVar("W", bound=QtWidgets.QWidget)
 ERROR_STYLE = "color: #c62828;"
 
@@ -166,8 +165,8 @@ class FormDialog(QtWidgets.QDialog):
         if isinstance(error, NetRavenError):
             self.show_problems([error])
         else:
-            log.error("unexpected error in %s", self.windowTitle(), exc_info=error)
-            self.problem.setText(f"internal error: {error}")
+            show_crash(error, f"in “{self.windowTitle()}”")
+            self.problem.setText("An internal error stopped this (see its report).")
             self.problem.show()
 
     def show_problems(self, errors: Sequence[NetRavenError]) -> None:

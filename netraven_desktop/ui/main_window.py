@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 
-from ..core import offline
+from ..core import diagnostics, offline
 from ..core.db import DatabaseURL
 from ..core.db.models import Job
 from ..core.db.schema import prepare_async
@@ -24,6 +25,7 @@ from . import offline as offline_ui
 from . import prefs
 from .connections import choose_database
 from .context import AppContext
+from .crash import open_log_folder
 from .device_detail import DeviceDetail
 from .export_dialog import ExportDialog
 from .icons import icon
@@ -148,6 +150,32 @@ class MainWindow(QMainWindow):
         refresh = view_menu.addAction("&Refresh")
         refresh.setShortcut(QtGui.QKeySequence.StandardKey.Refresh)
         refresh.triggered.connect(self._refresh_current)
+        help_menu = self.menuBar().addMenu("&Help")
+        self.diagnostics_action = help_menu.addAction("Save &diagnostics…")
+        self.diagnostics_action.triggered.connect(self.save_diagnostics)
+        help_menu.addAction("Open &log folder").triggered.connect(open_log_folder)
+
+    def save_diagnostics(self) -> None:
+        """Ask where, then write the bug-report zip (core.diagnostics) in a worker."""
+        suggested = Path.home() / f"netraven-diagnostics-{date.today():%Y%m%d}.zip"
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self, "Save diagnostics", str(suggested), "Zip archives (*.zip)"
+        )
+        if path:
+            self.ctx.spawn(self._save_diagnostics(Path(path)))
+
+    async def _save_diagnostics(self, path: Path) -> None:
+        keyring = await asyncio.to_thread(diagnostics.keyring_name, self.ctx.secrets)
+        team = self.ctx.db.replica_of
+        await self.ctx.in_worker(
+            diagnostics.write_diagnostics,
+            path,
+            database=f"offline copy of {team.display()}" if team else self.ctx.db.url.display(),
+            keyring=keyring,
+            extra={"qt": QtCore.qVersion(), "qt_platform": QtGui.QGuiApplication.platformName()},
+            write=False,
+        )
+        self.statusBar().showMessage(f"Saved diagnostics to {path}", 15_000)
 
     async def open_database(self) -> None:
         url = await choose_database(self.ctx, self)

@@ -1,7 +1,10 @@
 """`--demo`: simulated devices of several platforms, backed up from the window within a
-minute, and nothing left behind (simulator, database, keyring entry) afterwards."""
+minute, on a machine without an OS keyring, and nothing left behind (simulator,
+database, secrets) afterwards."""
 
 from __future__ import annotations
+
+import os
 
 from netraven_desktop.core.db.models import Device
 from netraven_desktop.ui.app import run_gui
@@ -11,14 +14,17 @@ from netraven_desktop.ui.main_window import MainWindow
 from netraven_desktop.ui.prefs import open_prefs
 
 
-def test_demo_backs_up_its_devices_then_leaves_nothing_behind(qtbot, run_async, secret_store):
-    demo = start_demo(secret_store, drift=1)
+def test_demo_backs_up_its_devices_then_leaves_nothing_behind(qtbot, run_async, monkeypatch):
+    # No D-Bus session: the backup runs (child processes) reach no Secret Service.
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    before = dict(os.environ)
+    demo = start_demo(drift=1)
     try:
         with demo.db.read_session() as s:
             platforms = {d.platform for d in s.query(Device)}
         assert platforms == set(PLATFORMS)
         ctx = AppContext(
-            db=demo.db, secrets=secret_store, prefs=open_prefs(str(demo.folder / "p.ini"))
+            db=demo.db, secrets=demo.store, prefs=open_prefs(str(demo.folder / "p.ini"))
         )
         window = MainWindow(ctx)
         qtbot.addWidget(window)
@@ -34,7 +40,7 @@ def test_demo_backs_up_its_devices_then_leaves_nothing_behind(qtbot, run_async, 
         demo.close()
     assert not demo.folder.exists()
     assert demo.simulator.poll() is not None
-    assert secret_store.get(demo.keyring_refs[0]).password is None
+    assert dict(os.environ) == before  # the secrets file's settings are undone
 
 
 def test_demo_refuses_another_database(capsys):

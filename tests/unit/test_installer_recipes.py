@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import IN_CI
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGING = ROOT / "packaging"
 ISS = PACKAGING / "windows" / "netraven-desktop.iss"
@@ -87,6 +89,8 @@ def test_dmg_script_is_valid_shell():
     script = PACKAGING / "macos" / "make-dmg.sh"
     subprocess.run(["bash", "-n", str(script)], check=True)
     if shutil.which("shellcheck") is None:
+        if IN_CI:  # scripts/system-packages installs it: missing means a broken set-up
+            pytest.fail("shellcheck is required under CI (scripts/system-packages)")
         pytest.skip("shellcheck is not installed")
     subprocess.run(["shellcheck", str(script)], check=True)
 

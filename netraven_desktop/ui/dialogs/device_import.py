@@ -10,16 +10,15 @@ never freezes.
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from ...core.errors import InputError, NetRavenError
 from ...core.importers import FORMATS, ImportRejected, parse_file
 from ...core.services import device_import
 from ..context import AppContext
+from ..crash import show_crash
 from ..forms import ERROR_STYLE, Form
 from ..qt import Qt, QtWidgets
 
-log = logging.getLogger(__name__)
 PREVIEW_ROWS = 2000  # a table of every row of a 100,000-device file helps nobody
 ON_CONFLICT = {
     "fail": "Refuse the import",
@@ -167,7 +166,7 @@ class ImportDialog(QtWidgets.QDialog):
         if isinstance(error, InputError):
             self.form.show_error(error)
         elif not isinstance(error, NetRavenError):
-            log.error("unexpected error while importing", exc_info=error)
+            show_crash(error, "while importing devices")
         self.summary.setText(str(error))
 
     def _fill(self, rows: list[tuple[str, str, str]], total: int) -> None:
