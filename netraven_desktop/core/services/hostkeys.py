@@ -1,16 +1,24 @@
-"""Accepting a device's new SSH host key: the one deliberate way past "host key changed"."""
+"""Pinning a device's SSH host key at first contact, and accepting a changed one.
+
+A key is pinned before any credential is offered to the device, so a host that
+impersonates a device at a new address gets one credential at most (see the engine),
+and accepting a different key later is a deliberate, audited act.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from ..crud import devices as device_rows
 from ..crud import host_keys
 from ..db import Database
 from ..drivers.errors import BackupError
 from ..drivers.profiles import profile_for
-from ..drivers.ssh import Target, fetch_host_key
+from ..drivers.ssh import HostKey, Target, fetch_host_key
 from ..errors import EnvironmentProblem, InputError
 from . import audit
 from .access import authorize
@@ -36,30 +44,58 @@ def accept_host_key(
         legacy_algorithms=device.ssh_legacy_algorithms,
     )
     try:
-        key_type, public_key, seen = asyncio.run(fetch_host_key(target))
+        offered = asyncio.run(fetch_host_key(target))
     except BackupError as exc:
         raise EnvironmentProblem(
             f"cannot reach {device.name} to read its host key: {exc}"
         ) from None
-    if fingerprint and fingerprint.strip() != seen:
-        raise InputError("--fingerprint", fingerprint, f"the device presents {seen}")
+    if fingerprint and fingerprint.strip() != offered.fingerprint:
+        raise InputError("--fingerprint", fingerprint, f"the device presents {offered.fingerprint}")
     with db.session() as session:
         for old in previous:
             host_keys.delete_host_key(session, old.id)
-        host_keys.save_host_key(
-            session, device_id=device.id, key_type=key_type, public_key=public_key, fingerprint=seen
-        )
+        _save(session, device.id, offered)
         audit.record(
             session,
             "host_key.accept",
             "device",
             device.id,
             before={"fingerprints": [k.fingerprint for k in previous]},
-            after={"fingerprint": seen, "key_type": key_type},
+            after={"fingerprint": offered.fingerprint, "key_type": offered.key_type},
         )
     return {
         "device": device.name,
-        "key_type": key_type,
-        "fingerprint": seen,
-        "replaced": [k.fingerprint for k in previous if k.fingerprint != seen],
+        "key_type": offered.key_type,
+        "fingerprint": offered.fingerprint,
+        "replaced": [k.fingerprint for k in previous if k.fingerprint != offered.fingerprint],
     }
+
+
+def pin_first_key(session: Session, device_id: uuid.UUID, offered: HostKey) -> str:
+    """Trust `offered` if the device has no key yet; return the key now trusted.
+
+    A key pinned meanwhile (another run got there first) is kept and returned: the
+    caller's session then fails as "host key changed" if the two differ.
+    """
+    pinned = host_keys.list_host_keys(session, device_id)
+    if pinned:
+        return pinned[0].public_key
+    _save(session, device_id, offered)
+    audit.record(
+        session,
+        "host_key.pin",
+        "host_key",
+        device_id,
+        after={"fingerprint": offered.fingerprint, "key_type": offered.key_type},
+    )
+    return offered.public_key
+
+
+def _save(session: Session, device_id: uuid.UUID, key: HostKey) -> None:
+    host_keys.save_host_key(
+        session,
+        device_id=device_id,
+        key_type=key.key_type,
+        public_key=key.public_key,
+        fingerprint=key.fingerprint,
+    )
