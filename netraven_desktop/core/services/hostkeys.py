@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from ..crud import devices as device_rows
 from ..crud import host_keys
 from ..db import Database
+from ..db.models import Device, SSHHostKey
 from ..drivers.errors import BackupError
 from ..drivers.profiles import profile_for
 from ..drivers.ssh import HostKey, Target, fetch_host_key
@@ -24,31 +26,36 @@ from . import audit
 from .access import authorize
 
 
+@dataclass(frozen=True)
+class HostKeyCheck:
+    """The key a device offers now, next to the fingerprints stored for it."""
+
+    device: str
+    stored: list[str]  # SHA256 fingerprints trusted now; empty before first contact
+    offered: HostKey
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.stored) and self.offered.fingerprint not in self.stored
+
+
+def check_host_key(db: Database, device_name: str) -> HostKeyCheck:
+    """Read the key the device presents now (offering no credential); change nothing."""
+    device, previous = _device_and_keys(db, device_name, "read")
+    return HostKeyCheck(device.name, [k.fingerprint for k in previous], _offered(device))
+
+
 def accept_host_key(
     db: Database, device_name: str, fingerprint: str | None = None
 ) -> dict[str, Any]:
     """Fetch the key the device presents now and trust it in place of any stored one.
 
-    With `fingerprint` (checked out of band, e.g. on the console), a key that does not
-    match is refused and nothing changes.
+    Admins only: trusting a new key decides who receives the device's credentials.
+    With `fingerprint` (checked out of band, e.g. on the console, or the one the
+    window showed), a key that does not match is refused and nothing changes.
     """
-    with db.read_session() as session:
-        authorize(session, "edit")
-        device = device_rows.get_device_by_name(session, device_name)
-        previous = host_keys.list_host_keys(session, device.id)
-    target = Target(
-        host=device.host,
-        port=device.port,
-        profile=profile_for(device.platform),
-        connect_timeout=float(device.connect_timeout or 15),
-        legacy_algorithms=device.ssh_legacy_algorithms,
-    )
-    try:
-        offered = asyncio.run(fetch_host_key(target))
-    except BackupError as exc:
-        raise EnvironmentProblem(
-            f"cannot reach {device.name} to read its host key: {exc}"
-        ) from None
+    device, previous = _device_and_keys(db, device_name, "admin")
+    offered = _offered(device)
     if fingerprint and fingerprint.strip() != offered.fingerprint:
         raise InputError("--fingerprint", fingerprint, f"the device presents {offered.fingerprint}")
     with db.session() as session:
@@ -69,6 +76,32 @@ def accept_host_key(
         "fingerprint": offered.fingerprint,
         "replaced": [k.fingerprint for k in previous if k.fingerprint != offered.fingerprint],
     }
+
+
+def _device_and_keys(
+    db: Database, device_name: str, permission: str
+) -> tuple[Device, list[SSHHostKey]]:
+    with db.read_session() as session:
+        authorize(session, permission)
+        device = device_rows.get_device_by_name(session, device_name)
+        return device, host_keys.list_host_keys(session, device.id)
+
+
+def _offered(device: Device) -> HostKey:
+    """The key the device presents now, read with the algorithms allowed for it."""
+    target = Target(
+        host=device.host,
+        port=device.port,
+        profile=profile_for(device.platform),
+        connect_timeout=float(device.connect_timeout or 15),
+        legacy_algorithms=device.ssh_legacy_algorithms,
+    )
+    try:
+        return asyncio.run(fetch_host_key(target))
+    except BackupError as exc:
+        raise EnvironmentProblem(
+            f"cannot reach {device.name} to read its host key: {exc}"
+        ) from None
 
 
 def pin_first_key(session: Session, device_id: uuid.UUID, offered: HostKey) -> str:
