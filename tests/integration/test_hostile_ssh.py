@@ -3,6 +3,7 @@ algorithms, and sessions that flood, stall or reject set-up commands."""
 
 from __future__ import annotations
 
+import asyncio
 import tracemalloc
 
 import asyncssh
@@ -167,6 +168,18 @@ async def test_a_rejected_terminal_width_is_a_warning_not_a_failure(lab):
         stored = backups.snapshot_text(s, "edge-sw1")[1]
     assert "interface GigabitEthernet1/0/1" in stored
     assert "Invalid input" not in stored
+
+
+@pytest.mark.asyncio
+async def test_the_cli_shows_the_warning_of_a_rejected_set_up_command(lab, cli):
+    lab.add_credentials("right-password")
+    async with serve(Behaviour(reject_width=True)) as server:
+        lab.add_device(server.port)
+        done = await asyncio.to_thread(cli, "backup", "run", "edge-sw1")
+    assert done.returncode == 0, done.stderr
+    (line,) = done.stdout.splitlines()[:1]
+    assert line.split()[:2] == ["edge-sw1", "changed"]
+    assert "warning: set-up command 'terminal width 511': ^ % Invalid input detected" in line
 
 
 @pytest.mark.asyncio
