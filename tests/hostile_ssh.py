@@ -85,10 +85,6 @@ class HostileServer:
     def fingerprint(self) -> str:
         return self.host_key.get_fingerprint("sha256")
 
-    @property
-    def public_key(self) -> str:
-        return self.host_key.export_public_key("openssh").decode().strip()
-
 
 def _rejection(command: str) -> str:
     """`% Invalid input` with the caret under the word the device did not take."""
