@@ -212,10 +212,14 @@ async def test_endless_output_fails_as_output_too_large_with_bounded_memory(
 
 
 @pytest.mark.asyncio
-async def test_a_port_that_never_speaks_ssh_is_a_timeout(lab):
+@pytest.mark.parametrize("known", [False, True], ids=["first-contact", "key-pinned"])
+async def test_a_port_that_never_speaks_ssh_is_a_timeout(lab, known):
     lab.add_credentials("right-password")
+    old_key = asyncssh.generate_private_key("ssh-ed25519")
     async with silent_port() as port:
         lab.add_device(port, connect_timeout=1)
+        if known:
+            lab.pin(old_key)
         result = await lab.run()
     assert result.error_class == "timeout"
-    assert lab.pinned() == []
+    assert lab.pinned() == ([old_key.get_fingerprint("sha256")] if known else [])
