@@ -37,8 +37,8 @@ class HostKeyDialog(QtWidgets.QDialog):
         close = QtWidgets.QPushButton("Close")
         close.clicked.connect(self.reject)
         form = QtWidgets.QFormLayout()
-        form.addRow("Stored (SHA256):", self.stored)
-        form.addRow("Offered (SHA256):", self.offered)
+        form.addRow("Stored key:", self.stored)
+        form.addRow("Offered key:", self.offered)
         buttons = QtWidgets.QHBoxLayout()
         buttons.addStretch()
         buttons.addWidget(self.accept_button)
@@ -97,3 +97,4 @@ class HostKeyDialog(QtWidgets.QDialog):
     def _say(self, text: str, style: str) -> None:
         self.message.setText(text)
         self.message.setStyleSheet(style)
+        self.adjustSize()
