@@ -25,7 +25,6 @@ def capture(
         config=config,
         facts=facts or {},
         credential_id=None,
-        host_key=None,
         started_at=utcnow(),
         connect_ms=5,
     )

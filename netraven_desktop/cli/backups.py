@@ -189,6 +189,8 @@ def _print_human_event(event: Event) -> None:
         return
     status = event["status"]
     detail = f"  {event['error_class']}: {event['message']}" if event["error_class"] else ""
+    if event["warnings"]:  # set-up commands the device rejected; the backup went on
+        detail = "  warning: " + "; ".join(event["warnings"])
     print(f"{event['device']:<30} {status}{detail}", flush=True)
 
 

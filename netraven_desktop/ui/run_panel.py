@@ -13,6 +13,7 @@ from typing import Any
 
 from .backup_process import BackupProcess
 from .context import AppContext
+from .dialogs.host_key import HostKeyDialog
 from .qt import QtCore, QtWidgets
 from .table_model import RowsModel
 from .table_view import make_table
@@ -135,13 +136,19 @@ class RunPanel(QtWidgets.QWidget):
         self.cancel_button = QtWidgets.QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
+        self.host_key_button = QtWidgets.QPushButton("Host &key…")
+        self.host_key_button.setToolTip("Compare and accept the changed host key of this device")
+        self.host_key_button.setEnabled(False)
+        self.host_key_button.clicked.connect(self.open_host_key)
         self.model = LiveResultsModel(self)
         self.view = results_table(self.model, "Devices in this run")
+        self.view.selectionModel().selectionChanged.connect(self._offer_host_key)
         self.summary = QtWidgets.QLabel()
         self.summary.setAccessibleName("Run summary")
         self.summary.setWordWrap(True)
         bar = QtWidgets.QHBoxLayout()
         bar.addWidget(self.progress, 1)
+        bar.addWidget(self.host_key_button)
         bar.addWidget(self.cancel_button)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -199,6 +206,24 @@ class RunPanel(QtWidgets.QWidget):
             self.cancel_button.setEnabled(False)
             self.heading.setText(self.heading.text() + " Cancelling…")
 
+    def _selected(self) -> LiveResult | None:
+        chosen = self.view.selectionModel().selectedRows()
+        return self.model.rows[chosen[0].row()] if chosen else None
+
+    def _offer_host_key(self) -> None:
+        row = self._selected()
+        self.host_key_button.setEnabled(row is not None and row.error_class == "host_key_changed")
+
+    def open_host_key(self) -> HostKeyDialog | None:
+        """The selected device's stored and offered host keys (accept: admins only)."""
+        row = self._selected()
+        if row is None:
+            return None
+        dialog = HostKeyDialog(self.ctx, row.device_name, self)
+        dialog.show()
+        self.ctx.spawn(dialog.load(), failed=dialog.failed)
+        return dialog
+
     def _apply(self) -> None:
         if not self._queue:
             return
@@ -215,3 +240,4 @@ class RunPanel(QtWidgets.QWidget):
                 self._finished = event
         self.progress.setValue(done)  # once a batch: a progress bar repaints at once
         self.model.apply(events)
+        self._offer_host_key()

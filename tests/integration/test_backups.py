@@ -232,7 +232,9 @@ async def test_credentials_are_tried_in_order_and_the_winner_is_remembered(env):
     await env.add_devices(SimDevice(name="r1", platform="cisco_ios"))
     with env.db.session() as s:
         device_service.edit_device(s, "r1", tags=["core"])
-    summary = await env.run()
+    first = await env.run()  # first contact: the key is pinned, one credential offered
+    assert env.results(first.run_id)["r1"].error_class == "auth_failed"
+    summary = await env.run()  # the pinned key matches: fall back to the next credential
     assert summary.status == "succeeded"
     with env.db.read_session() as s:
         device = devices.get_device_by_name(s, "r1")

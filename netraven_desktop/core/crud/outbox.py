@@ -29,8 +29,9 @@ SYNCED: dict[str, type[Any]] = {
     "credential": Credential,
     "setting": Setting,
 }
-# Audited on a replica but local housekeeping (retention of the replica's snapshots).
-LOCAL_ONLY = frozenset({"snapshot"})
+# Audited on a replica but local housekeeping (retention of the replica's snapshots,
+# host keys pinned by a backup taken offline: host keys are not synced).
+LOCAL_ONLY = frozenset({"snapshot", "host_key"})
 # The audit action's verb -> the outbox operation; a trash is a delete for conflicts.
 OPERATIONS = {
     "create": "create",

@@ -21,6 +21,10 @@ ERROR_CLASSES: dict[str, tuple[str, bool]] = {
     "enable_failed": ("the enable secret was refused", False),
     "disconnected": ("the connection dropped before the output was complete", True),
     "command_failed": ("the device rejected a backup command (wrong platform or rights?)", False),
+    "output_too_large": (
+        "the device sent more output than backup.max_output_mb allows",
+        False,
+    ),
     "cancelled": ("the run was cancelled", False),
     "internal": ("an unexpected error; see the log", False),
 }

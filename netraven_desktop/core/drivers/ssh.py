@@ -1,32 +1,29 @@
 """One SSH session to one device: login, find the prompt, paging off, enable, capture.
 
-Host keys are trusted on first use: with a stored key the session accepts only that key
-(and only its algorithm), and a different key fails *before* any password is sent.
+The engine pins a device's host key (`fetch_host_key`) before any credential is
+offered; with a pinned key a session accepts only that key, and a different key fails
+*before* any password is sent. Output is bounded (`Target.max_output`) and scanned
+once: a device that floods or never ends a line costs memory and CPU in proportion to
+what the limit allows, no more.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import asyncssh
-from asyncssh.encryption import get_default_encryption_algs
-from asyncssh.kex import get_default_kex_algs
-from asyncssh.mac import get_default_mac_algs
 
+from .algorithms import algorithm_options
 from .errors import BackupError
 from .filters import strip_terminal_noise
 from .profiles import PlatformProfile
 
-# Old gear (IOS 12, ASA 8, ProCurve) speaks only these; allowed per device, on request.
-LEGACY_KEX = (
-    b"diffie-hellman-group14-sha1",
-    b"diffie-hellman-group-exchange-sha1",
-    b"diffie-hellman-group1-sha1",
-)
-LEGACY_CIPHERS = (b"aes128-cbc", b"aes192-cbc", b"aes256-cbc", b"3des-cbc")
-LEGACY_MACS = (b"hmac-sha1-96", b"hmac-md5")
+DEFAULT_MAX_OUTPUT = 64 * 2**20  # characters one session may print (backup.max_output_mb)
+MAX_LINE = 512  # a last line longer than this (raw) is neither a prompt nor a pager
 
 
 @dataclass(frozen=True, repr=False)
@@ -50,46 +47,70 @@ class Target:
     profile: PlatformProfile
     connect_timeout: float = 15.0
     legacy_algorithms: bool = False
-    # The trusted host key in OpenSSH format, or None on first use.
+    # The pinned host key in OpenSSH format; None: accept any (a test login, not a backup).
     host_key: str | None = None
+    max_output: int = DEFAULT_MAX_OUTPUT
+
+
+@dataclass(frozen=True)
+class HostKey:
+    """A device's SSH host key as stored and shown: OpenSSH text, SHA256 fingerprint."""
+
+    key_type: str
+    public_key: str
+    fingerprint: str
 
 
 @dataclass
 class Capture:
-    """What a session brought back: raw output, and the host key it saw."""
+    """What a session brought back: raw output, the host key's fingerprint, and notes
+    on set-up commands the device rejected (the backup went on without them)."""
 
     config: str
     version: str
-    host_key: str
-    host_key_type: str
     fingerprint: str
+    warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
 
-class _TrustOnFirstUse(asyncssh.SSHClient):
-    def __init__(self, trusted: asyncssh.SSHKey | None) -> None:
-        self.trusted = trusted
+class _PinnedKey(asyncssh.SSHClient):
+    def __init__(self, pinned: asyncssh.SSHKey | None) -> None:
+        self.pinned = pinned
         self.seen: asyncssh.SSHKey | None = None
 
     def validate_host_public_key(
         self, host: str, addr: str, port: int, key: asyncssh.SSHKey
     ) -> bool:
         self.seen = key
-        if self.trusted is None:
-            return True
-        return key.public_data == self.trusted.public_data
+        return self.pinned is None or key.public_data == self.pinned.public_data
 
 
-def _connect_options(target: Target, login: Login) -> dict[str, object]:
+def _algorithms(target: Target, pinned: asyncssh.SSHKey | None) -> dict[str, list[str]]:
+    """The algorithm lists for this device; with a pinned key, only what it can sign."""
+    signs = tuple(name.decode() for name in pinned.sig_algorithms) if pinned else ()
+    options = algorithm_options(target.legacy_algorithms, signs)
+    if not options["server_host_key_algs"]:
+        raise BackupError(
+            "ssh_negotiation",
+            f"the pinned {pinned.algorithm.decode() if pinned else ''} host key needs "
+            "legacy SSH algorithms",
+        )
+    return options
+
+
+def _connect_options(
+    target: Target, login: Login, pinned: asyncssh.SSHKey | None
+) -> dict[str, object]:
     options: dict[str, object] = {
         "port": target.port,
         "username": login.username,
-        "known_hosts": ([], [], []),  # every key goes through _TrustOnFirstUse
+        "known_hosts": ([], [], []),  # every key goes through _PinnedKey
         "connect_timeout": target.connect_timeout,
         "login_timeout": target.connect_timeout,
         "agent_path": None,
         "config": None,  # the user's ~/.ssh/config must not change what we do
         "keepalive_interval": 15,
+        **_algorithms(target, pinned),
     }
     if login.key_path:
         options["client_keys"] = [login.key_path]
@@ -100,14 +121,31 @@ def _connect_options(target: Target, login: Login) -> dict[str, object]:
         options["client_keys"] = None
         options["password"] = login.password
         options["preferred_auth"] = "keyboard-interactive,password"
-    if target.legacy_algorithms:
-        options["kex_algs"] = _names(get_default_kex_algs(), LEGACY_KEX)
-        options["encryption_algs"] = _names(get_default_encryption_algs(), LEGACY_CIPHERS)
-        options["mac_algs"] = _names(get_default_mac_algs(), LEGACY_MACS)
-    if target.host_key:
-        trusted = asyncssh.import_public_key(target.host_key)
-        options["server_host_key_algs"] = [trusted.algorithm.decode()]
     return options
+
+
+@contextlib.contextmanager
+def _connect_errors(target: Target, username: str = "") -> Iterator[None]:
+    """Turn what asyncssh raises while connecting into the BackupError a user can act on."""
+    where = f"{target.host}:{target.port}"
+    try:
+        yield
+    except asyncssh.HostKeyNotVerifiable:
+        raise BackupError("host_key_changed", f"{where} presented a different key") from None
+    except asyncssh.PermissionDenied:
+        raise BackupError("auth_failed", f"as {username!r}") from None
+    except asyncssh.KeyExchangeFailed as exc:
+        raise BackupError("ssh_negotiation", exc.reason) from None
+    except (asyncssh.KeyImportError, asyncssh.KeyEncryptionError) as exc:
+        raise BackupError("auth_failed", f"cannot use the SSH key: {exc}") from None
+    except TimeoutError:  # an OSError: caught first, a silent port is no unreachable one
+        raise BackupError("timeout", f"while connecting to {where}") from None
+    except OSError as exc:
+        raise BackupError("unreachable", f"{where}: {_reason(exc)}") from None
+    except asyncssh.ConnectionLost:
+        raise BackupError("disconnected", f"while connecting to {where}") from None
+    except asyncssh.DisconnectError as exc:
+        raise BackupError("disconnected", exc.reason) from None
 
 
 async def capture(target: Target, login: Login) -> Capture:
@@ -115,40 +153,21 @@ async def capture(target: Target, login: Login) -> Capture:
 
     Every failure is a BackupError whose class says what a user can do about it.
     """
-    trusted = asyncssh.import_public_key(target.host_key) if target.host_key else None
-    client = _TrustOnFirstUse(trusted)
+    pinned = asyncssh.import_public_key(target.host_key) if target.host_key else None
+    client = _PinnedKey(pinned)
     loop = asyncio.get_running_loop()
     started = loop.time()
-    try:
+    with _connect_errors(target, login.username):
         conn, _ = await asyncssh.create_connection(
-            lambda: client, target.host, **_connect_options(target, login)
+            lambda: client, target.host, **_connect_options(target, login, pinned)
         )
-    except asyncssh.HostKeyNotVerifiable:
-        raise BackupError(
-            "host_key_changed", f"{target.host}:{target.port} presented a different key"
-        ) from None
-    except asyncssh.PermissionDenied:
-        raise BackupError("auth_failed", f"as {login.username!r}") from None
-    except asyncssh.KeyExchangeFailed as exc:
-        raise BackupError("ssh_negotiation", exc.reason) from None
-    except (asyncssh.KeyImportError, asyncssh.KeyEncryptionError, OSError) as exc:
-        if isinstance(exc, (asyncssh.KeyImportError, asyncssh.KeyEncryptionError)):
-            raise BackupError("auth_failed", f"cannot use the SSH key: {exc}") from None
-        raise BackupError("unreachable", f"{target.host}:{target.port}: {_reason(exc)}") from None
-    except (TimeoutError, asyncssh.ConnectionLost) as exc:
-        raise BackupError(
-            "timeout" if isinstance(exc, TimeoutError) else "disconnected",
-            f"while connecting to {target.host}:{target.port}",
-        ) from None
-    except asyncssh.DisconnectError as exc:
-        raise BackupError("disconnected", exc.reason) from None
     connected = loop.time()
     try:
         async with conn:
             shell = await conn.create_process(
                 term_type="vt100", term_size=(511, 24), encoding="utf-8", errors="replace"
             )
-            session = _Shell(shell, target.profile, prompt_wait=target.connect_timeout)
+            session = _Shell(shell, target.profile, target.connect_timeout, target.max_output)
             await session.start(login.enable_secret)
             outputs = [await session.run(command) for command in target.profile.commands]
             version = (
@@ -170,16 +189,10 @@ async def capture(target: Target, login: Login) -> Capture:
     return Capture(
         config=_join(target.profile, outputs),
         version=version,
-        host_key=key.export_public_key("openssh").decode().strip(),
-        host_key_type=key.algorithm.decode(),
         fingerprint=key.get_fingerprint("sha256"),
+        warnings=session.warnings,
         timings={"connect": connected - started, "total": loop.time() - started},
     )
-
-
-def _names(defaults: list[bytes], legacy: tuple[bytes, ...]) -> list[str]:
-    """asyncssh's defaults followed by the legacy algorithms, as the names it accepts."""
-    return [name.decode() for name in dict.fromkeys([*defaults, *legacy])]
 
 
 def _join(profile: PlatformProfile, outputs: list[str]) -> str:
@@ -196,25 +209,41 @@ NUDGE_AFTER = 2.0  # seconds without a prompt before we press enter once
 
 
 class _Shell:
-    """An interactive PTY shell driven by prompt detection."""
+    """An interactive PTY shell driven by prompt detection.
+
+    Output since the last command is kept as chunks ending in a line break plus the
+    unfinished last line; only that line (at most MAX_LINE characters) and each new
+    chunk are ever scanned, so the work per received chunk does not grow with the output.
+    """
 
     def __init__(
-        self, process: asyncssh.SSHClientProcess[str], profile: PlatformProfile, prompt_wait: float
+        self,
+        process: asyncssh.SSHClientProcess[str],
+        profile: PlatformProfile,
+        prompt_wait: float,
+        max_output: int = DEFAULT_MAX_OUTPUT,
     ) -> None:
         self.process = process
         self.profile = profile
         self.prompt_wait = prompt_wait
-        self.buffer = ""
+        self.max_output = max_output
         self.prompt = ""
+        self.warnings: list[str] = []
         self._generic = re.compile(profile.prompt)
         self._more = re.compile(profile.more, re.IGNORECASE)
         self._stem = ""
+        self._lines: list[str] = []  # raw output up to and including the last line break
+        self._last = ""  # raw output after it: where a prompt or a pager appears
+        self._long = False  # the last line outgrew MAX_LINE: no prompt, only its end kept
+        self._received = 0  # characters in the whole session
 
     async def start(self, enable_secret: str | None) -> None:
         """Find the prompt the device prints after login, then enable and paging off.
 
         Only if no prompt shows up by itself is a bare newline sent, once: sending it
         unasked would make a second prompt arrive later and shift every answer by one.
+        Paging and terminal set-up commands are best effort: a device that rejects one
+        is noted in `warnings` and backed up all the same.
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.prompt_wait
@@ -228,18 +257,29 @@ class _Shell:
                 break
             except TimeoutError:
                 if loop.time() >= deadline:
-                    tail = strip_terminal_noise(self.buffer).strip().splitlines()[-1:]
-                    raise BackupError(
-                        "prompt_not_recognised",
-                        f"last line seen: {(tail or ['nothing'])[0][:80]!r}",
-                    ) from None
+                    raise self._no_prompt() from None
                 if not nudged:
                     self.process.stdin.write("\n")
                     nudged = True
         if self.profile.enable_command and not re.search(self.profile.enabled_prompt, self.prompt):
             await self._enable(enable_secret)
         for command in self.profile.paging_off:
-            await self.run(command)
+            try:
+                await self.run(command)
+            except BackupError as exc:
+                if exc.error_class != "command_failed":
+                    raise
+                self.warnings.append(f"set-up command {exc.detail}")
+
+    def _no_prompt(self) -> BackupError:
+        if not self._received:
+            return BackupError(
+                "timeout", f"logged in, but the device sent nothing in {self.prompt_wait:g}s"
+            )
+        tail = self._text().strip().splitlines()[-1:]
+        return BackupError(
+            "prompt_not_recognised", f"last line seen: {(tail or ['nothing'])[0][:80]!r}"
+        )
 
     async def _enable(self, secret: str | None) -> None:
         self.process.stdin.write(self.profile.enable_command + "\n")
@@ -249,11 +289,11 @@ class _Shell:
             tail = self._tail()
             if password_prompt.search(tail):
                 self.process.stdin.write((secret or "") + "\n")
-                self.buffer = ""
+                self._clear()
                 await self._read_until_generic_prompt()
                 break
-            if self._generic.match(tail):
-                self._learn_prompt()
+            if self._at_generic_prompt(tail):
+                self._learn_prompt(tail)
                 break
         if not re.search(self.profile.enabled_prompt, self.prompt):
             raise BackupError("enable_failed", "no enable secret stored" if not secret else "")
@@ -264,54 +304,86 @@ class _Shell:
         The answer ends at a prompt of this device (the same hostname; config-mode
         variants such as `fw (console) #` count) seen only after the command's echo.
         """
-        self.buffer = ""
+        self._clear()
         self.process.stdin.write(command + "\n")
         echo = command.strip()
-        echoed = False  # found once, not searched for again in a growing buffer
+        seen_echo = seen_break = False  # found once, never searched for again
+        overlap = ""  # the end of the previous chunk, for an echo split across two
         while True:
-            await self._receive()
+            data = await self._receive()
+            if not seen_echo:
+                window = overlap + data
+                seen_echo = echo in window
+                overlap = window[-len(echo) :]
+            seen_break = seen_break or "\n" in data
             tail = self._tail()
             if self._more.search(tail):
-                self.buffer = self.buffer[: len(self.buffer) - len(tail)]
+                self._last, self._long = "", False  # the pager line is no output
                 self.process.stdin.write(" ")
                 continue
-            echoed = echoed or (echo in self.buffer and "\n" in self.buffer)
-            if echoed and self._is_prompt(tail):
+            if seen_echo and seen_break and self._is_prompt(tail):
                 break
-        text = strip_terminal_noise(self.buffer)
-        lines = text.split("\n")
+        lines = self._text().split("\n")
         start = next((i + 1 for i, line in enumerate(lines) if echo in line), 0)
         self.prompt = lines[-1].rstrip()
         output = "\n".join(lines[start:-1])
         if _rejected(output):
-            raise BackupError("command_failed", f"{command!r}: {output.strip()[:120]}")
+            raise BackupError("command_failed", f"{command!r}: {' '.join(output.split())[:120]}")
         return output + "\n"
 
+    def _at_generic_prompt(self, tail: str) -> bool:
+        return not self._long and bool(self._generic.match(tail))
+
     def _is_prompt(self, tail: str) -> bool:
-        return bool(self._generic.match(tail)) and tail.startswith(self._stem)
+        return self._at_generic_prompt(tail) and tail.startswith(self._stem)
 
     async def _read_until_generic_prompt(self) -> None:
         while True:
             await self._receive()
-            if self._generic.match(self._tail()):
-                self._learn_prompt()
+            tail = self._tail()
+            if self._at_generic_prompt(tail):
+                self._learn_prompt(tail)
                 return
 
-    def _learn_prompt(self) -> None:
-        self.prompt = self._tail().rstrip()
+    def _learn_prompt(self, tail: str) -> None:
+        self.prompt = tail.rstrip()
         # The hostname part that every prompt of this device starts with.
         self._stem = re.split(r"[\s>#$\]()]", self.prompt, maxsplit=1)[0] or self.prompt
-        self.buffer = ""
+        self._clear()
 
     def _tail(self) -> str:
-        """The unfinished last line: where a prompt or a --More-- appears."""
-        return strip_terminal_noise(self.buffer.rsplit("\n", 1)[-1])
+        """The unfinished last line (its end, if long): where a prompt or a --More-- is."""
+        return strip_terminal_noise(self._last)
 
-    async def _receive(self) -> None:
+    def _text(self) -> str:
+        """Everything received since the last command, cleaned: read once per command."""
+        return strip_terminal_noise("".join(self._lines) + self._last)
+
+    def _clear(self) -> None:
+        self._lines.clear()
+        self._last, self._long = "", False
+
+    async def _receive(self) -> str:
+        """Read what has arrived; the session fails once it exceeds `max_output`."""
         data = await self.process.stdout.read(65536)
         if not data:
             raise asyncssh.ConnectionLost("the device closed the session")
-        self.buffer += data
+        self._received += len(data)
+        if self._received > self.max_output:
+            raise BackupError(
+                "output_too_large",
+                f"more than {self.max_output / 2**20:g} MB received",
+            )
+        cut = data.rfind("\n")
+        if cut < 0:
+            self._last += data
+        else:
+            self._lines.append(self._last + data[: cut + 1])
+            self._last, self._long = data[cut + 1 :], False
+        if len(self._last) > MAX_LINE:
+            self._lines.append(self._last[:-MAX_LINE])
+            self._last, self._long = self._last[-MAX_LINE:], True
+        return data
 
 
 _REJECTIONS = re.compile(
@@ -326,25 +398,25 @@ def _rejected(output: str) -> bool:
     return bool(_REJECTIONS.search("\n".join(output.splitlines()[:3])))
 
 
-async def fetch_host_key(target: Target) -> tuple[str, str, str]:
-    """The host key a device presents now: (algorithm, OpenSSH public key, fingerprint)."""
-    legacy = (
-        {"kex_algs": _names(get_default_kex_algs(), LEGACY_KEX)} if target.legacy_algorithms else {}
-    )
-    try:
+async def fetch_host_key(target: Target) -> HostKey:
+    """The host key a device presents now, offering no credential at all."""
+    with _connect_errors(target):
         key = await asyncio.wait_for(
-            asyncssh.get_server_host_key(target.host, target.port, config=None, **legacy),
+            asyncssh.get_server_host_key(
+                target.host,
+                target.port,
+                config=None,
+                options=asyncssh.SSHClientConnectionOptions(
+                    config=None,
+                    connect_timeout=target.connect_timeout,
+                    **algorithm_options(target.legacy_algorithms),
+                ),
+            ),
             target.connect_timeout,
         )
-    except TimeoutError:
-        raise BackupError("timeout", f"while connecting to {target.host}:{target.port}") from None
-    except OSError as exc:
-        raise BackupError("unreachable", f"{target.host}:{target.port}: {_reason(exc)}") from None
-    except asyncssh.Error as exc:
-        raise BackupError("ssh_negotiation", exc.reason) from None
     if key is None:
         raise BackupError("ssh_negotiation", "the device presented no host key")
-    return (
+    return HostKey(
         key.algorithm.decode(),
         key.export_public_key("openssh").decode().strip(),
         key.get_fingerprint("sha256"),

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..crud import configs, host_keys, jobs, outbox
+from ..crud import configs, jobs, outbox
 from ..crud import devices as device_rows
 from ..db.base import utcnow
 from ..db.models import ConfigSnapshot, JobRunResult
@@ -23,13 +23,6 @@ from ..errors import InputError, NotFoundError
 from . import audit
 from .access import authorize
 from .dual import dual
-
-
-@dataclass(frozen=True)
-class SeenHostKey:
-    key_type: str
-    public_key: str
-    fingerprint: str
 
 
 def diff_stats(old: str, new: str) -> tuple[int, int]:
@@ -54,13 +47,14 @@ def store_capture(
     config: str,
     facts: dict[str, str],
     credential_id: uuid.UUID | None,
-    host_key: SeenHostKey | None,
     started_at: datetime,
     connect_ms: int | None,
+    warnings: tuple[str, ...] = (),
 ) -> tuple[JobRunResult, ConfigSnapshot | None]:
     """Record a successful capture: a snapshot only if the configuration changed.
 
     The usual case, an unchanged configuration, costs one read and two small writes.
+    `warnings` (set-up commands the device rejected) become the result's message.
     """
     finished_at = utcnow()
     latest = configs.latest_snapshot(session, device_id)
@@ -93,14 +87,6 @@ def store_capture(
         last_credential_id=credential_id,
         **facts,
     )
-    if host_key is not None:
-        host_keys.save_host_key(
-            session,
-            device_id=device_id,
-            key_type=host_key.key_type,
-            public_key=host_key.public_key,
-            fingerprint=host_key.fingerprint,
-        )
     result = jobs.add_result(
         session,
         run_id=run_id,
@@ -112,6 +98,7 @@ def store_capture(
         connect_ms=connect_ms,
         duration_ms=_ms(started_at, finished_at),
         snapshot_id=snapshot.id if snapshot else None,
+        message="; ".join(warnings)[:2000] or None,
     )
     return result, snapshot
 

@@ -1,8 +1,13 @@
 """The backup engine: many devices at once, bounded, retried, cancellable, with progress.
 
 One engine serves both front ends: the CLI runs it directly; the window starts the CLI
-as a child process and reads its JSON-lines events (see DESIGN.md). Each device's
-outcome is committed as soon as it is known, so a crash loses only devices in flight.
+as a child process and reads its JSON-lines events. Each device's outcome is committed
+as soon as it is known, so a crash loses only devices in flight.
+
+Trust on first use: a device without a pinned host key has its key read and pinned
+before any credential is offered, and that first contact offers only the first
+credential of the plan; falling back to further credentials happens only against a
+host whose key was pinned before and still matches.
 """
 
 from __future__ import annotations
@@ -11,10 +16,10 @@ import asyncio
 import functools
 import logging
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from ..crud import credentials as credential_rows
 from ..crud import host_keys
@@ -24,14 +29,15 @@ from ..db.models import ConfigSnapshot, JobRunResult
 from ..drivers.errors import BackupError
 from ..drivers.filters import clean_config, parse_facts
 from ..drivers.profiles import profile_for
-from ..drivers.ssh import Capture, Login, Target, capture
+from ..drivers.ssh import Capture, Login, Target, capture, fetch_host_key
 from ..secrets import Secrets, SecretStore, SecretStoreError
-from . import backups, runs, settings
+from . import backups, hostkeys, runs, settings
 from .access import authorize
 from .result_writer import ResultWriter
 
 log = logging.getLogger(__name__)
 Event = dict[str, Any]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,7 @@ class EngineOptions:
     device_timeout: float = 300.0
     retries: int = 1
     backoff: float = 1.0  # seconds before the first retry; doubles each time
+    max_output_mb: int = 64  # output one device's session may send
 
     @classmethod
     def from_settings(cls, session: Any, **overrides: Any) -> EngineOptions:
@@ -50,6 +57,7 @@ class EngineOptions:
             "connect_timeout": settings.get_setting(session, "backup.connect_timeout"),
             "device_timeout": settings.get_setting(session, "backup.device_timeout"),
             "retries": settings.get_setting(session, "backup.retries"),
+            "max_output_mb": settings.get_setting(session, "backup.max_output_mb"),
         }
         return cls(**(values | {k: v for k, v in overrides.items() if v is not None}))
 
@@ -207,31 +215,57 @@ class BackupEngine:
         await asyncio.shield(write)
 
     async def _capture(self, plan: _DevicePlan) -> tuple[Capture, uuid.UUID]:
-        """Try each credential in order; retry transient failures with backoff."""
+        """Pin the key on first contact, then try the credentials the key allows."""
         if not plan.credentials:
             raise BackupError("no_credential", plan.name)
-        refused = 0
-        for credential in plan.credentials:
+        first_contact = plan.target.host_key is None
+        target = plan.target
+        if first_contact:
+            target = await self._retrying(plan, functools.partial(self._pin, plan))
+        candidates = plan.credentials[:1] if first_contact else plan.credentials
+        for credential in candidates:
             login = await self._login(credential)
-            for attempt in range(self.options.retries + 1):
-                try:
-                    return await capture(plan.target, login), credential.id
-                except BackupError as exc:
-                    if exc.error_class == "auth_failed":
-                        refused += 1
-                        break
-                    if not exc.transient or attempt == self.options.retries:
-                        raise
-                    self.emit(
-                        {
-                            "event": "device_retry",
-                            "device": plan.name,
-                            "error_class": exc.error_class,
-                            "attempt": attempt + 1,
-                        }
-                    )
-                    await asyncio.sleep(self.options.backoff * 2**attempt)
-        raise BackupError("auth_failed", f"all {refused} applicable credential(s) refused")
+            try:
+                seen = await self._retrying(plan, functools.partial(capture, target, login))
+                return seen, credential.id
+            except BackupError as exc:
+                if exc.error_class != "auth_failed":
+                    raise
+                if first_contact:
+                    raise BackupError(
+                        "auth_failed",
+                        f"{exc.detail}; first contact: other credentials are tried once the "
+                        "host key pinned now is seen again",
+                    ) from None
+        raise BackupError("auth_failed", f"all {len(candidates)} applicable credential(s) refused")
+
+    async def _pin(self, plan: _DevicePlan) -> Target:
+        """Read the key the device offers, pin it (audited), and aim at that key."""
+        offered = await fetch_host_key(plan.target)
+        pinned = await self._writer.submit(
+            functools.partial(hostkeys.pin_first_key, device_id=plan.id, offered=offered)
+        )
+        return replace(plan.target, host_key=pinned)
+
+    async def _retrying(self, plan: _DevicePlan, attempt: Callable[[], Awaitable[T]]) -> T:
+        """`attempt()`, again after a transient failure, with doubling backoff."""
+        number = 0
+        while True:
+            try:
+                return await attempt()
+            except BackupError as exc:
+                if not exc.transient or number == self.options.retries:
+                    raise
+                self.emit(
+                    {
+                        "event": "device_retry",
+                        "device": plan.name,
+                        "error_class": exc.error_class,
+                        "attempt": number + 1,
+                    }
+                )
+                await asyncio.sleep(self.options.backoff * 2**number)
+                number += 1
 
     async def _login(self, credential: _CredentialPlan) -> Login:
         secrets = await self._secrets_for(credential.keyring_ref)
@@ -271,9 +305,6 @@ class BackupEngine:
         profile = plan.target.profile
         config = clean_config(seen.config, profile, mask_secrets=plan.mask_secrets)
         facts = parse_facts(seen.version, profile)
-        first_key = None
-        if plan.target.host_key is None:
-            first_key = backups.SeenHostKey(seen.host_key_type, seen.host_key, seen.fingerprint)
         result, snapshot = await self._writer.submit(
             functools.partial(
                 backups.store_capture,
@@ -283,16 +314,16 @@ class BackupEngine:
                 config=config,
                 facts=facts,
                 credential_id=credential_id,
-                host_key=first_key,
                 started_at=started_at,
                 connect_ms=int(seen.timings["connect"] * 1000),
+                warnings=tuple(seen.warnings),
             )
         )
         if result.status == "changed":
             summary.changed += 1
         else:
             summary.unchanged += 1
-        self.emit(_finished_event(result, snapshot))
+        self.emit(_finished_event(result, snapshot, seen.warnings))
 
     async def _record_failure(
         self,
@@ -323,7 +354,9 @@ class BackupEngine:
         self.emit(_finished_event(result, None))
 
 
-def _finished_event(result: JobRunResult, snapshot: ConfigSnapshot | None) -> Event:
+def _finished_event(
+    result: JobRunResult, snapshot: ConfigSnapshot | None, warnings: list[str] | None = None
+) -> Event:
     """The `device_finished` event, read off the stored result (docs/cli.md)."""
     return {
         "event": "device_finished",
@@ -335,6 +368,7 @@ def _finished_event(result: JobRunResult, snapshot: ConfigSnapshot | None) -> Ev
         "snapshot_id": str(snapshot.id) if snapshot else None,
         "lines_added": snapshot.lines_added if snapshot else None,
         "lines_removed": snapshot.lines_removed if snapshot else None,
+        "warnings": warnings or [],
     }
 
 
@@ -356,6 +390,7 @@ def _plan_devices(
                 connect_timeout=float(device.connect_timeout or options.connect_timeout),
                 legacy_algorithms=device.ssh_legacy_algorithms,
                 host_key=trusted.get(device.id),
+                max_output=options.max_output_mb * 2**20,
             ),
             mask_secrets=device.mask_secrets,
             credentials=tuple(

@@ -53,6 +53,7 @@ SPECS: dict[str, SettingSpec] = {
             "backup.device_timeout", int, 300, "hard limit in seconds for one device", 10, 7200
         ),
         SettingSpec("backup.retries", int, 1, "extra attempts after a failure", 0, 10),
+        SettingSpec("backup.max_output_mb", int, 64, "output one device may send, in MB", 1, 4096),
         SettingSpec("backup.mask_secrets", bool, True, "mask secrets in new devices' configs"),
         SettingSpec(
             "retention.keep_last", int, 0, "snapshots kept per device (0 = all)", 0, 1_000_000

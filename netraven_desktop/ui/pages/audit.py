@@ -20,6 +20,7 @@ LIMIT = 1000  # newest events shown; filters narrow the rest down
 ENTITY_TYPES = (
     "credential",
     "device",
+    "host_key",
     "tag",
     "job",
     "setting",
