@@ -19,15 +19,21 @@ from pathlib import Path
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
 _POSIX = os.name == "posix"
-# The umask is process-wide: one lock keeps nested or concurrent uses from restoring
-# each other's value (a worker thread creating a file meanwhile only gets a stricter mode).
-_umask_lock = threading.RLock()
+# The umask is process-wide: the first of nested or concurrent uses sets it, the last
+# restores it (a thread creating a file meanwhile only gets a stricter mode).
+_umask_lock = threading.Lock()
+_umask_users = 0
+_umask_saved = 0
 
 
 def ensure_private_dir(path: str | os.PathLike[str]) -> Path:
     """`path` as a folder, each folder created on the way 0700; existing ones untouched."""
     path = Path(path)
-    missing = [p for p in (path, *path.parents) if not p.exists()]
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
     path.mkdir(parents=True, exist_ok=True)
     if _POSIX:
         for created in missing:
@@ -42,15 +48,21 @@ def private_file_mode() -> Iterator[None]:
     For files created by code we do not control (SQLite's -wal and -shm files, a log
     handler's rotation); our own writes use `write_private_file`.
     """
+    global _umask_users, _umask_saved
     if not _POSIX:
         yield
         return
     with _umask_lock:
-        previous = os.umask(0o077)
-        try:
-            yield
-        finally:
-            os.umask(previous)
+        if _umask_users == 0:
+            _umask_saved = os.umask(0o077)
+        _umask_users += 1
+    try:
+        yield
+    finally:
+        with _umask_lock:
+            _umask_users -= 1
+            if _umask_users == 0:
+                os.umask(_umask_saved)
 
 
 def tighten_private_file(path: str | os.PathLike[str]) -> None:
@@ -68,7 +80,7 @@ def tighten_private_file(path: str | os.PathLike[str]) -> None:
 def write_private_file(path: str | os.PathLike[str], data: bytes) -> None:
     """Write `data` to `path` all at once: a 0600 temporary file beside it, then a rename.
 
-    A reader never sees half a file, and a failure leaves the old file (or none) in place.
+    A reader never sees half a file, and a crash leaves the old file (or none) in place.
     `path` itself is replaced, never followed: a link at `path` becomes a plain file.
     """
     path = Path(path)
@@ -79,6 +91,8 @@ def write_private_file(path: str | os.PathLike[str], data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
