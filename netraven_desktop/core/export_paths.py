@@ -4,13 +4,22 @@ The layout Oxidized users read. Names become file names that are valid on Window
 macOS and Linux alike; a name that had to change, or a root-level file that would clash
 with a site folder, gets `~` and the start of the device's id appended, so two devices
 never share a file. The file name has no extension: configurations are not one format.
+
+An export writes only inside its folder: `check_targets` refuses any symbolic link on
+the way to a file, even one that points inside the folder (one rule, nothing to
+resolve), before anything is written.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import uuid
 from collections.abc import Iterable
+from pathlib import Path
+
+from .errors import InputError
 
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10)}
@@ -36,3 +45,39 @@ def device_paths(devices: Iterable[tuple[uuid.UUID, str, str | None]]) -> dict[u
             file = f"{file}~{device_id.hex[:8]}"
         paths[device_id] = f"{safe_component(site)}/{file}" if site else file
     return paths
+
+
+def check_targets(root: Path, paths: Iterable[str]) -> None:
+    """Refuse the export if a path (with `/`) under `root` crosses a link or a wrong kind
+    of entry (a file where a folder is needed, a folder where the file goes).
+
+    `root` itself is the user's choice and may be a link. Raises `InputError` naming
+    the offending path; checks everything before the caller writes anything.
+    """
+    seen: set[str] = set()
+    for path in paths:
+        parts = path.split("/")
+        if any(part in ("", ".", "..") for part in parts):  # from a tampered state file
+            raise InputError("DIR", root / path, "is not a path inside the export folder")
+        for depth in range(1, len(parts) + 1):
+            relative = "/".join(parts[:depth])
+            if relative in seen:
+                continue
+            seen.add(relative)
+            target = root / relative
+            try:
+                mode = os.lstat(target).st_mode
+            except FileNotFoundError:
+                break  # nothing below it exists either
+            if stat.S_ISLNK(mode):
+                raise InputError(
+                    "DIR",
+                    target,
+                    "is a symbolic link; an export never writes through a link, even one "
+                    "pointing inside its folder: replace it with a real folder or file",
+                )
+            wants_folder = depth < len(parts)
+            if wants_folder and not stat.S_ISDIR(mode):
+                raise InputError("DIR", target, "is not a folder, but the export needs one here")
+            if not wants_folder and not stat.S_ISREG(mode):
+                raise InputError("DIR", target, "is not a file, but the export writes one here")
