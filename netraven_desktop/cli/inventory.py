@@ -220,7 +220,7 @@ def device_export(db: Database, args: argparse.Namespace) -> int:
     try:
         write_private_file(Path(args.file), out.getvalue().encode("utf-8"))
     except OSError as exc:
-        raise InputError("FILE", args.file, exc.strerror or "cannot be written") from None
+        raise InputError("FILE", Path(args.file), exc.strerror or "cannot be written") from None
     print(f"exported {len(rows)} devices to {args.file} ({format})")
     return 0
 

@@ -21,6 +21,7 @@ def read_text(path: str, limit: int = MAX_IMPORT_BYTES) -> str:
 
     A file over `limit` bytes is refused before it is read.
     """
+    shown = path if path == "-" else Path(path)  # errors quote a path by its end
     try:
         if path == "-":
             data = sys.stdin.buffer.read(limit + 1)
@@ -31,16 +32,15 @@ def read_text(path: str, limit: int = MAX_IMPORT_BYTES) -> str:
                 data = file.read(limit + 1) if size <= limit else b""
                 size = max(size, len(data))  # a file that grew while we read it
         if size > limit:
-            raise InputError(
-                "FILE", path, f"is {_megabytes(size)}; an import may be {_megabytes(limit)} at most"
-            )
+            limit_text = f"an import may be {_megabytes(limit)} at most"
+            raise InputError("FILE", shown, f"is {_megabytes(size)}; {limit_text}")
         return data.decode("utf-8-sig")
     except FileNotFoundError:
-        raise InputError("FILE", path, "no such file") from None
+        raise InputError("FILE", shown, "no such file") from None
     except UnicodeDecodeError:
-        raise InputError("FILE", path, "is not UTF-8 text") from None
+        raise InputError("FILE", shown, "is not UTF-8 text") from None
     except OSError as exc:
-        raise InputError("FILE", path, exc.strerror or "cannot be read") from None
+        raise InputError("FILE", shown, exc.strerror or "cannot be read") from None
 
 
 def _megabytes(size: int) -> str:
