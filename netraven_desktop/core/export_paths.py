@@ -7,7 +7,8 @@ never share a file. The file name has no extension: configurations are not one f
 
 An export writes only inside its folder: `check_targets` refuses any symbolic link on
 the way to a file, even one that points inside the folder (one rule, nothing to
-resolve), before anything is written.
+resolve), before anything is written; `write_export_file` then never follows one, even
+one made while the export runs.
 """
 
 from __future__ import annotations
@@ -20,6 +21,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import InputError
+from .private_files import PRIVATE_DIR_MODE, ensure_private_dir, write_private_file
+
+# Folder by folder relative to an open parent, so no link is ever followed (POSIX).
+_WALK_SAFELY = hasattr(os, "O_NOFOLLOW") and {os.open, os.mkdir} <= os.supports_dir_fd
+_NO_LINK = (
+    "is a symbolic link; an export never writes through a link, even one pointing inside "
+    "its folder: replace it with a real folder or file"
+)
 
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10)}
@@ -70,14 +79,49 @@ def check_targets(root: Path, paths: Iterable[str]) -> None:
             except FileNotFoundError:
                 break  # nothing below it exists either
             if stat.S_ISLNK(mode):
-                raise InputError(
-                    "DIR",
-                    target,
-                    "is a symbolic link; an export never writes through a link, even one "
-                    "pointing inside its folder: replace it with a real folder or file",
-                )
+                raise InputError("DIR", target, _NO_LINK)
             wants_folder = depth < len(parts)
             if wants_folder and not stat.S_ISDIR(mode):
                 raise InputError("DIR", target, "is not a folder, but the export needs one here")
             if not wants_folder and not stat.S_ISREG(mode):
                 raise InputError("DIR", target, "is not a file, but the export writes one here")
+
+
+def write_export_file(root: Path, path: str, data: bytes) -> None:
+    """Write `data` at `path` (with `/`) under `root`: a private file (0600), in private
+    folders (0700) created as needed, replaced in one step.
+
+    On POSIX each folder is opened with O_NOFOLLOW inside its parent, so a link put in
+    place after `check_targets` is refused rather than followed; elsewhere the checks
+    before the export are what holds.
+    """
+    target = root / path
+    *folders, name = path.split("/")
+    if not _WALK_SAFELY:
+        ensure_private_dir(target.parent)
+        write_private_file(target, data)
+        return
+    ensure_private_dir(root)
+    parent = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for depth, folder in enumerate(folders, 1):
+            created = _make_folder(folder, parent)
+            try:
+                child = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=parent)
+            except OSError:  # a link (ELOOP) or a file (ENOTDIR) appeared meanwhile
+                raise InputError("DIR", root.joinpath(*folders[:depth]), _NO_LINK) from None
+            os.close(parent)
+            parent = child
+            if created:
+                os.fchmod(parent, PRIVATE_DIR_MODE)
+        write_private_file(name, data, dir_fd=parent)
+    finally:
+        os.close(parent)
+
+
+def _make_folder(name: str, parent: int) -> bool:
+    try:
+        os.mkdir(name, PRIVATE_DIR_MODE, dir_fd=parent)
+    except FileExistsError:
+        return False
+    return True

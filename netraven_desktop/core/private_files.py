@@ -9,6 +9,7 @@ create is made private. On Windows the user's profile folders are already privat
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import threading
@@ -77,23 +78,27 @@ def tighten_private_file(path: str | os.PathLike[str]) -> None:
         os.chmod(path, PRIVATE_FILE_MODE)
 
 
-def write_private_file(path: str | os.PathLike[str], data: bytes) -> None:
+def write_private_file(
+    path: str | os.PathLike[str], data: bytes, *, dir_fd: int | None = None
+) -> None:
     """Write `data` to `path` all at once: a 0600 temporary file beside it, then a rename.
 
     A reader never sees half a file, and a crash leaves the old file (or none) in place.
     `path` itself is replaced, never followed: a link at `path` becomes a plain file.
+    With `dir_fd` (POSIX), `path` is a name in that open folder.
     """
     path = Path(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
     flags |= getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
-    handle = os.open(temporary, flags, PRIVATE_FILE_MODE)
+    handle = os.open(temporary, flags, PRIVATE_FILE_MODE, dir_fd=dir_fd)
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
-        os.replace(temporary, path)
+        os.replace(temporary, path, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary, dir_fd=dir_fd)
         raise

@@ -25,9 +25,9 @@ from ..crud import devices as device_rows
 from ..crud.configs import ExportRow
 from ..db.base import utcnow
 from ..errors import InputError, NotFoundError
-from ..export_paths import check_targets, device_paths
+from ..export_paths import check_targets, device_paths, write_export_file
 from ..git_history import STATE_FILE, STATE_FORMAT, HistoryRepository, state_bytes
-from ..private_files import ensure_private_dir, private_file_mode, write_private_file
+from ..private_files import private_file_mode
 from .access import authorize
 from .audit import current_actor
 
@@ -97,9 +97,7 @@ def export_latest(
                 summary.skipped.append(row.device_name)
                 progress({"event": "device_skipped", "device": row.device_name})
                 continue
-            target = directory / path
-            ensure_private_dir(target.parent)
-            write_private_file(target, configs.decompress(row.data).encode("utf-8"))
+            write_export_file(directory, path, configs.decompress(row.data).encode("utf-8"))
             summary.files += 1
         after = rows[-1].device_id
         progress({"event": "export_progress", "files": summary.files})
