@@ -78,13 +78,20 @@ def check_targets(root: Path, paths: Iterable[str]) -> None:
                 mode = os.lstat(target).st_mode
             except FileNotFoundError:
                 break  # nothing below it exists either
-            if stat.S_ISLNK(mode):
-                raise InputError("DIR", target, _NO_LINK)
-            wants_folder = depth < len(parts)
-            if wants_folder and not stat.S_ISDIR(mode):
-                raise InputError("DIR", target, "is not a folder, but the export needs one here")
-            if not wants_folder and not stat.S_ISREG(mode):
-                raise InputError("DIR", target, "is not a file, but the export writes one here")
+            refusal = _refusal(target, mode, wants_folder=depth < len(parts))
+            if refusal:
+                raise refusal
+
+
+def _refusal(target: Path, mode: int, *, wants_folder: bool) -> InputError | None:
+    """Why the entry at `target` (of `mode`, not followed) cannot be written, if it cannot."""
+    if stat.S_ISLNK(mode):
+        return InputError("DIR", target, _NO_LINK)
+    if wants_folder and not stat.S_ISDIR(mode):
+        return InputError("DIR", target, "is not a folder, but the export needs one here")
+    if not wants_folder and not stat.S_ISREG(mode):
+        return InputError("DIR", target, "is not a file, but the export writes one here")
+    return None
 
 
 def write_export_file(root: Path, path: str, data: bytes) -> None:
@@ -108,8 +115,12 @@ def write_export_file(root: Path, path: str, data: bytes) -> None:
             created = _make_folder(folder, parent)
             try:
                 child = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=parent)
-            except OSError:  # a link (ELOOP) or a file (ENOTDIR) appeared meanwhile
-                raise InputError("DIR", root.joinpath(*folders[:depth]), _NO_LINK) from None
+            except OSError:  # a link or a file appeared since check_targets?
+                mode = os.stat(folder, dir_fd=parent, follow_symlinks=False).st_mode
+                refusal = _refusal(root.joinpath(*folders[:depth]), mode, wants_folder=True)
+                if refusal is None:
+                    raise
+                raise refusal from None
             os.close(parent)
             parent = child
             if created:

@@ -42,3 +42,12 @@ def test_a_link_at_the_file_itself_is_replaced_not_written_through(tmp_path):
     write_export_file(tmp_path / "out", "sw1", b"hostname sw1\n")
     assert victim.read_text() == "keep\n"
     assert not (tmp_path / "out" / "sw1").is_symlink()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the O_NOFOLLOW walk is POSIX")
+def test_a_file_made_where_a_folder_goes_after_the_check_is_refused(tmp_path):
+    check_targets(tmp_path, ["dc1/sw1"])
+    (tmp_path / "dc1").write_text("not a folder")
+    with pytest.raises(InputError, match="is not a folder, but the export needs one here"):
+        write_export_file(tmp_path, "dc1/sw1", b"hostname sw1\n")
+    assert (tmp_path / "dc1").read_text() == "not a folder"
