@@ -13,6 +13,7 @@ from ..core import importers
 from ..core.db import Database
 from ..core.errors import InputError
 from ..core.importers import csv_format
+from ..core.private_files import write_private_file
 from ..core.services import device_import, devices, hostkeys, tags
 from .output import print_fields, print_json, print_table
 
@@ -217,9 +218,9 @@ def device_export(db: Database, args: argparse.Namespace) -> int:
         sys.stdout.write(out.getvalue())
         return 0
     try:
-        Path(args.file).write_text(out.getvalue(), encoding="utf-8")
+        write_private_file(Path(args.file), out.getvalue().encode("utf-8"))
     except OSError as exc:
-        raise InputError("FILE", args.file, exc.strerror or "cannot be written") from None
+        raise InputError("FILE", Path(args.file), exc.strerror or "cannot be written") from None
     print(f"exported {len(rows)} devices to {args.file} ({format})")
     return 0
 

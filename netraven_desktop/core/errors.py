@@ -6,7 +6,48 @@ and never contains a secret.
 
 from __future__ import annotations
 
+import os
+import reprlib
 from typing import Any
+
+QUOTE_MAX = 80  # characters of a bad value an error message shows
+
+
+class _ShortRepr(reprlib.Repr):
+    """reprlib's bounded repr, also for subclasses of the built-in collections (a YAML
+    loader's mapping type), which reprlib would otherwise hand to the unbounded `repr`."""
+
+    def __init__(self) -> None:
+        super().__init__()  # keyword limits only from Python 3.12
+        self.maxlevel = 2
+        self.maxlist = self.maxtuple = self.maxdict = self.maxset = self.maxfrozenset = 4
+        self.maxother = QUOTE_MAX
+
+    def repr1(self, x: Any, level: int) -> str:
+        for base in (dict, list, tuple, set, frozenset):
+            if isinstance(x, base) and type(x) is not base:
+                return getattr(self, f"repr_{base.__name__}")(x, level)
+        return super().repr1(x, level)
+
+
+_SHORT_REPR = _ShortRepr()
+
+
+def quote_value(value: Any) -> str:
+    """`value` as an error message shows it: its repr, at most ~80 characters, then `…`.
+
+    Bounded work whatever the value (a 10 MB string, a list nested a million times by
+    YAML aliases): only the start of a string is looked at, collections only a few levels.
+    A path (`os.PathLike`) shows its end instead: that is where the file's name is.
+    """
+    if isinstance(value, os.PathLike):  # a path by its end, where the file's name is
+        path = os.fspath(value)
+        return repr(path) if len(path) <= QUOTE_MAX else repr("…" + path[-QUOTE_MAX:])
+    if isinstance(value, str):
+        shown = repr(value[:QUOTE_MAX])
+        return shown + "…" if len(value) > QUOTE_MAX else shown
+    shown = _SHORT_REPR.repr(value)
+    return shown[:QUOTE_MAX] + "…" if len(shown) > QUOTE_MAX else shown
 
 
 class NetRavenError(Exception):
@@ -24,7 +65,7 @@ class InputError(NetRavenError):
         self.field = field
         self.value = value
         self.problem = problem
-        super().__init__(f"{field}: {problem} (got {value!r})")
+        super().__init__(f"{field}: {problem} (got {quote_value(value)})")
 
 
 class NotFoundError(InputError):
@@ -56,7 +97,7 @@ class ConflictError(NetRavenError):
         self.actual = actual
         now = f"now at version {actual}" if actual is not None else "changed or removed"
         super().__init__(
-            f"conflict: {entity} {key!r} was changed by someone else "
+            f"conflict: {entity} {quote_value(key)} was changed by someone else "
             f"(you edited version {expected}, it is {now}); reload and try again"
         )
 

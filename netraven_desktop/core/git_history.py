@@ -25,6 +25,7 @@ from dulwich.objects import Blob, Commit, Tree
 from dulwich.repo import Repo
 
 from .errors import EnvironmentProblem, InputError
+from .private_files import ensure_private_dir, tighten_private_file
 
 STATE_FILE = ".netraven-export"
 STATE_FORMAT = 1
@@ -46,33 +47,34 @@ class HistoryRepository:
         else:
             self._tree = repo[head].tree
         self.state = state  # None: a new repository, nothing exported yet
+        self._written: set[str] = set()  # paths committed with content, for check_out
 
     @classmethod
     def open(cls, directory: Path) -> HistoryRepository:
         """A new repository in a new or empty folder, or a previous export to append to."""
         where = str(directory)
         if directory.exists() and not directory.is_dir():
-            raise InputError(DIR_FIELD, where, "is a file, not a folder")
+            raise InputError(DIR_FIELD, directory, "is a file, not a folder")
         if not directory.exists() or not any(directory.iterdir()):
-            directory.mkdir(parents=True, exist_ok=True)
+            ensure_private_dir(directory)
             return cls(Repo.init(where, default_branch=b"main"), None, None)
         try:
             repo = Repo(where)
         except NotGitRepository:
             raise InputError(
                 DIR_FIELD,
-                where,
+                directory,
                 "is a folder with files but no git repository; "
                 "choose a new or empty folder, or a previous export",
             ) from None
         if repo.bare:
-            raise InputError(DIR_FIELD, where, "is a bare git repository; use a working copy")
+            raise InputError(DIR_FIELD, directory, "is a bare git repository; use a working copy")
         try:
             head = repo.refs[b"HEAD"]
         except KeyError:  # `git init` and no commit yet
             return cls(repo, None, None)
         try:
-            return cls(repo, head, _read_state(repo, head, where))
+            return cls(repo, head, _read_state(repo, head, directory))
         except InputError:
             repo.close()
             raise
@@ -99,6 +101,7 @@ class HistoryRepository:
             blob = Blob.from_string(data)
             store.add_object(blob)
             changes.append((path.encode(), FILE_MODE, blob.id))
+            self._written.add(path)
         self._tree = commit_tree_changes(store, self._tree, changes)
         commit = Commit()
         commit.tree = self._tree
@@ -123,9 +126,15 @@ class HistoryRepository:
         self._published = self._head
 
     def check_out(self) -> None:
-        """Bring the working files up to the published commit (moves and all)."""
+        """Bring the working files up to the published commit (moves and all).
+
+        dulwich gives checked-out files the tree's mode (0644); ours are made 0600 again.
+        """
         if self._published is not None and self._published != self._start:
             porcelain.reset(self._repo, "hard", self._published)
+            root = Path(self._repo.path)
+            for path in self._written:
+                tighten_private_file(root / path)
 
     @property
     def head(self) -> str | None:
@@ -155,7 +164,7 @@ def _file(repo: Repo, tree: bytes, path: str) -> bytes | None:
     return repo.object_store[sha].data
 
 
-def _read_state(repo: Repo, head: bytes, where: str) -> dict[str, Any]:
+def _read_state(repo: Repo, head: bytes, where: Path) -> dict[str, Any]:
     data = _file(repo, repo[head].tree, STATE_FILE)
     if data is None:
         raise InputError(

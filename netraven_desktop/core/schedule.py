@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .errors import InputError
+from .errors import InputError, quote_value
 
 _UNITS = {"m": 60, "h": 3600, "d": 86400}
 _ALIASES = {
@@ -108,7 +108,7 @@ def _parse_field(
             start = _number(first, names, field, text)
             end = _number(last, names, field, text) if last else (high if step_text else start)
         if not (low <= start <= end <= high) or step < 1:
-            raise InputError(field, text, f"{item!r} is outside {low}-{high}")
+            raise InputError(field, text, f"{quote_value(item)} is outside {low}-{high}")
         values.update(range(start, end + 1, step))
     return frozenset(values)
 
@@ -117,5 +117,5 @@ def _number(token: str, names: list[str] | None, field: str, text: str) -> int:
     if names and token in names:
         return names.index(token) + (1 if names is _MONTHS else 0)
     if not token.isdigit():
-        raise InputError(field, text, f"{token!r} is not a number")
+        raise InputError(field, text, f"{quote_value(token)} is not a number")
     return int(token)

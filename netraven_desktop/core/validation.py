@@ -69,7 +69,7 @@ def optional_text(value: str | None, field: str, max_len: int = 1000) -> str | N
         return None
     text = value.strip()
     if len(text) > max_len:
-        raise InputError(field, value[:40] + "…", f"must be at most {max_len} characters")
+        raise InputError(field, value, f"must be at most {max_len} characters")
     return text or None
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..core.db.models import Device
 from ..core.errors import NetRavenError
+from ..core.private_files import write_private_file
 from ..core.services import backups
 from ..core.services import devices as device_service
 from ..core.services.backups import Comparison, HistoryEntry
@@ -282,7 +283,7 @@ class DeviceDetail(QMainWindow):
         if not path:
             return
         try:
-            Path(path).write_text(text, encoding="utf-8", newline="")
+            write_private_file(Path(path), text.encode("utf-8"))
         except OSError as exc:
             self.statusBar().showMessage(f"Could not save: {exc.strerror or exc}")
             return

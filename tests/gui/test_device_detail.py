@@ -5,6 +5,9 @@ Snapshots are stored through `backups.store_capture`, as a backup run stores the
 
 from __future__ import annotations
 
+import os
+import stat
+
 import pytest
 
 from netraven_desktop.core.crud import devices
@@ -264,6 +267,8 @@ def test_copy_and_save_take_the_shown_config_or_the_unified_diff(
     monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", answer)
     window.save_action.trigger()
     assert target.read_bytes() == newer.encode()
+    if os.name == "posix":  # a configuration is its owner's to read
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert asked[0].startswith("r1-")
     assert asked[0].endswith(".cfg")
     assert window.statusBar().currentMessage() == f"Saved the configuration to {target}"

@@ -4,6 +4,9 @@ repository read back with the real `git` command, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import stat
 import subprocess
 import uuid
 from pathlib import Path
@@ -304,7 +307,8 @@ def test_cli_export_bad_input_is_one_line(cli, tmp_path):
     (mine / "notes.txt").write_text("x")
     refused = cli("backup", "export", str(mine), "--git")
     assert refused.returncode == 2
-    one_line_error(refused, "DIR:", "no git repository", str(mine))
+    # A long path is quoted by its end, where the folder's name is.
+    one_line_error(refused, "DIR:", "no git repository", f"/{mine.parent.name}/mine')")
     assert [p.name for p in mine.iterdir()] == ["notes.txt"]
     no_tag = cli("backup", "export", str(tmp_path / "out"), "--tag", "nope")
     assert no_tag.returncode == 2
@@ -323,3 +327,161 @@ def test_crud_streams_snapshots_through_both_faces(face):
     assert [configs.decompress(r.data) for r in rows] == [_config("sw1", " shutdown")]
     latest = {r.device_name: r.snapshot_id for r in face(configs.latest_configs, None)}
     assert latest == {"sw1": second.id, "idle": None}
+
+
+# Containment: an export writes only inside its folder, and never through a link.
+
+
+def _tree(root: Path) -> dict[str, str]:
+    """Every entry under `root`, links not followed: path -> content, `link:`, or `dir`."""
+    entries = {}
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            path = Path(folder) / name
+            key = str(path.relative_to(root))
+            if path.is_symlink():
+                entries[key] = f"link:{os.readlink(path)}"
+            elif path.is_dir():
+                entries[key] = "dir"
+            else:
+                entries[key] = path.read_text()
+    return entries
+
+
+def _site_devices(db: Database) -> None:
+    _add(db, "sw1", site="dc1")
+    _add(db, "sw2", site="dc2")
+    _add(db, "sw3")
+    for name in ("sw1", "sw2", "sw3"):
+        _capture(db, name, _config(name))
+
+
+LINKS = {
+    # what a link replaces -> where it points (relative to tmp_path)
+    "site folder pointing out": ("out/dc1", "elsewhere"),
+    "site folder pointing inside": ("out/dc1", "out/real"),
+    "device file pointing out": ("out/dc2/sw2", "elsewhere/victim"),
+}
+
+
+@pytest.mark.parametrize("case", LINKS)
+def test_plain_export_refuses_any_link_and_writes_nothing(db, tmp_path, case):
+    _site_devices(db)
+    area = tmp_path / "area"  # the export folder and its surroundings (not the database)
+    out = area / "out"
+    (out / "dc2").mkdir(parents=True)
+    (out / "real").mkdir()
+    (area / "elsewhere").mkdir()
+    (area / "elsewhere" / "victim").write_text("the user's own file\n")
+    link, points_to = LINKS[case]
+    (area / link).symlink_to(area / points_to)
+    before = _tree(area)
+    with db.read_session() as s, pytest.raises(InputError) as caught:
+        config_export.export_latest(s, out)
+    assert str(caught.value).startswith(
+        "DIR: is a symbolic link; an export never writes through a link, even one pointing "
+        "inside its folder: replace it with a real folder or file (got '"
+    )
+    assert str(caught.value).endswith(f"/{link}')")
+    assert _tree(area) == before
+
+
+def test_plain_export_refuses_a_file_where_a_site_folder_goes(db, tmp_path):
+    _site_devices(db)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "dc2").write_text("not a folder")
+    with db.read_session() as s, pytest.raises(InputError, match="is not a folder"):
+        config_export.export_latest(s, out)
+    assert sorted(p.name for p in out.iterdir()) == ["dc2"]
+
+
+def test_git_export_through_a_linked_site_folder_is_refused_and_the_repository_kept(db, tmp_path):
+    """The crash of issue 12: the site folder became a link, and the next `--git` export
+    moved the branch and then failed checking out (dulwich: invalid path, exit 4)."""
+    _site_devices(db)
+    repo = tmp_path / "history"
+    _history(db, repo)
+    head = _git(repo, "rev-parse", "HEAD")
+    (repo / "dc1").rename(tmp_path / "moved-dc1")
+    (repo / "dc1").symlink_to(tmp_path / "moved-dc1")
+    _capture(db, "sw1", _config("sw1", " shutdown"))
+    with pytest.raises(InputError, match="is a symbolic link") as caught:
+        _history(db, repo)
+    assert str(caught.value).endswith("/history/dc1')")
+    assert _git(repo, "rev-parse", "HEAD") == head
+    assert (tmp_path / "moved-dc1" / "sw1").read_text() == _config("sw1")
+    # Once the folder is real again, the export carries on where it was.
+    (repo / "dc1").unlink()
+    (tmp_path / "moved-dc1").rename(repo / "dc1")
+    assert _history(db, repo).commits == 1
+    assert (repo / "dc1" / "sw1").read_text() == _config("sw1", " shutdown")
+
+
+def test_git_export_refuses_a_state_file_that_points_outside(db, tmp_path):
+    _site_devices(db)
+    repo = tmp_path / "history"
+    _history(db, repo)
+    state = json.loads((repo / ".netraven-export").read_text())
+    next(iter(state["devices"].values()))["path"] = "../escape"
+    (repo / ".netraven-export").write_text(json.dumps(state))
+    _git(repo, "-c", "user.name=me", "-c", "user.email=me@x", "commit", "-qam", "tamper")
+    head = _git(repo, "rev-parse", "HEAD")
+    with pytest.raises(InputError, match="is not a path inside the export folder"):
+        _history(db, repo)
+    assert _git(repo, "rev-parse", "HEAD") == head
+    assert not (tmp_path / "escape").exists()
+
+
+def test_cli_export_through_a_link_exits_2_with_one_line(cli, db, tmp_path):
+    _site_devices(db)
+    out, repo = tmp_path / "out", tmp_path / "git"
+    out.mkdir()
+    cli.ok("backup", "export", str(repo), "--git")
+    shutil.rmtree(repo / "dc1")
+    for folder, extra in ((out, ()), (repo, ("--git",))):
+        (folder / "dc1").symlink_to(tmp_path)
+        refused = cli("backup", "export", str(folder), *extra)
+        assert refused.returncode == 2
+        one_line_error(refused, "DIR: is a symbolic link", f"/{folder.name}/dc1')")
+    assert sorted(p.name for p in out.iterdir()) == ["dc1"]
+
+
+# Permissions: what an export creates is its owner's only.
+
+
+def _modes(root: Path) -> set[tuple[str, int]]:
+    return {(str(p.relative_to(root)), stat.S_IMODE(p.lstat().st_mode)) for p in root.rglob("*")}
+
+
+@pytest.fixture
+def desktop_umask():
+    """The common umask, under which files would be 0644 without our care."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX mode bits")
+def test_exports_create_private_files_in_private_folders(db, tmp_path, desktop_umask):
+    _site_devices(db)
+    chosen = tmp_path / "chosen"
+    chosen.mkdir(mode=0o755)
+    with db.read_session() as s:
+        config_export.export_latest(s, chosen / "files")
+    assert _modes(chosen / "files") == {
+        ("dc1", 0o700),
+        ("dc2", 0o700),
+        ("dc1/sw1", 0o600),
+        ("dc2/sw2", 0o600),
+        ("sw3", 0o600),
+    }
+    assert stat.S_IMODE((chosen / "files").stat().st_mode) == 0o700
+    assert stat.S_IMODE(chosen.stat().st_mode) == 0o755  # the user's folder is left alone
+
+    repo = chosen / "git"
+    _history(db, repo)
+    _capture(db, "sw1", _config("sw1", " shutdown"))
+    _history(db, repo)
+    assert {path for path, mode in _modes(repo) if mode & 0o077} == set()
+    assert _git(repo, "status", "--porcelain") == ""  # git sees no mode change either

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -358,3 +360,65 @@ def test_cli_export_never_holds_a_secret(cli, secret_store, tmp_path):
         assert "lab" in text
         assert "Sup3r-S3cret" not in text
         assert "netraven-desktop" not in text  # no keyring reference either
+
+
+FORMULAS = {  # fields as a hostile inventory sets them, and the one name that starts with '
+    "=cmd|' /C calc'!A0": {"site": "+SUM(1,2)", "role": "@SUM(A1)", "description": "-2+3"},
+    "'=quoted": {"site": "'+not a formula", "description": "'plain note"},
+}
+
+
+def test_cli_csv_export_neutralises_formulas_and_imports_them_back(cli, env, tmp_path):
+    source = tmp_path / "hostile.json"
+    source.write_text(
+        json.dumps(
+            [
+                {"name": name, "host": "10.0.0.9", "platform": "cisco_ios", **fields}
+                | {"tags": ["=HYPERLINK(x)", "core"]}
+                for name, fields in FORMULAS.items()
+            ]
+        )
+    )
+    cli.ok("device", "import", str(source))
+    exported = tmp_path / "inventory.csv"
+    cli.ok("device", "export", str(exported))
+    if os.name == "posix":  # the inventory is only its owner's to read
+        assert stat.S_IMODE(exported.stat().st_mode) == 0o600
+    rows = {row["name"]: row for row in csv.DictReader(io.StringIO(exported.read_text()))}
+    hostile = rows["'=cmd|' /C calc'!A0"]
+    assert (hostile["site"], hostile["role"], hostile["description"], hostile["tags"]) == (
+        "'+SUM(1,2)",
+        "'@SUM(A1)",
+        "'-2+3",
+        "'=HYPERLINK(x);core",
+    )
+    quoted = rows["''=quoted"]  # one more ' in front of a ' that precedes a formula sign
+    assert (quoted["site"], quoted["description"]) == ("''+not a formula", "'plain note")
+    fresh = Cli(f"sqlite:///{tmp_path}/fresh.db", env)
+    fresh.ok("device", "import", str(exported))
+    assert _comparable(fresh.json("device", "list")) == _comparable(cli.json("device", "list"))
+    names = {d["name"] for d in fresh.json("device", "list")}
+    assert names == set(FORMULAS)
+
+
+def test_cli_a_10_mb_value_is_refused_in_one_short_line(cli, tmp_path):
+    source = tmp_path / "big.json"
+    source.write_text(
+        json.dumps(
+            [
+                {
+                    "name": "sw1",
+                    "host": "10.0.0.1",
+                    "platform": "cisco_ios",
+                    "description": "x" * 10_000_000,
+                }
+            ]
+        )
+    )
+    result = cli("device", "import", str(source))
+    assert result.returncode == 2
+    assert result.stderr == (
+        "netraven-desktop: item 1: description: must be at most 4000 characters "
+        f"(got {'x' * 80!r}…)\n"
+    )
+    assert cli.json("device", "list") == []

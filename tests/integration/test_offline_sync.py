@@ -6,7 +6,9 @@ The team database is the real PostgreSQL of the suite; the replica a real SQLite
 from __future__ import annotations
 
 import json
+import os
 import signal
+import stat
 import subprocess
 import time
 from datetime import UTC, datetime, timedelta
@@ -503,3 +505,18 @@ def test_credential_metadata_edited_offline_reaches_the_team(team, replica):
     with team.read_session() as s:
         lab = credential_rows.get_credential_by_name(s, "lab")
         assert (lab.description, lab.priority, lab.username) == ("the lab login", 5, "netops")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX mode bits")
+def test_the_replica_is_private_whatever_the_umask(team, tmp_path):
+    folder = tmp_path / "replicas"
+    previous = os.umask(0o022)
+    try:
+        replica = offline.open_replica(team.url, folder / "team.db")
+        replica.close()
+    finally:
+        os.umask(previous)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}
+    assert modes["team.db"] == 0o600
+    assert set(modes.values()) == {0o600}
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700

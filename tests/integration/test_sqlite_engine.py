@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import threading
 
 import pytest
@@ -11,6 +13,7 @@ from sqlalchemy.pool import NullPool
 from netraven_desktop.core.crud import devices, tags
 from netraven_desktop.core.db import Database
 from netraven_desktop.core.db.models import Base
+from netraven_desktop.core.db.schema import prepare
 
 
 @pytest.fixture
@@ -97,3 +100,50 @@ def test_our_memory_database_keeps_its_tables_across_sessions():
     with db.read_session() as s:
         assert [t.name for t, _ in tags.list_tags(s)] == ["core"]
     db.close()
+
+
+@pytest.fixture
+def desktop_umask():
+    """The common umask, under which files would be 0644 without our care."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX mode bits")
+def test_database_and_its_wal_files_are_private(tmp_path, desktop_umask):
+    folder = tmp_path / "data" / "netraven"
+    db = Database(f"sqlite:///{folder / 'netraven.db'}")
+    try:
+        prepare(db)
+        with db.session() as s:
+            tags.create_tag(s, "core")
+        files = sorted(p.name for p in folder.iterdir())
+        assert files == ["netraven.db", "netraven.db-shm", "netraven.db-wal"]
+        assert {name: _mode(folder / name) for name in files} == dict.fromkeys(files, 0o600)
+        assert (_mode(folder), _mode(folder.parent)) == (0o700, 0o700)
+    finally:
+        db.close()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX mode bits")
+def test_an_existing_readable_database_is_tightened_and_its_folder_left_alone(
+    tmp_path, desktop_umask
+):
+    path = tmp_path / "old.db"
+    first = Database(f"sqlite:///{path}")
+    prepare(first)
+    first.close()
+    os.chmod(path, 0o644)
+    os.chmod(tmp_path, 0o755)
+    again = Database(f"sqlite:///{path}")
+    try:
+        with again.read_session() as s:
+            assert tags.list_tags(s) == []
+        assert (_mode(path), _mode(tmp_path)) == (0o600, 0o755)
+    finally:
+        again.close()

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+from ..private_files import ensure_private_dir, private_file_mode, tighten_private_file
 from .url import DatabaseURL
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -34,6 +35,12 @@ def _sqlite_setup(engine: Engine, *, wal: bool) -> None:
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
+    @event.listens_for(engine, "do_connect")
+    def _connect_privately(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        # The file SQLite may create here is 0600; it gives its -wal and -shm the same mode.
+        with private_file_mode():
+            return dialect.connect(*cargs, **cparams)
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get(SQLITE_BEGIN, '')}")
@@ -45,7 +52,9 @@ def _sqlite_options(url: DatabaseURL) -> dict[str, Any]:
         return {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
     path = url.sync_url.database
     if path:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        ensure_private_dir(Path(path).parent)
+        for suffix in ("", "-wal", "-shm", "-journal"):  # made by an older version, or umask
+            tighten_private_file(f"{path}{suffix}")
     return {}
 
 

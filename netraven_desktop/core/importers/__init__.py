@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import os
 import sys
 from pathlib import Path
 
@@ -10,21 +12,39 @@ from . import ansible, csv_format, json_format, netbox, oxidized
 from .common import ImportRejected, ImportRow, ParsedFile, RowProblem
 
 FORMATS = ("csv", "oxidized", "netbox", "ansible", "json")
+MAX_IMPORT_BYTES = 50 * 1024 * 1024  # far above 100,000 devices in any of the formats
 __all__ = ["FORMATS", "ImportRejected", "ImportRow", "ParsedFile", "RowProblem", "parse_file"]
 
 
-def read_text(path: str) -> str:
-    """The file's text (`-` is stdin); a byte-order mark (Excel) is dropped."""
+def read_text(path: str, limit: int = MAX_IMPORT_BYTES) -> str:
+    """The file's text (`-` is stdin); a byte-order mark (Excel) is dropped.
+
+    A file over `limit` bytes is refused before it is read.
+    """
+    shown = path if path == "-" else Path(path)  # errors quote a path by its end
     try:
         if path == "-":
-            return sys.stdin.read().removeprefix("\ufeff")
-        return Path(path).read_text(encoding="utf-8-sig")
+            data = sys.stdin.buffer.read(limit + 1)
+            size = len(data)
+        else:
+            with Path(path).open("rb") as file:
+                size = os.fstat(file.fileno()).st_size
+                data = file.read(limit + 1) if size <= limit else b""
+                size = max(size, len(data))  # a file that grew while we read it
+        if size > limit:
+            limit_text = f"an import may be {_megabytes(limit)} at most"
+            raise InputError("FILE", shown, f"is {_megabytes(size)}; {limit_text}")
+        return data.decode("utf-8-sig")
     except FileNotFoundError:
-        raise InputError("FILE", path, "no such file") from None
+        raise InputError("FILE", shown, "no such file") from None
     except UnicodeDecodeError:
-        raise InputError("FILE", path, "is not UTF-8 text") from None
+        raise InputError("FILE", shown, "is not UTF-8 text") from None
     except OSError as exc:
-        raise InputError("FILE", path, exc.strerror or "cannot be read") from None
+        raise InputError("FILE", shown, exc.strerror or "cannot be read") from None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.1f} MB"
 
 
 def guess_format(path: str, text: str) -> str:
@@ -58,7 +78,10 @@ def parse_text(
     }
     if format not in parsers:
         raise InputError("--format", format, f"must be one of {', '.join(FORMATS)}")
-    return parsers[format](text)
+    try:
+        return parsers[format](text)
+    except csv.Error as exc:  # e.g. a cell over the csv module's 128 KiB field limit
+        return ParsedFile(problems=[RowProblem("file", format, str(exc), "is not CSV I can read")])
 
 
 def parse_file(

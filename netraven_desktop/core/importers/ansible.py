@@ -15,29 +15,9 @@ from typing import Any
 import yaml
 
 from .common import ImportRow, ParsedFile, RowProblem, platform_from
+from .yaml_loader import AliasLimitError, InventoryLoader, Mapping
 
 IMPLICIT_GROUPS = {"all", "ungrouped"}
-
-
-class _Mapping(dict[Any, Any]):
-    """A YAML mapping that remembers the line of each key, for error messages."""
-
-    lines: dict[Any, int]
-
-
-class _LineLoader(yaml.SafeLoader):
-    """yaml's safe loader (no Python objects), plus key line numbers."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Mapping:
-    mapping = _Mapping(loader.construct_mapping(node, deep=True))
-    mapping.lines = {
-        loader.construct_object(key, deep=True): key.start_mark.line + 1 for key, _ in node.value
-    }
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 @dataclass
@@ -51,15 +31,17 @@ class _Host:
 def parse(text: str) -> ParsedFile:
     parsed = ParsedFile()
     try:
-        inventory = yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass: safe
+        inventory = yaml.load(text, Loader=InventoryLoader)  # a SafeLoader subclass: safe
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "line 1"
-        parsed.problems.append(
-            RowProblem(where, "yaml", getattr(exc, "problem", ""), "is not valid YAML")
-        )
+        if isinstance(exc, AliasLimitError):
+            parsed.problems.append(RowProblem(where, "yaml", exc.alias, exc.problem))
+        else:
+            problem = getattr(exc, "problem", "")
+            parsed.problems.append(RowProblem(where, "yaml", problem, "is not valid YAML"))
         return parsed
-    if not isinstance(inventory, _Mapping):
+    if not isinstance(inventory, Mapping):
         parsed.problems.append(
             RowProblem("line 1", "inventory", inventory, "must be a mapping of groups")
         )
@@ -83,7 +65,7 @@ def _walk(
     """Collect the hosts of `group` and its children, with variables and groups."""
     if body is None:
         return
-    if not isinstance(body, _Mapping):
+    if not isinstance(body, Mapping):
         problems.append(RowProblem(f"line {line}", group, body, "a group must be a mapping"))
         return
     variables = inherited | (body.get("vars") or {})

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import NetRavenError
+from ..errors import NetRavenError, quote_value
 from ..platforms import PLATFORMS
 
 # Our own columns, in export order. `tags` holds a list; every other value is raw text
@@ -55,8 +55,13 @@ class RowProblem:
     value: Any
     problem: str
 
+    @property
+    def detail(self) -> str:
+        """The problem and the value, quoted short (`errors.quote_value`)."""
+        return f"{self.problem} (got {quote_value(self.value)})"
+
     def __str__(self) -> str:
-        return f"{self.where}: {self.column}: {self.problem} (got {self.value!r})"
+        return f"{self.where}: {self.column}: {self.detail}"
 
 
 @dataclass(slots=True)

@@ -1,13 +1,23 @@
-"""Our own CSV: a header naming `COLUMNS` (any subset with `name`), one device per row."""
+"""Our own CSV: a header naming `COLUMNS` (any subset with `name`), one device per row.
+
+Cells a spreadsheet would run as a formula (`=cmd|' /C calc'!A0`, `+SUM(...)`, starting
+with = + - @ tab or CR) are written with a leading `'`, as OWASP's CSV-injection advice
+says; a spreadsheet shows the text, and `parse` takes the `'` off again. Any run of `'`
+before such a character gets one more, so a value that really starts with `'` (names
+may) comes back unchanged: writing and reading are exact inverses.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from .common import COLUMNS, ImportRow, ParsedFile, RowProblem, split_tags
+
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")  # matched at a cell's start
 
 
 def parse(text: str) -> ParsedFile:
@@ -48,7 +58,9 @@ def parse(text: str) -> ParsedFile:
             )
             continue
         values: dict[str, Any] = {
-            column: cell.strip() for column, cell in zip(header, cells, strict=True) if cell.strip()
+            column: unescape_formula(cell.strip())
+            for column, cell in zip(header, cells, strict=True)
+            if cell.strip()
         }
         if "tags" in values:
             values["tags"] = split_tags(values["tags"])
@@ -61,7 +73,17 @@ def write(devices: Iterable[dict[str, Any]], out: io.TextIOBase) -> None:
     writer = csv.DictWriter(out, COLUMNS, lineterminator="\n")
     writer.writeheader()
     for device in devices:
-        writer.writerow({key: _cell(value) for key, value in device.items()})
+        writer.writerow({key: escape_formula(_cell(value)) for key, value in device.items()})
+
+
+def escape_formula(text: str) -> str:
+    """`text` as a cell no spreadsheet runs as a formula (see the module's docstring)."""
+    return "'" + text if _FORMULA.match(text) else text
+
+
+def unescape_formula(text: str) -> str:
+    """The value `escape_formula` was given."""
+    return text[1:] if text.startswith("'") and _FORMULA.match(text) else text
 
 
 def _cell(value: Any) -> str:

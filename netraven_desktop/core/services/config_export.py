@@ -11,8 +11,6 @@ device opts out), and credentials never leave the keyring.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -27,8 +25,9 @@ from ..crud import devices as device_rows
 from ..crud.configs import ExportRow
 from ..db.base import utcnow
 from ..errors import InputError, NotFoundError
-from ..export_paths import device_paths
+from ..export_paths import check_targets, device_paths, write_export_file
 from ..git_history import STATE_FILE, STATE_FORMAT, HistoryRepository, state_bytes
+from ..private_files import private_file_mode
 from .access import authorize
 from .audit import current_actor
 
@@ -77,13 +76,16 @@ def export_latest(
     """Write each live device's latest configuration to `directory` (see export_paths).
 
     Each file is replaced atomically; other files in the folder are left alone. Devices
-    with no snapshot yet are skipped and named in the summary.
+    with no snapshot yet are skipped and named in the summary. Every target is checked
+    before the first write: a link on the way refuses the whole export. What the export
+    creates is private (0600 files, 0700 folders on POSIX).
     """
     authorize(session, "read")
     _check_tag(session, tag)
     if directory.exists() and not directory.is_dir():
-        raise InputError("DIR", str(directory), "is a file, not a folder")
+        raise InputError("DIR", directory, "is a file, not a folder")
     paths = device_paths(device_rows.device_locations(session, tag=tag))
+    check_targets(directory, paths.values())
     summary = ExportSummary(str(directory), git=False)
     after: uuid.UUID | None = None
     while rows := configs.latest_configs(session, after, tag=tag, limit=batch_size):
@@ -95,26 +97,11 @@ def export_latest(
                 summary.skipped.append(row.device_name)
                 progress({"event": "device_skipped", "device": row.device_name})
                 continue
-            write_atomically(directory / path, configs.decompress(row.data).encode("utf-8"))
+            write_export_file(directory, path, configs.decompress(row.data).encode("utf-8"))
             summary.files += 1
         after = rows[-1].device_id
         progress({"event": "export_progress", "files": summary.files})
     return summary
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` in one step: a crash leaves the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def export_history(
@@ -135,22 +122,29 @@ def export_history(
     """
     authorize(session, "read")
     _check_tag(session, tag)
-    repo = HistoryRepository.open(directory)
-    try:
-        state = repo.state or {"format": STATE_FORMAT, "tag": tag, "last": None, "devices": {}}
-        if (state["tag"] or "").casefold() != (tag or "").casefold():
-            exported = f"--tag {state['tag']}" if state["tag"] else "no --tag"
-            raise InputError("--tag", tag, f"this repository was exported with {exported}")
-        until = utcnow()  # snapshots stored during the export wait for the next one
-        paths = device_paths(device_rows.device_locations(session, tag=tag, include_trashed=True))
-        summary = ExportSummary(str(directory), git=True)
-        _move_files(session, repo, state, paths, until, summary)
-        _append_snapshots(session, repo, state, paths, until, tag, batch_size, progress, summary)
-        repo.check_out()
-        summary.head = repo.head
-        return summary
-    finally:
-        repo.close()
+    with private_file_mode():  # the repository's files are its owner's only (POSIX)
+        repo = HistoryRepository.open(directory)
+        try:
+            state = repo.state or {"format": STATE_FORMAT, "tag": tag, "last": None, "devices": {}}
+            if (state["tag"] or "").casefold() != (tag or "").casefold():
+                exported = f"--tag {state['tag']}" if state["tag"] else "no --tag"
+                raise InputError("--tag", tag, f"this repository was exported with {exported}")
+            until = utcnow()  # snapshots stored during the export wait for the next one
+            locations = device_rows.device_locations(session, tag=tag, include_trashed=True)
+            paths = device_paths(locations)
+            # Every file a commit may change, checked out later: refused before any commit.
+            known = (entry["path"] for entry in state["devices"].values())
+            check_targets(directory, {STATE_FILE, *paths.values(), *known})
+            summary = ExportSummary(str(directory), git=True)
+            _move_files(session, repo, state, paths, until, summary)
+            _append_snapshots(
+                session, repo, state, paths, until, tag, batch_size, progress, summary
+            )
+            repo.check_out()
+            summary.head = repo.head
+            return summary
+        finally:
+            repo.close()
 
 
 def _move_files(

@@ -156,7 +156,7 @@ class ImportDialog(QtWidgets.QDialog):
         if isinstance(error, ImportRejected):
             problems = error.problems
             self._fill(
-                [(p.where, p.column, f"{p.problem} (got {p.value!r})") for p in problems],
+                [(p.where, p.column, p.detail) for p in problems],
                 len(problems),
             )
             self.summary.setText(
