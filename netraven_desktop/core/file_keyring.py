@@ -32,6 +32,7 @@ from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, PasswordDeleteError
 
 from .db.url import data_dir
+from .private_files import ensure_private_dir
 
 FILE_ENV = "NETRAVEN_KEYRING_FILE"
 PASSPHRASE_ENV = "NETRAVEN_KEYRING_PASSPHRASE_FILE"
@@ -133,9 +134,7 @@ class EncryptedFileKeyring(KeyringBackend):
     @contextlib.contextmanager
     def _writing(self) -> Iterator[dict[str, dict[str, str]]]:
         """Read, let the caller change, write back atomically (temp file + rename, 0600)."""
-        folder = self.path.parent
-        if not folder.is_dir():
-            folder.mkdir(mode=0o700, parents=True)
+        folder = ensure_private_dir(self.path.parent)
         with _locked(self.path.with_name(self.path.name + ".lock")):
             entries = self._load()
             yield entries

@@ -16,6 +16,7 @@ import platformdirs
 
 from .db.url import APP_NAME
 from .log_masking import SecretMaskingFilter
+from .private_files import ensure_private_dir
 
 LOG_FILE = "netraven-desktop.log"
 LEVELS = ("debug", "info", "warning", "error")
@@ -42,12 +43,6 @@ def log_path() -> Path:
     return log_dir() / LOG_FILE
 
 
-def private_dir(path: Path) -> Path:
-    """Create `path` (and parents) readable by its owner only; an existing one is kept."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
-
-
 class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """A rotating log whose every file, the rotated ones included, is mode 600."""
 
@@ -72,7 +67,7 @@ def setup_logging(level: str = "info", *, verbose: bool = False) -> Path | None:
     handlers: list[logging.Handler] = [console]
     path: Path | None = log_path()
     try:
-        private_dir(log_dir())
+        ensure_private_dir(log_dir())
         handlers.append(
             PrivateRotatingFileHandler(
                 path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
