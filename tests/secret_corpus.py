@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from netraven_desktop.core.db import Database
 from netraven_desktop.core.drivers.profiles import MASK
 
 FOLDER = Path(__file__).parent / "data" / "secret_corpus"
@@ -50,3 +53,15 @@ def load(platform: str) -> Corpus:
             want += rest
         cases.append(Case(platform, raw["line"], secrets, want))
     return Corpus(tuple(cases), tuple(data.get("keep", [])))
+
+
+async def sqlite_bytes(db: Database) -> bytes:
+    """Every byte of a SQLite database on disk, its write-ahead log checkpointed first
+    (whatever the log still holds is read too)."""
+    await db.aclose()
+    path = Path(db.url.sync_url.database or "")
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return b"".join(
+        p.read_bytes() for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()
+    )
