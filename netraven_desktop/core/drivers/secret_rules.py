@@ -114,13 +114,15 @@ JUNIPER_JUNOS = (
 
 FORTINET = (
     rule(r"\bset \S+ ENC (\S+)", " ENC "),
+    # Plain values: set password|passwd|psksecret|secret|key|pwd|passphrase, with any
+    # prefix (auth-pwd, secondary-secret, ldap-password, scep-password, api-key, ...).
     rule(
-        r"^\s*set (?:password|passwd|psksecret|secret|secondary-secret|rsso-secret|key"
-        rf"|auth-pwd|priv-pwd|passphrase|sslvpn-auth-password|login-password) (?!ENC\b){V}",
+        r"^\s*set (?:[\w-]*-)?(?:password|passwd|psksecret|secret|key|pwd|passphrase)"
+        rf" (?!ENC\b){V}",
         "pass",
         "secret",
-        "set key",
-        "-pwd",
+        "key ",
+        "pwd",
     ),
 )
 
