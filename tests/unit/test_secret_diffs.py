@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import difflib
 
+from keyring.backends.fail import Keyring as FailKeyring
+
+from netraven_desktop.core.db import Database
+from netraven_desktop.core.db.url import parse_database_url
 from netraven_desktop.core.diffing import (
     SECRET_CHANGED,
     Row,
@@ -15,7 +19,14 @@ from netraven_desktop.core.diffing import (
 )
 from netraven_desktop.core.drivers.filters import clean
 from netraven_desktop.core.drivers.profiles import profile_for
-from netraven_desktop.core.secret_fingerprints import MaskKey, comparable, fingerprints
+from netraven_desktop.core.secret_fingerprints import (
+    MaskKey,
+    comparable,
+    fingerprints,
+    keyring_reference,
+    load_key,
+)
+from netraven_desktop.core.secrets import SecretStore
 
 IOS = profile_for("cisco_ios")
 KEY = MaskKey(bytes(range(32)))
@@ -80,3 +91,22 @@ def test_fingerprints_depend_on_the_key_and_never_hold_the_value():
     assert prints["lines"]["0"] != fingerprints(cleaned, MaskKey(b"\2" * 32))["lines"]["0"]
     assert "Ro-Comm-77" not in repr(prints)
     assert fingerprints(cleaned, None) is None
+
+
+def test_only_a_personal_sqlite_file_has_a_fingerprint_key(tmp_path):
+    here = keyring_reference(Database(str(tmp_path / "a.db")))
+    assert here is not None
+    assert here.startswith("mask-key/")
+    assert keyring_reference(Database(str(tmp_path / "a.db"))) == here
+    assert keyring_reference(Database(str(tmp_path / "b.db"))) != here
+    assert keyring_reference(Database("sqlite://")) is None
+    team = parse_database_url("postgresql://alice@db.example.net/netraven")
+    assert keyring_reference(Database(team)) is None
+    assert keyring_reference(Database(str(tmp_path / "r.db"), replica_of=team)) is None
+
+
+def test_without_a_keyring_there_are_no_fingerprints_and_the_run_says_so(tmp_path, caplog):
+    # keyring's own "fail" backend: what a machine without a Secret Service gets.
+    store = SecretStore(FailKeyring())
+    assert load_key(store, Database(str(tmp_path / "a.db"))) is None
+    assert "fingerprints are off" in caplog.text
