@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -38,13 +36,16 @@ class Cleaned:
     masked: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
+_Rule = tuple[tuple[str, ...], re.Pattern[str]]
+
+
 @dataclass(frozen=True)
 class _Masker:
     volatile: re.Pattern[str] | None
     # The fewest words whose occurrences cover every rule's triggers (a word found inside
-    # another is enough for both): the lines without one are never looked at again.
-    scan: tuple[str, ...]
-    rules: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...]
+    # another is enough for both), each with the rules it may call for: lines without
+    # one are never looked at again, and a line meets only its words' rules.
+    scan: dict[str, tuple[_Rule, ...]]
 
 
 @cache
@@ -55,10 +56,13 @@ def _masker(profile: PlatformProfile) -> _Masker:
         if profile.volatile
         else None
     )
-    rules = (*profile.secrets, *ANY_PLATFORM)
-    words = {word for r in rules for word in r.triggers}
-    scan = tuple(sorted(w for w in words if not any(o != w and o in w for o in words)))
-    return _Masker(volatile, scan, tuple((r.triggers, re.compile(r.pattern)) for r in rules))
+    rules = [(r.triggers, re.compile(r.pattern)) for r in (*profile.secrets, *ANY_PLATFORM)]
+    words = {word for triggers, _ in rules for word in triggers}
+    scan = sorted(w for w in words if not any(o != w and o in w for o in words))
+    return _Masker(
+        volatile,
+        {w: tuple(r for r in rules if any(w in trigger for trigger in r[0])) for w in scan},
+    )
 
 
 def clean_config(text: str, profile: PlatformProfile, *, mask_secrets: bool = True) -> str:
@@ -83,10 +87,10 @@ def clean(text: str, profile: PlatformProfile, *, mask_secrets: bool = True) -> 
     if not mask_secrets:
         return Cleaned(cleaned + "\n")
     cleaned, masked = _mask_pem(cleaned)
-    lines = cleaned.split("\n")
-    for number, values in _mask_lines(lines, cleaned, masker).items():
+    cleaned, by_line = _mask_lines(cleaned, masker)
+    for number, values in by_line.items():
         masked[number] = masked.get(number, ()) + values
-    return Cleaned("\n".join(lines) + "\n", masked)
+    return Cleaned(cleaned + "\n", masked)
 
 
 # A private key's body, up to the matching END marker (or, cut short, the end of the text).
@@ -119,30 +123,42 @@ def _mask_pem(text: str) -> tuple[str, dict[int, tuple[str, ...]]]:
     return "".join(pieces), masked
 
 
-def _mask_lines(lines: list[str], text: str, masker: _Masker) -> dict[int, tuple[str, ...]]:
-    """Mask `lines` in place; return the masked values by line number."""
-    starts = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
-    hits: set[int] = set()
-    for word in masker.scan:  # str.find runs at memory speed; each hit skips its line
+def _mask_lines(text: str, masker: _Masker) -> tuple[str, dict[int, tuple[str, ...]]]:
+    """`text` with the secrets of its lines masked, and the masked values by line number.
+
+    Only the lines holding a scan word are cut out of the text and searched, with the
+    rules their words call for; line numbers are counted between those lines only.
+    """
+    candidates: dict[int, set[_Rule]] = {}  # line start -> rules to try
+    for word, rules in masker.scan.items():  # str.find runs at memory speed
         found = text.find(word)
         while found != -1:
-            number = bisect.bisect_right(starts, found) - 1
-            hits.add(number)
-            found = text.find(word, starts[number + 1])
+            start = text.rfind("\n", 0, found) + 1
+            candidates.setdefault(start, set()).update(rules)
+            end = text.find("\n", found)
+            found = text.find(word, end) if end != -1 else -1
+    pieces: list[str] = []
     masked: dict[int, tuple[str, ...]] = {}
-    for number in sorted(hits):
-        line = lines[number]
+    number = done = 0
+    for start in sorted(candidates):
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end
+        line = text[start:end]
         spans = [
             match.span(group)
-            for words, pattern in masker.rules
-            if any(word in line for word in words)
+            for triggers, pattern in candidates[start]
+            if any(trigger in line for trigger in triggers)
             for match in pattern.finditer(line)
             for group in range(1, pattern.groups + 1)
             if match.start(group) >= 0
         ]
         if spans:
-            lines[number], masked[number] = _replace(line, spans)
-    return masked
+            number += text.count("\n", done, start)
+            line, masked[number] = _replace(line, spans)
+            pieces += [text[done:start], line]
+            done = end
+    pieces.append(text[done:])
+    return "".join(pieces), masked
 
 
 def _replace(line: str, spans: list[tuple[int, int]]) -> tuple[str, tuple[str, ...]]:
