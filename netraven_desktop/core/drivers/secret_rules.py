@@ -162,6 +162,7 @@ HP_PROCURVE = (
         "password",
     ),
     rule(rf"^\s*snmp-server community {V}", "snmp-server community"),
+    rule(rf"^\s*snmp-server host \S+ (?:community )?{V}", "snmp-server host"),
     rule(rf"\b(?:tacacs|radius)-server (?:host \S+ (?:\S+ )*?)?key{T} {V}", "-server "),
     rule(rf"\bsnmpv3 user \S+ auth (?:md5|sha) {V}(?: priv(?: des| aes)? {V})?", "snmpv3 user"),
 )
