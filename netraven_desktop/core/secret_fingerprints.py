@@ -36,10 +36,14 @@ Fingerprints = dict[str, Any]
 class MaskKey:
     secret: bytes
 
+    def mac(self, data: bytes) -> str:
+        """HMAC-SHA256 of `data` under this key, 64 bits in hex."""
+        return hmac.new(self.secret, data, hashlib.sha256).hexdigest()[:16]
+
     @property
     def id(self) -> str:
         """Names the key in stored fingerprints without revealing it."""
-        return hmac.new(self.secret, b"netraven mask key id", hashlib.sha256).hexdigest()[:8]
+        return self.mac(b"netraven mask key id")[:8]
 
     def __repr__(self) -> str:
         return f"MaskKey({self.id})"
@@ -64,23 +68,26 @@ def load_key(store: SecretStore, db: Database) -> MaskKey | None:
         if not stored:
             stored = secrets.token_hex(32)
             store.put(reference, Secrets(password=stored))
+        return MaskKey(bytes.fromhex(stored))
     except SecretStoreError as exc:
-        log.warning("secret-change fingerprints are off for this run: %s", exc)
-        return None
-    return MaskKey(bytes.fromhex(stored))
+        problem = str(exc)
+    except ValueError:
+        problem = f"the keyring entry {reference} is not a key"
+    log.warning("secret-change fingerprints are off for this run: %s", problem)
+    return None
 
 
 def fingerprints(cleaned: Cleaned, key: MaskKey | None) -> Fingerprints | None:
     """The fingerprints of what masking took from `cleaned`, or None without a key."""
     if key is None:
         return None
-    lines = {
-        str(number): hmac.new(key.secret, "\0".join(values).encode(), hashlib.sha256).hexdigest()[
-            :16
-        ]
-        for number, values in cleaned.masked.items()
+    return {
+        "key": key.id,
+        "lines": {
+            str(number): key.mac("\0".join(values).encode())
+            for number, values in cleaned.masked.items()
+        },
     }
-    return {"key": key.id, "lines": lines}
 
 
 def comparable(

@@ -7,8 +7,9 @@ import pytest
 import pytest_asyncio
 
 from netraven_desktop.core.crud import devices
+from netraven_desktop.core.db import Database
 from netraven_desktop.core.diffing import SECRET_CHANGED
-from netraven_desktop.core.secret_fingerprints import keyring_reference
+from netraven_desktop.core.secret_fingerprints import keyring_reference, load_key
 from netraven_desktop.core.secrets import Secrets
 from netraven_desktop.core.services import backups, credentials, runs
 from netraven_desktop.core.services.engine import BackupEngine, EngineOptions
@@ -76,3 +77,19 @@ async def test_a_changed_secret_is_a_change_the_diff_marks_without_the_value(lab
         # A team database has no shared fingerprint key yet (docs/platforms.md).
         assert third.unchanged == 1
         assert history[0].secret_fingerprints is None
+
+
+def test_a_key_is_made_once_and_a_spoilt_entry_turns_fingerprints_off(
+    tmp_path, secret_store, caplog
+):
+    db = Database(str(tmp_path / "own.db"))
+    reference = keyring_reference(db)
+    try:
+        first = load_key(secret_store, db)
+        assert first is not None
+        assert load_key(secret_store, db) == first  # read back, not made again
+        secret_store.put(reference, Secrets(password="not a key"))
+        assert load_key(secret_store, db) is None
+        assert f"the keyring entry {reference} is not a key" in caplog.text
+    finally:
+        secret_store.delete(reference)
