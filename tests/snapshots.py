@@ -14,7 +14,12 @@ from netraven_desktop.core.services import backups
 
 
 def capture(
-    session: Session, run: JobRun, device: Device, config: str, facts: dict[str, Any] | None = None
+    session: Session,
+    run: JobRun,
+    device: Device,
+    config: str,
+    facts: dict[str, Any] | None = None,
+    secret_fingerprints: dict[str, Any] | None = None,
 ) -> JobRunResult:
     """Store `config` as `device`'s capture in `run`, the way a backup run does."""
     result, _ = backups.store_capture(
@@ -27,6 +32,7 @@ def capture(
         credential_id=None,
         started_at=utcnow(),
         connect_ms=5,
+        secret_fingerprints=secret_fingerprints,
     )
     return result
 
@@ -38,10 +44,11 @@ def device_with_configs(
     *,
     job: str | None = None,
     tag_names: tuple[str, ...] = (),
+    prints: list[dict[str, Any] | None] | None = None,
     **facts: str,
 ) -> None:
     """A new device (cisco_ios at 10.0.0.1, tagged `tag_names`) with each text captured in
-    its own run, in order.
+    its own run, in order (with the secret fingerprints in `prints`, if given).
 
     Goes through `backups.store_capture`, so sizes, line counts and the device's last
     backup state are what a real run leaves.
@@ -55,7 +62,7 @@ def device_with_configs(
             tags=tags.ensure_tags(s, tag_names),
         ).id
         job_id = jobs.create_job(s, name=job).id if job else None
-    for text in texts:
+    for text, fingerprints in zip(texts, prints or [None] * len(texts), strict=True):
         with db.session() as s:
             run = jobs.create_run(s, job_id=job_id, trigger="schedule" if job else "cli")
-            capture(s, run, s.get(Device, device_id), text, facts)
+            capture(s, run, s.get(Device, device_id), text, facts, fingerprints)

@@ -17,13 +17,26 @@ BACKGROUNDS: dict[str, tuple[str, str]] = {
     "added": ("#dafbe1", "#1c4428"),
     "removed": ("#ffebe9", "#5c2226"),
     "changed": ("#fff5b1", "#4d4013"),
+    "secret": ("#f3e8ff", "#3d2a5c"),  # same text, a masked secret changed
     "gap": ("#eeeeee", "#2b2b2b"),
     "hunk": ("#ddf4ff", "#13314d"),
     "header": ("#eeeeee", "#2b2b2b"),
 }
 # What each side shows for a side-by-side row of a kind (None: no background).
-OLD_SIDE = {"equal": None, "removed": "removed", "changed": "changed", "added": "gap"}
-NEW_SIDE = {"equal": None, "removed": "gap", "changed": "changed", "added": "added"}
+OLD_SIDE = {
+    "equal": None,
+    "removed": "removed",
+    "changed": "changed",
+    "secret": "secret",
+    "added": "gap",
+}
+NEW_SIDE = {
+    "equal": None,
+    "removed": "gap",
+    "changed": "changed",
+    "secret": "secret",
+    "added": "added",
+}
 
 
 class DiffView(QtWidgets.QWidget):
@@ -99,7 +112,9 @@ class DiffView(QtWidgets.QWidget):
             self.unified_changes = []
             self.caption.setText(note)
         else:
-            self.alignment = side_by_side(comparison.old_text, comparison.new_text)
+            self.alignment = side_by_side(
+                comparison.old_text, comparison.new_text, comparison.secret_changes
+            )
             self.unified_changes = change_starts(unified_kinds(comparison.unified.splitlines()))
             self.caption.setText(
                 f"From {comparison.older.captured_at.astimezone():%Y-%m-%d %H:%M:%S} "

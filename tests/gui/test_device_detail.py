@@ -11,6 +11,10 @@ import stat
 import pytest
 
 from netraven_desktop.core.crud import devices
+from netraven_desktop.core.diffing import SECRET_CHANGED
+from netraven_desktop.core.drivers.filters import clean
+from netraven_desktop.core.drivers.profiles import profile_for
+from netraven_desktop.core.secret_fingerprints import MaskKey, fingerprints
 from netraven_desktop.core.services import backups
 from netraven_desktop.ui.config_highlighter import span_formats
 from netraven_desktop.ui.device_detail import SNAPSHOT_ROLE, DeviceDetail, HistoryModel
@@ -205,6 +209,34 @@ def test_any_two_snapshots_compare_in_both_modes(qtbot, run_async, app_ctx):
     assert colours[unified.index("- shutdown")] != colours[unified.index("+ no shutdown")]
     assert unified.index("  name users") not in colours  # context is not coloured
     assert diff.position.text() == "change 1 of 3"
+
+
+def test_a_secret_only_change_is_marked_not_shown(qtbot, run_async, app_ctx):
+    key = MaskKey(b"\7" * 32)
+    raw = V1.replace("community <removed> RO", "community {} RO")
+    cleaned = [clean(raw.format(c), profile_for("cisco_ios")) for c in ("Comm-A-1", "Comm-B-2")]
+    assert cleaned[0].text == cleaned[1].text == V1
+    device_with_configs(
+        app_ctx.db, "r1", [c.text for c in cleaned], prints=[fingerprints(c, key) for c in cleaned]
+    )
+    window = open_detail(qtbot, run_async, app_ctx)
+    newest, oldest = (e.snapshot for e in window.model.rows)
+    wait_for_comparison(qtbot, window, oldest, newest)
+    diff = window.diff
+    assert diff.position.text() == "change 1 of 1"
+    line = "snmp-server community <removed> RO"
+    old_lines = diff.old_view.toPlainText().split("\n")
+    new_lines = diff.new_view.toPlainText().split("\n")
+    number = old_lines.index(line)
+    assert new_lines[number] == line + SECRET_CHANGED
+    old_colours, new_colours = line_backgrounds(diff.old_view), line_backgrounds(diff.new_view)
+    assert old_colours == new_colours == {number: old_colours[number]}
+
+    diff.set_side_by_side(False)
+    unified = diff.unified_view.toPlainText().split("\n")
+    assert f"-{line}" in unified
+    assert f"+{line}{SECRET_CHANGED}" in unified
+    assert "Comm-" not in diff.unified_text() + diff.new_view.toPlainText()
 
 
 def test_next_and_previous_move_between_changes(qtbot, run_async, app_ctx):

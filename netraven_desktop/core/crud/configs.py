@@ -11,6 +11,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, delete, exists, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -100,6 +101,7 @@ def create_snapshot(
     job_run_id: uuid.UUID | None = None,
     lines_added: int = 0,
     lines_removed: int = 0,
+    secret_fingerprints: dict[str, Any] | None = None,
 ) -> ConfigSnapshot:
     snapshot = ConfigSnapshot(
         device_id=device_id,
@@ -107,6 +109,7 @@ def create_snapshot(
         job_run_id=job_run_id,
         lines_added=lines_added,
         lines_removed=lines_removed,
+        secret_fingerprints=secret_fingerprints,
     )
     if captured_at is not None:
         snapshot.captured_at = captured_at

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from functools import cache
 
 from .profiles import MASK, PlatformProfile
+from .secret_rules import ANY_PLATFORM
 
 # Escape sequences; "backspace, blanks, backspace" and "return, blanks, return" runs that
 # erase a --More-- prompt; bells.
@@ -20,48 +22,168 @@ def strip_terminal_noise(text: str) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class Cleaned:
+    """A cleaned configuration and what masking took out of it.
+
+    `masked` maps a line number of `text` (0-based) to the secret values masked on that
+    line, in order; a PEM private key's body is one value on its `<removed>` line. The
+    values never leave the process: callers turn them into keyed fingerprints or drop
+    them.
+    """
+
+    text: str
+    masked: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+
+_Rule = tuple[tuple[str, ...], re.Pattern[str]]
+
+
+@dataclass(frozen=True)
+class _Masker:
+    volatile: re.Pattern[str] | None
+    # The fewest words whose occurrences cover every rule's triggers (a word found inside
+    # another is enough for both), each with the rules it may call for: lines without
+    # one are never looked at again, and a line meets only its words' rules.
+    scan: dict[str, tuple[_Rule, ...]]
+
+
 @cache
-def _patterns(
-    profile: PlatformProfile,
-) -> tuple[re.Pattern[str] | None, tuple[re.Pattern[str], ...]]:
+def _masker(profile: PlatformProfile) -> _Masker:
     # Whole volatile lines, with their line break, in one pass over the text.
     volatile = (
         re.compile("(?:" + "|".join(f"(?:{p})" for p in profile.volatile) + ")\n?", re.MULTILINE)
         if profile.volatile
         else None
     )
-    return volatile, profile.compiled("secrets")
+    rules = [(r.triggers, re.compile(r.pattern)) for r in (*profile.secrets, *ANY_PLATFORM)]
+    words = {word for triggers, _ in rules for word in triggers}
+    scan = sorted(w for w in words if not any(o != w and o in w for o in words))
+    return _Masker(
+        volatile,
+        {w: tuple(r for r in rules if any(w in trigger for trigger in r[0])) for w in scan},
+    )
 
 
 def clean_config(text: str, profile: PlatformProfile, *, mask_secrets: bool = True) -> str:
-    """Drop volatile lines, mask secrets, trim trailing blanks; end with one newline.
+    """Drop volatile lines, mask secrets, trim trailing blanks; end with one newline."""
+    return clean(text, profile, mask_secrets=mask_secrets).text
 
-    Each pattern runs once over the whole text (patterns never span lines), which is
-    what keeps a 50 KB configuration well under a millisecond per pattern.
+
+def clean(text: str, profile: PlatformProfile, *, mask_secrets: bool = True) -> Cleaned:
+    """`clean_config`, also returning the masked values by line.
+
+    Volatile lines go in one regex pass; masking is a few literal scans for trigger
+    words, then only the lines that have one meet the rules that name it, so the cost
+    stays linear in the text and most lines cost nothing.
     """
-    volatile, secrets = _patterns(profile)
+    masker = _masker(profile)
     cleaned = "\n".join(line.rstrip() for line in strip_terminal_noise(text).split("\n"))
-    if volatile is not None:
-        cleaned = volatile.sub("", cleaned)
-    if mask_secrets:
-        for pattern in secrets:
-            cleaned = pattern.sub(_mask, cleaned)
+    if masker.volatile is not None:
+        cleaned = masker.volatile.sub("", cleaned)
     cleaned = cleaned.strip("\n")
-    return cleaned + "\n" if cleaned else ""
+    if not cleaned:
+        return Cleaned("")
+    if not mask_secrets:
+        return Cleaned(cleaned + "\n")
+    cleaned, masked = _mask_pem(cleaned)
+    cleaned, by_line = _mask_lines(cleaned, masker)
+    for number, values in by_line.items():
+        masked[number] = masked.get(number, ()) + values
+    return Cleaned(cleaned + "\n", masked)
+
+
+# A private key's body, up to the matching END marker (or, cut short, the end of the text).
+_PEM = re.compile(
+    r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----(.*?)(?=-----END \1PRIVATE KEY-----|\Z)", re.DOTALL
+)
+
+
+def _mask_pem(text: str) -> tuple[str, dict[int, tuple[str, ...]]]:
+    """Mask the body of every PEM private key; a multi-line body becomes one MASK line."""
+    if "PRIVATE KEY-----" not in text:
+        return text, {}
+    pieces: list[str] = []
+    masked: dict[int, tuple[str, ...]] = {}
+    last = 0
+    for match in _PEM.finditer(text):
+        body = match.group(2)
+        if not body.strip():
+            continue
+        pieces.append(text[last : match.start(2)])
+        line = sum(piece.count("\n") for piece in pieces)
+        if "\n" in body.strip("\n"):
+            pieces.append(f"\n{MASK}\n")
+            line += 1
+        else:
+            pieces.append(MASK)
+        masked[line] = (body.strip(),)
+        last = match.end(2)
+    pieces.append(text[last:])
+    return "".join(pieces), masked
+
+
+def _mask_lines(text: str, masker: _Masker) -> tuple[str, dict[int, tuple[str, ...]]]:
+    """`text` with the secrets of its lines masked, and the masked values by line number.
+
+    Only the lines holding a scan word are cut out of the text and searched, with the
+    rules their words call for; line numbers are counted between those lines only.
+    """
+    candidates: dict[int, set[_Rule]] = {}  # line start -> rules to try
+    for word, rules in masker.scan.items():  # str.find runs at memory speed
+        found = text.find(word)
+        while found != -1:
+            start = text.rfind("\n", 0, found) + 1
+            candidates.setdefault(start, set()).update(rules)
+            end = text.find("\n", found)
+            found = text.find(word, end) if end != -1 else -1
+    pieces: list[str] = []
+    masked: dict[int, tuple[str, ...]] = {}
+    number = done = 0
+    for start in sorted(candidates):
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end
+        line = text[start:end]
+        spans = [
+            match.span(group)
+            for triggers, pattern in candidates[start]
+            if any(trigger in line for trigger in triggers)
+            for match in pattern.finditer(line)
+            for group in range(1, pattern.groups + 1)
+            if match.start(group) >= 0
+        ]
+        if spans:
+            number += text.count("\n", done, start)
+            line, masked[number] = _replace(line, spans)
+            pieces += [text[done:start], line]
+            done = end
+    pieces.append(text[done:])
+    return "".join(pieces), masked
+
+
+def _replace(line: str, spans: list[tuple[int, int]]) -> tuple[str, tuple[str, ...]]:
+    """`line` with each (merged) span replaced by MASK, and the values replaced."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    pieces, values, last = [], [], 0
+    for start, end in merged:
+        pieces += [line[last:start], MASK]
+        values.append(line[start:end])
+        last = end
+    pieces.append(line[last:])
+    return "".join(pieces), tuple(values)
 
 
 def parse_facts(text: str, profile: PlatformProfile) -> dict[str, str]:
     """Vendor, model, serial and OS version where the platform's version output gives them."""
     facts = {"vendor": profile.vendor} if profile.vendor else {}
-    clean = strip_terminal_noise(text)
-    for field, pattern in profile.facts.items():
-        match = re.search(pattern, clean, re.MULTILINE)
+    plain = strip_terminal_noise(text)
+    for name, pattern in profile.facts.items():
+        match = re.search(pattern, plain, re.MULTILINE)
         if match:
-            facts[field] = match.group(1).strip()[:128]
+            facts[name] = match.group(1).strip()[:128]
     return facts
-
-
-def _mask(match: re.Match[str]) -> str:
-    """Keep group 1 (and group 2, a closing delimiter, if the pattern has one)."""
-    tail = match.group(2) if match.re.groups >= 2 else ""
-    return match.group(1) + MASK + (tail or "")

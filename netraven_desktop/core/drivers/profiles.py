@@ -2,9 +2,8 @@
 
 A profile is data, not a class per vendor: the SSH session and the filters read it. To
 support a new platform, add a profile here (and a personality to the simulator to test it).
-Patterns are Python regular expressions applied per line. Secrets: group 1 (what precedes
-the secret) is kept, the secret is replaced by MASK, and an optional group 2 (a closing
-quote or tag) is kept after it.
+Patterns are Python regular expressions applied per line; secret rules live in
+`secret_rules`.
 """
 
 from __future__ import annotations
@@ -13,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..platforms import PLATFORMS
+from . import secret_rules
+from .secret_rules import SecretRule
 
 MASK = "<removed>"
 
@@ -34,8 +35,8 @@ class PlatformProfile:
     commands: tuple[str, ...] = ()
     # Lines dropped before hashing: they change on every read without a real change.
     volatile: tuple[str, ...] = ()
-    # Secret patterns: group 1 kept, the secret masked, an optional group 2 kept after it.
-    secrets: tuple[str, ...] = ()
+    # Where secrets are (see `secret_rules`): their values are masked, the rest kept.
+    secrets: tuple[SecretRule, ...] = ()
     # Inventory facts: the command and a regex with one group per field.
     version_command: str | None = None
     facts: dict[str, str] = field(default_factory=dict)
@@ -53,17 +54,6 @@ _CISCO_VOLATILE = (
     r"^! No configuration change since last restart$",
     r"^ntp clock-period \d+$",
 )
-_CISCO_SECRETS = (
-    r"^([ \t]*enable (?:secret|password)(?: level \d+)?(?: \d)? ).+$",
-    r"^([ \t]*username \S+(?: privilege \d+)? (?:secret|password)(?: \d)? ).+$",
-    r"^([ \t]*snmp-server community ).+$",
-    r"^([ \t]*(?:tacacs|radius)-server key(?: \d)? ).+$",
-    r"^([ \t]*key(?: \d)? ).+$",
-    r"^([ \t]*crypto isakmp key ).+$",
-    r"^([ \t]*(?:pre-shared-key|key-string)(?: \d)? ).+$",
-    r"^([ \t]*password(?: \d)? ).+$",
-    r"^([ \t]*ip ospf (?:authentication-key|message-digest-key \d+ md5)(?: \d)? ).+$",
-)
 _CISCO_FACTS = {
     "model": r"^[Cc]isco (\S+) .*(?:processor|bytes of memory)",
     "serial": r"^Processor board ID (\S+)",
@@ -79,7 +69,7 @@ def _cisco_like(key: str, **overrides: object) -> PlatformProfile:
         "enable_command": "enable",
         "commands": ("show running-config",),
         "volatile": _CISCO_VOLATILE,
-        "secrets": _CISCO_SECRETS,
+        "secrets": secret_rules.CISCO_IOS,
         "version_command": "show version",
         "facts": _CISCO_FACTS,
         "vendor": "Cisco",
@@ -101,14 +91,7 @@ PROFILES: dict[str, PlatformProfile] = {
                 r"^!Time: .*$",
                 r"^!Running configuration last done at: .*$",
             ),
-            secrets=(
-                r"^([ \t]*username \S+ password(?: \d)? )\S+",
-                r"^([ \t]*snmp-server user \S+ \S+ auth \S+ )\S+",
-                r"^([ \t]*snmp-server user \S+ [^\n]*\bpriv(?: aes-128)? )\S+",
-                r"^([ \t]*snmp-server community ).+$",
-                r"^([ \t]*(?:tacacs|radius)-server (?:host \S+ )?key(?: \d)? ).+$",
-                r"^([ \t]*key(?: \d)? ).+$",
-            ),
+            secrets=secret_rules.CISCO_NXOS,
             facts={
                 "model": r"cisco (Nexus\s?\S+(?: \S+)?) [Cc]hassis",
                 "serial": r"Processor Board ID (\S+)",
@@ -126,13 +109,7 @@ PROFILES: dict[str, PlatformProfile] = {
                 r"^!! Last configuration change at .*$",
                 r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \w{3} +\d+ [\d:.]+ \w+$",
             ),
-            secrets=(
-                r"^([ \t]*secret(?: \d+)? ).+$",
-                r"^([ \t]*password(?: \d)? ).+$",
-                r"^([ \t]*snmp-server community ).+$",
-                r"^([ \t]*key(?: \d)? ).+$",
-                r"^([ \t]*key-string(?: password)?(?: \d)? ).+$",
-            ),
+            secrets=secret_rules.CISCO_XR,
             facts={
                 "model": r"^cisco (\S+) .*(?:processor|Chassis)",
                 "serial": r"^Processor board ID (\S+)",
@@ -149,14 +126,7 @@ PROFILES: dict[str, PlatformProfile] = {
                 r"^: Serial Number: .*$",
                 r"^: Hardware: .*$",
             ),
-            secrets=(
-                r"^([ \t]*enable password ).+$",
-                r"^([ \t]*passwd ).+$",
-                r"^([ \t]*username \S+ password ).+$",
-                r"^([ \t]*(?:ikev1 |ikev2 (?:local|remote)-authentication )?pre-shared-key ).+$",
-                r"^([ \t]*key ).+$",
-                r"^([ \t]*snmp-server community ).+$",
-            ),
+            secrets=secret_rules.CISCO_ASA,
             facts={
                 "model": r"^Hardware:\s+([^,\s]+)",
                 "serial": r"^Serial Number: (\S+)",
@@ -171,12 +141,7 @@ PROFILES: dict[str, PlatformProfile] = {
                 r"^! Time: .*$",
                 r"^! Startup-config last modified at .*$",
             ),
-            secrets=(
-                r"^([ \t]*username \S+(?: privilege \d+)?(?: role \S+)? secret(?: sha512| 5)? ).+$",
-                r"^([ \t]*enable (?:secret|password)(?: sha512| 5)? ).+$",
-                r"^([ \t]*snmp-server community ).+$",
-                r"^([ \t]*(?:tacacs|radius)-server key(?: \d)? ).+$",
-            ),
+            secrets=secret_rules.ARISTA_EOS,
             facts={
                 "model": r"^Arista (\S+)",
                 "serial": r"^Serial number:\s+(\S+)",
@@ -190,11 +155,7 @@ PROFILES: dict[str, PlatformProfile] = {
             paging_off=("set cli screen-length 0", "set cli screen-width 0"),
             commands=("show configuration",),
             volatile=(r"^## Last commit: .*$", r"^## Last changed: .*$"),
-            secrets=(
-                r"((?:encrypted-password|secret|authentication-key|simple-password|\bkey"
-                r'|pre-shared-key ascii-text) ")[^"\n]*(")',
-                r"^([ \t]*community )\S+",
-            ),
+            secrets=secret_rules.JUNIPER_JUNOS,
             version_command="show version",
             facts={
                 "model": r"^Model: (\S+)",
@@ -209,10 +170,7 @@ PROFILES: dict[str, PlatformProfile] = {
             paging_off=("config system console", "set output standard", "end"),
             commands=("show",),
             volatile=(r"^#conf_file_ver=\S+$", r"^#config-version=.*$", r"^#buildno=\d+$"),
-            secrets=(
-                r"^([ \t]*set (?:password|passwd|psksecret|secret|key|private-key|auth-pwd"
-                r"|priv-pwd)(?: ENC)? ).+$",
-            ),
+            secrets=secret_rules.FORTINET,
             version_command="get system status",
             facts={
                 "model": r"^Version: (\S+)",
@@ -227,9 +185,7 @@ PROFILES: dict[str, PlatformProfile] = {
             paging_off=("set cli pager off", "set cli scripting-mode on"),
             commands=("show config running",),
             volatile=(),
-            secrets=(
-                r"(<(?:phash|password|key|secret|pre-shared-key|auth-password|priv-password)>)[^<\n]*(</)",
-            ),
+            secrets=secret_rules.PALOALTO_PANOS,
             version_command="show system info",
             facts={
                 "model": r"^model: (\S+)",
@@ -247,10 +203,7 @@ PROFILES: dict[str, PlatformProfile] = {
                 r"^# (?:\w{3}/\d{2}/\d{4} |\d{4}-\d{2}-\d{2} )?\d\d:\d\d:\d\d by RouterOS .*$",
                 r"^# software id = .*$",
             ),
-            secrets=(
-                r"((?:password|secret|authentication-key|wpa2?-pre-shared-key|pre-shared-key)=)"
-                r'(?:"[^"\n]*"|\S+)',
-            ),
+            secrets=secret_rules.MIKROTIK_ROUTEROS,
             version_command="/system resource print",
             facts={"os_version": r"^\s*version: (\S+)", "model": r"^\s*board-name: (.+?)\s*$"},
             vendor="MikroTik",
@@ -262,11 +215,7 @@ PROFILES: dict[str, PlatformProfile] = {
                 r"^; \S+ Configuration Editor; Created on release .*$",
                 r"^Running configuration:$",
             ),
-            secrets=(
-                r"^([ \t]*password (?:manager|operator) user-name \S+ (?:sha1|plaintext) ).+$",
-                r"^([ \t]*snmp-server community ).+$",
-                r"^([ \t]*(?:tacacs|radius)-server key ).+$",
-            ),
+            secrets=secret_rules.HP_PROCURVE,
             version_command="show system",
             facts={
                 "serial": r"Serial Number\s*:\s*(\S+)",
@@ -279,11 +228,7 @@ PROFILES: dict[str, PlatformProfile] = {
             prompt=r"^\(?[\w.\-]+\)? ?(?:\[[\w.\-]+\] )?[>#]\s*$",
             paging_off=("no paging",),
             volatile=(r"^Building Configuration\.\.\.$", r"^version \S+$"),
-            secrets=(
-                r"^([ \t]*mgmt-user \S+ \S+ ).+$",
-                r"^([ \t]*(?:ipsec|key|wpa-passphrase) ).+$",
-                r"^([ \t]*snmp-server community ).+$",
-            ),
+            secrets=secret_rules.ARUBA_OS,
             facts={
                 "model": r"^(?:ArubaOS|Aruba) \(MODEL: ([^)]+)\)",
                 "os_version": r"Version (\S+)",
@@ -300,10 +245,7 @@ PROFILES: dict[str, PlatformProfile] = {
                 r"^!Last configuration was (?:updated|saved) at .*$",
                 r"^!Time: .*$",
             ),
-            secrets=(
-                r"((?:cipher|irreversible-cipher|simple) )\S+",
-                r"^([ \t]*snmp-agent community (?:read|write) (?:cipher )?)\S+",
-            ),
+            secrets=secret_rules.HUAWEI_VRP,
             version_command="display version",
             facts={
                 "os_version": r"VRP \(R\) software, Version (\S+)",
@@ -318,7 +260,7 @@ PROFILES: dict[str, PlatformProfile] = {
             more=r"(?!x)x",  # never pages
             commands=("cat /etc/hostname", "cat /etc/hosts", "ip -o addr show", "ip route show"),
             volatile=(),
-            secrets=(),
+            secrets=secret_rules.LINUX,
             version_command="uname -sr",
             facts={"os_version": r"^Linux (\S+)"},
             vendor="Linux",

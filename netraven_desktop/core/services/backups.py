@@ -15,11 +15,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from .. import diffing
 from ..crud import configs, jobs, outbox
 from ..crud import devices as device_rows
 from ..db.base import utcnow
 from ..db.models import ConfigSnapshot, JobRunResult
 from ..errors import InputError, NotFoundError
+from ..secret_fingerprints import Fingerprints, comparable
 from . import audit
 from .access import authorize
 from .dual import dual
@@ -50,23 +52,29 @@ def store_capture(
     started_at: datetime,
     connect_ms: int | None,
     warnings: tuple[str, ...] = (),
+    secret_fingerprints: Fingerprints | None = None,
 ) -> tuple[JobRunResult, ConfigSnapshot | None]:
     """Record a successful capture: a snapshot only if the configuration changed.
 
+    A changed masked secret is a change even when the text is the same: the snapshot
+    then reuses the blob, and its lines count as removed and added again.
     The usual case, an unchanged configuration, costs one read and two small writes.
     `warnings` (set-up commands the device rejected) become the result's message.
     """
     finished_at = utcnow()
     latest = configs.latest_snapshot(session, device_id)
     snapshot: ConfigSnapshot | None = None
-    if latest is not None and latest.blob_sha256 == configs.content_hash(config):
+    same_text = latest is not None and latest.blob_sha256 == configs.content_hash(config)
+    prints = comparable(latest.secret_fingerprints if latest else None, secret_fingerprints)
+    if same_text and (prints is None or prints[0] == prints[1]):
         status = "unchanged"
     else:
         blob = configs.put_blob(session, config)
-        previous = (
-            configs.blob_text(configs.get_blob(session, latest.blob_sha256)) if latest else ""
-        )
-        added, removed = diff_stats(previous, config)
+        previous = config if same_text else ""
+        if latest is not None and not same_text:
+            previous = configs.blob_text(configs.get_blob(session, latest.blob_sha256))
+        changes = diffing.secret_changes(previous, config, prints)
+        added, removed = diff_stats(previous, "".join(diffing.marked_lines(config, changes)))
         snapshot = configs.create_snapshot(
             session,
             device_id=device_id,
@@ -75,6 +83,7 @@ def store_capture(
             job_run_id=run_id,
             lines_added=added,
             lines_removed=removed,
+            secret_fingerprints=secret_fingerprints,
         )
         if session.info.get("replica"):  # taken offline: upload it on reconnect
             outbox.queue_snapshot(session, snapshot, audit.current_actor(session))
@@ -202,13 +211,18 @@ def snapshot_text(
 
 @dataclass(frozen=True)
 class Comparison:
-    """Two snapshots of a device, their texts, and the unified diff from older to newer."""
+    """Two snapshots of a device, their texts, and the unified diff from older to newer.
+
+    `secret_changes` are the (old, new) 0-based numbers of equal lines whose masked
+    secret changed; the unified diff shows them marked `diffing.SECRET_CHANGED`.
+    """
 
     older: ConfigSnapshot
     newer: ConfigSnapshot
     old_text: str
     new_text: str
     unified: str
+    secret_changes: frozenset[tuple[int, int]] = frozenset()
 
 
 @dual
@@ -233,15 +247,18 @@ def compare(
     old_text, new_text = (
         configs.blob_text(configs.get_blob(session, s.blob_sha256)) for s in (older, newer)
     )
+    changes = diffing.secret_changes(
+        old_text, new_text, comparable(older.secret_fingerprints, newer.secret_fingerprints)
+    )
     unified = "".join(
         difflib.unified_diff(
             old_text.splitlines(keepends=True),
-            new_text.splitlines(keepends=True),
+            diffing.marked_lines(new_text, changes),
             fromfile=f"{device_name} {older.captured_at:%Y-%m-%d %H:%M:%S} ({older.id})",
             tofile=f"{device_name} {newer.captured_at:%Y-%m-%d %H:%M:%S} ({newer.id})",
         )
     )
-    return Comparison(older, newer, old_text, new_text, unified)
+    return Comparison(older, newer, old_text, new_text, unified, changes)
 
 
 @dual

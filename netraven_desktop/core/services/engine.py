@@ -27,9 +27,10 @@ from ..db import Database
 from ..db.base import utcnow
 from ..db.models import ConfigSnapshot, JobRunResult
 from ..drivers.errors import BackupError
-from ..drivers.filters import clean_config, parse_facts
+from ..drivers.filters import clean, parse_facts
 from ..drivers.profiles import profile_for
 from ..drivers.ssh import Capture, Login, Target, capture, fetch_host_key
+from ..secret_fingerprints import MaskKey, fingerprints, load_key
 from ..secrets import Secrets, SecretStore, SecretStoreError
 from . import backups, hostkeys, runs, settings
 from .access import authorize
@@ -121,6 +122,7 @@ class BackupEngine:
         self._cancelled = asyncio.Event()
         self._secrets: dict[str, asyncio.Future[Secrets | SecretStoreError]] = {}
         self._writes: set[asyncio.Future[None]] = set()  # results being committed
+        self._mask_key: MaskKey | None = None
 
     def cancel(self) -> None:
         self._cancelled.set()
@@ -141,6 +143,7 @@ class BackupEngine:
                 session, device_count=len(plans), job_id=job_id, trigger=trigger, actor=actor
             )
         summary = RunSummary(run_id=run.id, devices=len(plans))
+        self._mask_key = await asyncio.to_thread(load_key, self.store, self.db)
         self.emit(
             {
                 "event": "run_started",
@@ -303,7 +306,7 @@ class BackupEngine:
         credential_id: uuid.UUID,
     ) -> None:
         profile = plan.target.profile
-        config = clean_config(seen.config, profile, mask_secrets=plan.mask_secrets)
+        cleaned = clean(seen.config, profile, mask_secrets=plan.mask_secrets)
         facts = parse_facts(seen.version, profile)
         result, snapshot = await self._writer.submit(
             functools.partial(
@@ -311,7 +314,8 @@ class BackupEngine:
                 run_id=run_id,
                 device_id=plan.id,
                 device_name=plan.name,
-                config=config,
+                config=cleaned.text,
+                secret_fingerprints=fingerprints(cleaned, self._mask_key),
                 facts=facts,
                 credential_id=credential_id,
                 started_at=started_at,

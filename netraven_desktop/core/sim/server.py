@@ -579,6 +579,11 @@ class Simulator:
     def change_config(self, name: str, line: str) -> None:
         self._state(name).extras.extend(line.splitlines())
 
+    def set_extra_config(self, name: str, text: str) -> None:
+        """Serve `text` where `change_config` lines go, instead of any served there before
+        (a test's own configuration lines, e.g. a secret that then changes)."""
+        self._state(name).extras[:] = text.splitlines()
+
     def set_fault(self, name: str, fault: str | None) -> None:
         if fault is not None and fault not in FAULTS:
             raise ValueError(f"unknown fault {fault!r}; known: {', '.join(FAULTS)}")

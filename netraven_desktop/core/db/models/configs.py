@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, column, table
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..base import Base, UTCDateTime, UUIDPrimaryKey, utcnow
+from ..base import Base, JSONType, UTCDateTime, UUIDPrimaryKey, utcnow
 
 
 class ConfigBlob(Base):
@@ -39,6 +40,9 @@ class ConfigSnapshot(UUIDPrimaryKey, Base):
     )
     lines_added: Mapped[int] = mapped_column(Integer, default=0)
     lines_removed: Mapped[int] = mapped_column(Integer, default=0)
+    # {"key": key id, "lines": {line number: fingerprint}} of the secrets masked in the
+    # text (see `core.secret_fingerprints`); None when no fingerprint key was available.
+    secret_fingerprints: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
     __table_args__ = (
         Index("ix_config_snapshots_device_id_captured_at", "device_id", "captured_at"),
