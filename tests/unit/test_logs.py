@@ -7,6 +7,7 @@ import stat
 
 import pytest
 
+from netraven_desktop.core import log_masking
 from netraven_desktop.core.file_keyring import EncryptedFileKeyring
 from netraven_desktop.core.log_masking import mask_text
 from netraven_desktop.core.logs import log_path, log_tail, setup_logging
@@ -17,8 +18,13 @@ log = logging.getLogger("netraven_desktop.test")
 
 @pytest.fixture
 def logging_to(tmp_path, monkeypatch):
-    """setup_logging into a private home; the root logger as it was afterwards."""
+    """setup_logging into a private home; the root logger as it was afterwards.
+
+    Secrets remembered by earlier tests in this process (an enable secret "enable", say)
+    would be masked too: start with none.
+    """
     monkeypatch.setenv("NETRAVEN_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(log_masking, "_remembered", set())
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     path = setup_logging("debug")
