@@ -100,7 +100,9 @@ def test_backup_run_show_history_diff(cli, db, inventory, secret_store):
         "lines_added",
         "lines_removed",
         "job_run_id",
+        "masked",
     }
+    assert history[0]["masked"] is True  # the devices mask secrets (the default)
     assert cli.ok("backup", "show", name, "--snapshot", history[0]["id"]) == shown
     only_one = cli("backup", "diff", name)
     assert only_one.returncode == 2

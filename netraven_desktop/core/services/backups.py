@@ -24,6 +24,9 @@ from . import audit
 from .access import authorize
 from .dual import dual
 
+# How front ends describe a snapshot whose `masked` is False.
+CLEAR_WARNING = "stored with secrets in clear"
+
 
 @dataclass(frozen=True)
 class SeenHostKey:
@@ -52,6 +55,7 @@ def store_capture(
     device_id: uuid.UUID,
     device_name: str,
     config: str,
+    masked: bool,
     facts: dict[str, str],
     credential_id: uuid.UUID | None,
     host_key: SeenHostKey | None,
@@ -59,6 +63,8 @@ def store_capture(
     connect_ms: int | None,
 ) -> tuple[JobRunResult, ConfigSnapshot | None]:
     """Record a successful capture: a snapshot only if the configuration changed.
+
+    `masked` says whether `config` had its secrets masked (the device's setting).
 
     The usual case, an unchanged configuration, costs one read and two small writes.
     """
@@ -81,6 +87,7 @@ def store_capture(
             job_run_id=run_id,
             lines_added=added,
             lines_removed=removed,
+            masked=masked,
         )
         if session.info.get("replica"):  # taken offline: upload it on reconnect
             outbox.queue_snapshot(session, snapshot, audit.current_actor(session))
@@ -274,4 +281,5 @@ def snapshot_to_dict(snapshot: ConfigSnapshot) -> dict[str, Any]:
         "lines_added": snapshot.lines_added,
         "lines_removed": snapshot.lines_removed,
         "job_run_id": str(snapshot.job_run_id) if snapshot.job_run_id else None,
+        "masked": snapshot.masked,
     }

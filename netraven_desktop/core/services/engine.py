@@ -281,6 +281,7 @@ class BackupEngine:
                 device_id=plan.id,
                 device_name=plan.name,
                 config=config,
+                masked=plan.mask_secrets,
                 facts=facts,
                 credential_id=credential_id,
                 host_key=first_key,

@@ -5,7 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, column, table
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    column,
+    table,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..base import Base, UTCDateTime, UUIDPrimaryKey, utcnow
@@ -39,6 +49,9 @@ class ConfigSnapshot(UUIDPrimaryKey, Base):
     )
     lines_added: Mapped[int] = mapped_column(Integer, default=0)
     lines_removed: Mapped[int] = mapped_column(Integer, default=0)
+    # Stored with secrets masked (True), in clear because the device's masking was off
+    # (False), or before this was recorded (None: unknown). `backup redact` sets True.
+    masked: Mapped[bool | None] = mapped_column(Boolean)
 
     __table_args__ = (
         Index("ix_config_snapshots_device_id_captured_at", "device_id", "captured_at"),
