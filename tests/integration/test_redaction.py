@@ -254,3 +254,31 @@ def test_backup_redact_from_the_command_line(cli, db):
     assert again == (
         "1 snapshots examined: 0 re-masked, 0 recorded as masked, 0 stored configurations removed\n"
     )
+
+
+def test_the_migration_flags_history_of_devices_whose_masking_is_off(make_db):
+    """Snapshots stored before `masked` existed: those of a device with masking off now
+    are marked clear (flagged), the others unknown."""
+    from alembic import command
+
+    from netraven_desktop.core.db.schema import alembic_config, upgrade
+
+    db = make_db("sqlite")
+    _old_history(db)  # r1 masking off; r2, r3 on
+    with db.sync_engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0003")
+    upgrade(db)
+    with db.read_session() as s:
+        rows = s.execute(
+            text(
+                "SELECT d.name, s.masked FROM config_snapshots s "
+                "JOIN devices d ON d.id = s.device_id ORDER BY d.name"
+            )
+        ).all()
+    assert [(name, masked) for name, masked in rows] == [
+        ("r1", 0),
+        ("r1", 0),
+        ("r1", 0),
+        ("r2", None),
+        ("r3", None),
+    ]

@@ -32,5 +32,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("config_snapshots") as batch:
-        batch.drop_column("masked")
+    op.drop_column("config_snapshots", "masked")  # SQLite >= 3.35 drops columns itself
