@@ -85,7 +85,7 @@ def _execute(db: Database, args: argparse.Namespace, work: list[_Work]) -> list[
     emit = _print_json_event if args.json else _print_human_event
     summaries = asyncio.run(_run(db, work, options, emit, cancel_on_stdin=args.cancel_on_stdin))
     with db.session() as session:  # retention after every run, as the settings say
-        retention.prune(session)
+        retention.apply_retention(session)
     if not args.json:
         for summary in summaries:
             print(

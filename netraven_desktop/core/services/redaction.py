@@ -57,7 +57,7 @@ class _Redaction:
 
     def batch(self, session: Session, after: uuid.UUID | None) -> uuid.UUID | None:
         """Redact the next batch of snapshots; the last id done, None when none was left."""
-        authorize(session, "admin")
+        authorize(session, "admin", "redact stored history")
         rows = configs.snapshot_texts_after(session, after, limit=BATCH)
         unseen = {sha for _, sha, _, platform in rows if (sha, platform) not in self.cleaned}
         texts = configs.blob_texts(session, list(unseen))
