@@ -152,11 +152,10 @@ def test_the_command_line_exits_5_for_what_only_an_admin_may_do(cli):
         )
     alice = _as(cli, "alice")
     assert alice("device", "add", "r1", "--host", "10.0.0.1", "--platform", "linux").returncode == 0
-    add_unmasked = ["device", "add", "r2", "--host", "h", "--platform", "linux"]
-    add_unmasked.append("--no-mask-secrets")
+    add_r2 = ["device", "add", "r2", "--host", "h", "--platform", "linux", "--no-mask-secrets"]
     refused = [
         ("oscar", ["device", "edit", "r1", "--no-mask-secrets"], UNMASK),
-        ("oscar", add_unmasked, UNMASK),
+        ("oscar", add_r2, UNMASK),
         ("oscar", ["backup", "prune"], "oscar is operator and may not prune history"),
         ("oscar", ["backup", "prune", "--keep-last", "1"], "may not prune history"),
         ("oscar", ["backup", "redact"], "oscar is operator and may not redact stored history"),
@@ -171,7 +170,7 @@ def test_the_command_line_exits_5_for_what_only_an_admin_may_do(cli):
     assert '"r2"' not in listing  # nothing was written
     for args in (
         ["device", "edit", "r1", "--no-mask-secrets"],
-        add_unmasked,
+        add_r2,
         ["backup", "prune", "--keep-last", "1"],
         ["backup", "redact"],
     ):
