@@ -42,7 +42,7 @@ def check_unmasking(session: Session, masked_now: bool, masked_after: bool | Non
     """Turning a device's secret masking off stores its secrets in clear, bypassing the
     admin-only masking setting: admin only. `masked_now` is the device's current value
     (for a new device, the setting's default); None after means unchanged."""
-    if masked_now and masked_after is False:
+    if masked_now and masked_after is not None and not masked_after:
         authorize(session, "admin", "turn off secret masking")
 
 

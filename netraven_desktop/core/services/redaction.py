@@ -133,7 +133,7 @@ def redact(
             work.count_dry_removals(session)
         return work.report
     _audit(db, work.report, completed=True)
-    if work.report.changed and db.url.is_sqlite:
+    if db.url.is_sqlite:  # even with nothing changed: an interrupted run may have deleted
         _compact_sqlite(db)
     return work.report
 
