@@ -282,3 +282,26 @@ def test_the_migration_flags_history_of_devices_whose_masking_is_off(make_db):
         ("r2", None),
         ("r3", None),
     ]
+
+
+def test_a_replica_takes_the_re_masked_text_at_its_next_pull(make_db, tmp_path):
+    """A laptop working offline holds each device's latest snapshot: after the team's
+    redact, its next pull replaces the clear text there too."""
+    from netraven_desktop.core import offline
+
+    team = make_db("postgresql")
+    r1 = _device(team, "r1", mask_secrets=False)
+    _capture(team, r1, CLEAR, masked=False)
+    replica = offline.open_replica(team.url, tmp_path / "replica.db")
+    try:
+        offline.pull(team, replica)
+        assert len(_search(replica, SECRET)) == 1
+        redaction.redact(team)
+        offline.pull(team, replica)
+        assert _search(replica, SECRET) == []
+        snapshots, texts, indexed = _state(replica)
+        assert [masked for *_, masked in snapshots] == [True]
+        assert set(texts) == set(indexed) == {snapshots[0][2]}
+        assert "snmp-server community <removed>" in texts[snapshots[0][2]]
+    finally:
+        replica.close()

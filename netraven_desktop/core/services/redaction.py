@@ -134,7 +134,7 @@ def redact(
         return work.report
     _audit(db, work.report, completed=True)
     if db.url.is_sqlite:  # even with nothing changed: an interrupted run may have deleted
-        _compact_sqlite(db)
+        compact_sqlite(db)
     return work.report
 
 
@@ -156,7 +156,7 @@ def _audit(db: Database, report: RedactReport, *, completed: bool) -> None:
         )
 
 
-def _compact_sqlite(db: Database) -> None:
+def compact_sqlite(db: Database) -> None:
     """Overwrite what SQLite keeps of deleted texts: FTS5 merges its index segments
     (dropping deleted entries), VACUUM rebuilds the file without free pages, and a WAL
     checkpoint truncates the log that still held the old pages.
