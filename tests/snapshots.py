@@ -20,14 +20,18 @@ def capture(
     config: str,
     facts: dict[str, Any] | None = None,
     secret_fingerprints: dict[str, Any] | None = None,
+    *,
+    masked: bool = True,
 ) -> JobRunResult:
-    """Store `config` as `device`'s capture in `run`, the way a backup run does."""
+    """Store `config` as `device`'s capture in `run`, the way a backup run does
+    (`masked=False`: as a device with masking off stores it)."""
     result, _ = backups.store_capture(
         session,
         run_id=run.id,
         device_id=device.id,
         device_name=device.name,
         config=config,
+        masked=masked,
         facts=facts or {},
         credential_id=None,
         started_at=utcnow(),
@@ -45,10 +49,12 @@ def device_with_configs(
     job: str | None = None,
     tag_names: tuple[str, ...] = (),
     prints: list[dict[str, Any] | None] | None = None,
+    clear: tuple[int, ...] = (),
     **facts: str,
 ) -> None:
     """A new device (cisco_ios at 10.0.0.1, tagged `tag_names`) with each text captured in
-    its own run, in order (with the secret fingerprints in `prints`, if given).
+    its own run, in order (with the secret fingerprints in `prints`, if given); the texts
+    at positions `clear` as stored with masking off.
 
     Goes through `backups.store_capture`, so sizes, line counts and the device's last
     backup state are what a real run leaves.
@@ -62,7 +68,10 @@ def device_with_configs(
             tags=tags.ensure_tags(s, tag_names),
         ).id
         job_id = jobs.create_job(s, name=job).id if job else None
-    for text, fingerprints in zip(texts, prints or [None] * len(texts), strict=True):
+    for position, (text, fingerprints) in enumerate(
+        zip(texts, prints or [None] * len(texts), strict=True)
+    ):
         with db.session() as s:
             run = jobs.create_run(s, job_id=job_id, trigger="schedule" if job else "cli")
-            capture(s, run, s.get(Device, device_id), text, facts, fingerprints)
+            device = s.get(Device, device_id)
+            capture(s, run, device, text, facts, fingerprints, masked=position not in clear)

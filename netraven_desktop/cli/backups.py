@@ -17,7 +17,16 @@ from typing import Any
 from ..core.db import Database
 from ..core.errors import InputError
 from ..core.secrets import SecretStore
-from ..core.services import backups, config_export, config_search, jobs, notify, retention, runs
+from ..core.services import (
+    backups,
+    config_export,
+    config_search,
+    jobs,
+    notify,
+    redaction,
+    retention,
+    runs,
+)
 from ..core.services.engine import BackupEngine, EngineOptions, Event, RunSummary
 from .output import print_json, print_table
 from .stdin_control import watch_stdin
@@ -76,7 +85,7 @@ def _execute(db: Database, args: argparse.Namespace, work: list[_Work]) -> list[
     emit = _print_json_event if args.json else _print_human_event
     summaries = asyncio.run(_run(db, work, options, emit, cancel_on_stdin=args.cancel_on_stdin))
     with db.session() as session:  # retention after every run, as the settings say
-        retention.prune(session)
+        retention.apply_retention(session)
     if not args.json:
         for summary in summaries:
             print(
@@ -195,10 +204,19 @@ def _print_human_event(event: Event) -> None:
 
 
 def backup_show(db: Database, args: argparse.Namespace) -> int:
+    """The text on stdout as stored; a snapshot kept with secrets in clear says so on stderr."""
     with db.read_session() as session:
-        _, text = backups.snapshot_text(session, args.name, args.snapshot)
+        snapshot, text = backups.snapshot_text(session, args.name, args.snapshot)
+    if snapshot.masked is False:
+        print(
+            f"netraven-desktop: snapshot {snapshot.id} was {backups.CLEAR_WARNING}",
+            file=sys.stderr,
+        )
     sys.stdout.write(text)
     return 0
+
+
+MASKED_COLUMN = {True: "yes", False: "NO (secrets in clear)", None: "unknown"}
 
 
 def backup_history(db: Database, args: argparse.Namespace) -> int:
@@ -208,13 +226,14 @@ def backup_history(db: Database, args: argparse.Namespace) -> int:
         print_json(rows)
     else:
         print_table(
-            ("SNAPSHOT", "CAPTURED (UTC)", "ADDED", "REMOVED"),
+            ("SNAPSHOT", "CAPTURED (UTC)", "ADDED", "REMOVED", "MASKED"),
             [
                 (
                     r["id"],
                     r["captured_at"][:19].replace("T", " "),
                     r["lines_added"],
                     r["lines_removed"],
+                    MASKED_COLUMN[r["masked"]],
                 )
                 for r in rows
             ],
@@ -324,6 +343,32 @@ def backup_prune(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+def backup_redact(db: Database, args: argparse.Namespace) -> int:
+    """Re-mask the stored history; progress on stderr, the summary on stdout."""
+    report = redaction.redact(db, dry_run=args.dry_run, progress=_print_redact_progress)
+    if args.json:
+        print_json(report.to_dict())
+        return 0
+    would = "would be " if report.dry_run else ""
+    print(
+        f"{report.examined} snapshots examined: {report.changed} {would}re-masked, "
+        f"{report.marked} {would}recorded as masked, "
+        f"{report.blobs_removed} stored configurations {would}removed"
+    )
+    return 0
+
+
+def _print_redact_progress(report: redaction.RedactReport) -> None:
+    """After each batch, for long runs only (from the first full batch on)."""
+    if report.examined < redaction.BATCH:
+        return
+    print(
+        f"... {report.examined} snapshots examined, {report.changed} re-masked",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 COMMANDS = {
     ("backup", "run"): backup_run,
     ("backup", "show"): backup_show,
@@ -332,6 +377,7 @@ COMMANDS = {
     ("backup", "runs"): backup_runs,
     ("backup", "search"): backup_search,
     ("backup", "prune"): backup_prune,
+    ("backup", "redact"): backup_redact,
     ("backup", "export"): backup_export,
     ("job", "add"): job_add,
     ("job", "list"): job_list,

@@ -249,6 +249,13 @@ def build_parser() -> argparse.ArgumentParser:
     prune = backup.add_parser("prune", help="apply the retention settings now")
     prune.add_argument("--keep-last", type=int, metavar="N", help="override retention.keep_last")
     prune.add_argument("--keep-days", type=int, metavar="N", help="override retention.keep_days")
+    redact = backup.add_parser(
+        "redact", help="re-mask every stored snapshot with today's masking rules (admin)"
+    )
+    redact.add_argument(
+        "--dry-run", action="store_true", help="count what would change; change nothing"
+    )
+    redact.add_argument("--json", action="store_true", help="the summary as one JSON object")
     export = backup.add_parser(
         "export", help="latest configurations as files, or the history as a git repository"
     )

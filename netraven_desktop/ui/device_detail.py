@@ -37,8 +37,15 @@ def _size(size: int) -> str:
     return f"{size:,} B" if size < 10_240 else f"{size / 1024:,.0f} KB"
 
 
+def _warning_icon() -> QtGui.QIcon:
+    return QtWidgets.QApplication.style().standardIcon(
+        QtWidgets.QStyle.StandardPixmap.SP_MessageBoxWarning
+    )
+
+
 class HistoryModel(RowsModel[HistoryEntry]):
-    """A device's snapshots, newest first."""
+    """A device's snapshots, newest first; one stored with secrets in clear (its device's
+    masking was off) has a warning icon by its time and says so in every cell's tooltip."""
 
     COL_CAPTURED, COL_LINES, COL_SIZE, COL_RUN = range(4)
     COLUMNS = (
@@ -49,8 +56,14 @@ class HistoryModel(RowsModel[HistoryEntry]):
     )
 
     def data(self, index: QtCore.QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if role == SNAPSHOT_ROLE and index.isValid() and index.row() < len(self.rows):
-            return self.rows[index.row()].snapshot
+        entry = self.row_at(index)
+        if role == SNAPSHOT_ROLE and entry is not None:
+            return entry.snapshot
+        if entry is not None and entry.snapshot.masked is False:
+            if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
+                return backups.CLEAR_WARNING
+            if role == Qt.ItemDataRole.DecorationRole and index.column() == self.COL_CAPTURED:
+                return _warning_icon()
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (
             self.COL_LINES,
             self.COL_SIZE,
@@ -142,8 +155,9 @@ class DeviceDetail(QMainWindow):
             (HistoryModel.COL_CAPTURED, "2026-12-31 23:59:59"),
             (HistoryModel.COL_LINES, "+9999 -9999"),
             (HistoryModel.COL_SIZE, "999,999 KB"),
-        ):  # widths until the user's own are restored
-            self.history.setColumnWidth(column, metrics.horizontalAdvance(sample) + 16)
+        ):  # widths until the user's own are restored; the time has room for a warning icon
+            room = 40 if column == HistoryModel.COL_CAPTURED else 16
+            self.history.setColumnWidth(column, metrics.horizontalAdvance(sample) + room)
         self.history.horizontalHeader().setStretchLastSection(True)
         self.history.selectionModel().selectionChanged.connect(self._selection_changed)
 

@@ -101,6 +101,9 @@ class DeviceDialog(FormDialog):
         self.ok_button.setText("Save" if device else "Add device")
         if device is not None:
             self._fill(device)
+        if ctx.role != "admin" and self.mask.isChecked():  # the services check it again
+            self.mask.setEnabled(False)
+            self.mask.setToolTip("Only an admin may turn secret masking off")
 
     def _fill(self, device: Device) -> None:
         self.name.setText(device.name)

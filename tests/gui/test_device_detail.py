@@ -103,6 +103,25 @@ def test_history_model_passes_the_model_tester(qtmodeltester, app_ctx):
     assert newest.data(SNAPSHOT_ROLE).id == entries[0].snapshot.id
 
 
+def test_a_snapshot_stored_with_secrets_in_clear_is_flagged(qtbot, run_async, app_ctx):
+    clear = V2.replace("community <removed> RO", "community s3cretComm RO")
+    device_with_configs(app_ctx.db, "r1", [V1, clear, V3], clear=(1,))
+    window = open_detail(qtbot, run_async, app_ctx)
+    model = window.model
+    flagged = [
+        row
+        for row in range(model.rowCount())
+        if model.index(row, HistoryModel.COL_RUN).data(Qt.ItemDataRole.ToolTipRole)
+        == "stored with secrets in clear"
+    ]
+    assert flagged == [1]  # newest first: the middle one
+    marker = model.index(1, HistoryModel.COL_CAPTURED).data(Qt.ItemDataRole.DecorationRole)
+    assert isinstance(marker, QtGui.QIcon)
+    assert not marker.isNull()
+    assert model.index(0, HistoryModel.COL_CAPTURED).data(Qt.ItemDataRole.DecorationRole) is None
+    assert model.index(0, HistoryModel.COL_RUN).data(Qt.ItemDataRole.ToolTipRole) == "cli"
+
+
 def test_the_window_shows_the_device_and_its_newest_configuration(qtbot, run_async, app_ctx):
     device_with_configs(app_ctx.db, "r1", [V1, V2, V3], **FACTS)
     window = open_detail(qtbot, run_async, app_ctx)

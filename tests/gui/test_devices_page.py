@@ -172,6 +172,26 @@ def test_edit_saves_and_a_concurrent_edit_is_a_conflict(page, qtbot, app_ctx, me
     assert live_names(app_ctx.db, site="dc9") == ["sw-002"]
 
 
+def test_only_an_admin_can_untick_masking(page, qtbot, app_ctx):
+    with app_ctx.db.session() as s:
+        devices.edit_device(s, "sw-003", mask_secrets=False)
+    app_ctx.role = "operator"
+    for name, can_change in (("sw-002", False), ("sw-003", True)):  # off: may turn it on
+        select(page, name)
+        dialog = open_dialog(page, qtbot, page.edit_action.trigger)
+        assert dialog.mask.isEnabled() is can_change
+        dialog.reject()
+    dialog = open_dialog(page, qtbot, page.add_action.trigger)
+    assert dialog.mask.isChecked()
+    assert not dialog.mask.isEnabled()
+    assert dialog.mask.toolTip() == "Only an admin may turn secret masking off"
+    dialog.reject()
+    app_ctx.role = "admin"
+    select(page, "sw-002")
+    dialog = open_dialog(page, qtbot, page.edit_action.trigger)
+    assert dialog.mask.isEnabled()
+
+
 def test_search_as_you_type_narrows_the_table(page, qtbot):
     qtbot.keyClicks(page.search, "CORE")
     qtbot.waitUntil(lambda: shown(page) == ["sw-004", "sw-017"])

@@ -31,7 +31,7 @@ def team(db):
 OPERATIONS = {
     "read": lambda s: devices.list_devices(s),
     "edit": lambda s: devices.add_device(s, name="new", host="10.0.0.9", platform="linux"),
-    "backup": lambda s: retention.prune(s, keep_last=1),
+    "backup": lambda s: retention.apply_retention(s),
     "admin": lambda s: settings.set_setting(s, "backup.concurrency", "77"),
     "admin-users": lambda s: auth.add_user(s, username="zed", password="zed-password"),
     "edit-jobs": lambda s: job_service.add_job(s, name="j", selection=runs.Selection(all=True)),

@@ -100,7 +100,9 @@ def test_backup_run_show_history_diff(cli, db, inventory, secret_store):
         "lines_added",
         "lines_removed",
         "job_run_id",
+        "masked",
     }
+    assert history[0]["masked"] is True  # the devices mask secrets (the default)
     assert cli.ok("backup", "show", name, "--snapshot", history[0]["id"]) == shown
     only_one = cli("backup", "diff", name)
     assert only_one.returncode == 2
@@ -312,3 +314,22 @@ def test_cancel_on_stdin_records_unfinished_devices_as_cancelled(cli, db, hangin
         run = runs.latest_runs(s, limit=1)[0]
         assert run.status == "cancelled"
         assert {r.status for r in runs.run_results(s, run.id)} == {"cancelled"}
+
+
+def test_a_backup_with_masking_off_is_flagged_until_redacted(cli, inventory):
+    name = next(name for name, platform, _ in inventory if platform == "cisco_ios")
+    cli.ok("device", "edit", name, "--no-mask-secrets")
+    assert cli("backup", "run", name).returncode == 0
+    [entry] = cli.json("backup", "history", name)
+    assert entry["masked"] is False
+    shown = cli("backup", "show", name)
+    assert "snmp-server community nms-ro-" in shown.stdout  # the simulator's, in clear
+    assert "stored with secrets in clear" in shown.stderr
+
+    assert cli.json("backup", "redact")["changed"] == 1
+    [entry] = cli.json("backup", "history", name)
+    assert entry["masked"] is True
+    shown = cli("backup", "show", name)
+    assert "snmp-server community <removed>" in shown.stdout
+    assert "nms-ro-" not in shown.stdout
+    assert shown.stderr == ""

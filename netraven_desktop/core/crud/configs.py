@@ -1,6 +1,7 @@
 """Stored configurations: content-addressed blobs and per-device snapshots.
 
-Blobs and snapshots are immutable history: they are created and deleted, never edited.
+Blobs and snapshots are history: they are created and deleted, never edited, except
+that `backup redact` re-points a snapshot at its text re-masked with today's rules.
 """
 
 from __future__ import annotations
@@ -8,12 +9,23 @@ from __future__ import annotations
 import hashlib
 import uuid
 import zlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, exists, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -82,14 +94,62 @@ def blob_texts(session: Session, digests: Sequence[str]) -> dict[str, str]:
     return {sha: zlib.decompress(data).decode("utf-8") for sha, data in rows}
 
 
-def delete_unreferenced_blobs(session: Session) -> int:
-    """Remove blobs no snapshot points at any more, with their search index rows (SQLite's
-    FTS5 table cannot have a foreign key); returns how many went."""
-    used = exists().where(ConfigSnapshot.blob_sha256 == ConfigBlob.sha256)
-    unused = select(ConfigBlob.sha256).where(~used)
-    session.execute(delete(config_search).where(config_search.c.sha256.in_(unused)))
-    result = session.execute(delete(ConfigBlob).where(~used))
+def delete_unreferenced_blobs(session: Session, among: Collection[str] | None = None) -> int:
+    """Remove blobs no snapshot points at any more (only those `among` these digests, if
+    given), with their search index rows (SQLite's FTS5 table cannot have a foreign key);
+    returns how many went."""
+    unused = ~exists().where(ConfigSnapshot.blob_sha256 == ConfigBlob.sha256)
+    if among is not None:
+        unused = and_(unused, ConfigBlob.sha256.in_(among))
+    doomed = select(ConfigBlob.sha256).where(unused)
+    session.execute(delete(config_search).where(config_search.c.sha256.in_(doomed)))
+    result = session.execute(delete(ConfigBlob).where(unused))
     return result.rowcount or 0
+
+
+def snapshot_texts_after(
+    session: Session, after: uuid.UUID | None, *, limit: int
+) -> list[tuple[uuid.UUID, str, bool | None, str]]:
+    """(snapshot id, blob digest, masked, device platform) of the next `limit` snapshots of
+    every device (trashed ones too) after snapshot id `after`, in id order."""
+    stmt = select(
+        ConfigSnapshot.id, ConfigSnapshot.blob_sha256, ConfigSnapshot.masked, Device.platform
+    ).join(Device, Device.id == ConfigSnapshot.device_id)
+    if after is not None:
+        stmt = stmt.where(ConfigSnapshot.id > after)
+    return list(session.execute(stmt.order_by(ConfigSnapshot.id).limit(limit)).tuples())
+
+
+def repoint_snapshots(session: Session, moves: dict[uuid.UUID, str]) -> None:
+    """Point snapshots at other blobs (id -> digest), now masked: the one edit history
+    allows, made by `backup redact` when today's masking rules change a stored text."""
+    snapshots = ConfigSnapshot.__table__
+    if moves:
+        session.execute(
+            update(snapshots)
+            .where(snapshots.c.id == bindparam("snapshot_id"))
+            .values(blob_sha256=bindparam("digest"), masked=True),
+            [{"snapshot_id": i, "digest": d} for i, d in moves.items()],
+        )
+
+
+def mark_masked(session: Session, snapshot_ids: Collection[uuid.UUID]) -> None:
+    """Record that these snapshots' texts are masked (checked against today's rules)."""
+    snapshots = ConfigSnapshot.__table__
+    if snapshot_ids:
+        session.execute(
+            update(snapshots).where(snapshots.c.id.in_(snapshot_ids)).values(masked=True)
+        )
+
+
+def reference_counts(session: Session, digests: Collection[str]) -> dict[str, int]:
+    """How many snapshots point at each of these blobs (keep to a few hundred at a time)."""
+    stmt = (
+        select(ConfigSnapshot.blob_sha256, func.count())
+        .where(ConfigSnapshot.blob_sha256.in_(digests))
+        .group_by(ConfigSnapshot.blob_sha256)
+    )
+    return dict(session.execute(stmt).tuples().all())
 
 
 def create_snapshot(
@@ -102,7 +162,9 @@ def create_snapshot(
     lines_added: int = 0,
     lines_removed: int = 0,
     secret_fingerprints: dict[str, Any] | None = None,
+    masked: bool | None = None,
 ) -> ConfigSnapshot:
+    """A new snapshot; `masked` says whether its text had secrets masked (None: unknown)."""
     snapshot = ConfigSnapshot(
         device_id=device_id,
         blob_sha256=blob_sha256,
@@ -110,6 +172,7 @@ def create_snapshot(
         lines_added=lines_added,
         lines_removed=lines_removed,
         secret_fingerprints=secret_fingerprints,
+        masked=masked,
     )
     if captured_at is not None:
         snapshot.captured_at = captured_at

@@ -39,6 +39,7 @@ from ..db.models import (
 from ..errors import InputError, NetRavenError
 from ..services import audit, settings
 from ..services.access import authorize
+from ..services.devices import check_unmasking
 
 # The role an edit needs on the team database, by entity (as the services demand).
 PERMISSION = {
@@ -234,6 +235,9 @@ def _replay_row(session: Session, edit: OutboxEdit, base: int | None, _payload: 
 
 def _create(session: Session, edit: OutboxEdit) -> str:
     model = outbox.SYNCED[edit.entity_type]
+    if model is Device:
+        default = settings.get_setting(session, "backup.mask_secrets")
+        check_unmasking(session, default, (edit.after or {}).get("mask_secrets"))
     row = model(**_columns(session, model, edit.after or {}))
     session.add(row)
     flush(session, edit.entity_type, (edit.after or {}).get("name"))
@@ -275,6 +279,8 @@ def _update(session: Session, edit: OutboxEdit, base: int | None, row: Any) -> s
     if contested and not edit.force:
         raise _Clash("changed on the server too", contested)
     changes = {name: value for name, value in mine.items() if theirs[name] != value}
+    if isinstance(row, Device):
+        check_unmasking(session, row.mask_secrets, changes.get("mask_secrets"))
     stale = base is not None and row.version != base
     if changes:
         model = outbox.SYNCED[edit.entity_type]

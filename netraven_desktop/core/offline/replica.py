@@ -40,6 +40,7 @@ from ..db.schema import prepare
 from ..db.url import data_dir, parse_database_url
 from ..errors import InputError
 from ..services.access import authorize
+from ..services.redaction import compact_sqlite
 
 # Settings kept per database: the replica's own audit chain head and its sync state.
 LOCAL_SCOPES = ("audit", "offline")
@@ -124,13 +125,15 @@ def pull(team: Database, replica: Database) -> PullReport:
             report,
         )
         _mirror_settings(source, target, held["setting"], report)
-        _mirror_latest_snapshots(source, target, ids["device"], kept, report)
+        remasked = _mirror_latest_snapshots(source, target, ids["device"], kept, report)
         setting_rows.put_setting(
             target,
             STATE_KEY,
             {"pulled_at": utcnow().isoformat(), "actor": team.actor, "role": team.role},
             STATE_SCOPE,
         )
+    if remasked:  # the old clear texts must not stay in the file's free pages
+        compact_sqlite(replica)
     return report
 
 
@@ -257,11 +260,12 @@ def _mirror_latest_snapshots(
     devices: set[Any],
     kept: set[tuple[str, str]],
     report: PullReport,
-) -> None:
+) -> int:
     """Each device's latest snapshot and its blob (only blobs the replica lacks travel).
 
     Snapshots taken offline and not yet uploaded stay. The team's runs are not copied,
-    so a pulled snapshot names no run.
+    so a pulled snapshot names no run. Returns how many snapshots here the team had
+    re-masked (`backup redact`): they now point at the re-masked text.
     """
     table: Table = ConfigSnapshot.__table__
     newest = (
@@ -281,8 +285,13 @@ def _mirror_latest_snapshots(
     ]
     wanted = {row["id"] for row in latest}
     uploads = {uuid.UUID(key) for kind, key in kept if kind == "snapshot"}
-    local = {row_id for (row_id,) in target.execute(select(table.c.id))}
-    gone = local - wanted - uploads
+    local = {
+        row_id: (sha, masked)
+        for row_id, sha, masked in target.execute(
+            select(table.c.id, table.c.blob_sha256, table.c.masked)
+        )
+    }
+    gone = set(local) - wanted - uploads
     for chunk in _chunks(gone):
         target.execute(delete(table).where(table.c.id.in_(chunk)))
     have = {sha for (sha,) in target.execute(select(ConfigBlob.sha256))}
@@ -297,5 +306,17 @@ def _mirror_latest_snapshots(
     new = [row for row in latest if row["id"] not in local]
     if new:
         target.execute(insert(table), new)
+    remasked = [
+        row
+        for row in latest
+        if row["id"] in local and local[row["id"]] != (row["blob_sha256"], row["masked"])
+    ]
+    for row in remasked:
+        target.execute(
+            update(table)
+            .where(table.c.id == row["id"])
+            .values(blob_sha256=row["blob_sha256"], masked=row["masked"])
+        )
     report.removed[table.name] = len(gone) + configs.delete_unreferenced_blobs(target)
     report.copied[table.name] = len(new)
+    return len(remasked)

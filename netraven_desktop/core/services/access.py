@@ -32,8 +32,9 @@ def team_mode(session: Session) -> bool:
     return row is not None and row.value == "team"
 
 
-def authorize(session: Session, permission: str) -> None:
-    """Raise PermissionDeniedError unless the unit of work's user may do `permission`."""
+def authorize(session: Session, permission: str, doing: str | None = None) -> None:
+    """Raise PermissionDeniedError unless the unit of work's user may do `permission`;
+    `doing` names the refused action when it is narrower than the permission's verb."""
     if not team_mode(session):
         return
     role = session.info.get("role")
@@ -41,5 +42,5 @@ def authorize(session: Session, permission: str) -> None:
         raise PermissionDeniedError("this database is in team mode: log in first (--user NAME)")
     if permission not in PERMISSIONS[role]:
         raise PermissionDeniedError(
-            f"{session.info.get('actor')} is {role} and may not {VERBS[permission]}"
+            f"{session.info.get('actor')} is {role} and may not {doing or VERBS[permission]}"
         )

@@ -26,6 +26,9 @@ from . import audit
 from .access import authorize
 from .dual import dual
 
+# How front ends describe a snapshot whose `masked` is False.
+CLEAR_WARNING = "stored with secrets in clear"
+
 
 def diff_stats(old: str, new: str) -> tuple[int, int]:
     """(lines added, lines removed) from `old` to `new`."""
@@ -47,6 +50,7 @@ def store_capture(
     device_id: uuid.UUID,
     device_name: str,
     config: str,
+    masked: bool,
     facts: dict[str, str],
     credential_id: uuid.UUID | None,
     started_at: datetime,
@@ -58,6 +62,7 @@ def store_capture(
 
     A changed masked secret is a change even when the text is the same: the snapshot
     then reuses the blob, and its lines count as removed and added again.
+    `masked` says whether `config` had its secrets masked (the device's setting).
     The usual case, an unchanged configuration, costs one read and two small writes.
     `warnings` (set-up commands the device rejected) become the result's message.
     """
@@ -84,6 +89,7 @@ def store_capture(
             lines_added=added,
             lines_removed=removed,
             secret_fingerprints=secret_fingerprints,
+            masked=masked,
         )
         if session.info.get("replica"):  # taken offline: upload it on reconnect
             outbox.queue_snapshot(session, snapshot, audit.current_actor(session))
@@ -278,4 +284,5 @@ def snapshot_to_dict(snapshot: ConfigSnapshot) -> dict[str, Any]:
         "lines_added": snapshot.lines_added,
         "lines_removed": snapshot.lines_removed,
         "job_run_id": str(snapshot.job_run_id) if snapshot.job_run_id else None,
+        "masked": snapshot.masked,
     }

@@ -26,7 +26,7 @@ from ..importers.common import COLUMNS
 from ..validation import optional_text, validate_bool, validate_name
 from . import audit
 from .access import authorize
-from .devices import AUDITED
+from .devices import AUDITED, check_unmasking
 from .dual import dual
 from .settings import get_setting
 
@@ -117,9 +117,21 @@ def import_devices(
     plan, creates, updates = _plan(cleaned, existing, on_conflict, found)
     if found:
         raise ImportRejected(found)
+    _check_unmasking(session, creates, updates)
     if not dry_run:
         _write(session, creates, updates)
     return ImportResult(dry_run, plan)
+
+
+def _check_unmasking(
+    session: Session, creates: list[_Row], updates: list[tuple[dict[str, Any], _Row]]
+) -> None:
+    """Rows turning secret masking off need an admin, as `device add/edit` do."""
+    default = get_setting(session, "backup.mask_secrets")
+    for row in creates:
+        check_unmasking(session, default, row.fields.get("mask_secrets"))
+    for current, row in updates:
+        check_unmasking(session, current["mask_secrets"], row.fields.get("mask_secrets"))
 
 
 def _validate(rows: Sequence[ImportRow], problems: list[RowProblem]) -> list[_Row]:

@@ -38,6 +38,14 @@ AUDITED = (
 UNCHANGED: Any = object()
 
 
+def check_unmasking(session: Session, masked_now: bool, masked_after: bool | None) -> None:
+    """Turning a device's secret masking off stores its secrets in clear, bypassing the
+    admin-only masking setting: admin only. `masked_now` is the device's current value
+    (for a new device, the setting's default); None after means unchanged."""
+    if masked_now and masked_after is not None and not masked_after:
+        authorize(session, "admin", "turn off secret masking")
+
+
 def _credential_id(session: Session, name: str | None) -> Any:
     """Resolve a credential name; '' or None unbinds."""
     if not name:
@@ -62,8 +70,10 @@ def add_device(
 ) -> Device:
     """Add a device. Tags are created as needed; the credential must exist."""
     authorize(session, "edit")
+    default = get_setting(session, "backup.mask_secrets")
+    check_unmasking(session, default, mask_secrets)
     if mask_secrets is None:
-        mask_secrets = get_setting(session, "backup.mask_secrets")
+        mask_secrets = default
     device = rows.create_device(
         session,
         name=name,
@@ -92,6 +102,7 @@ def edit_device(
     """Change a device found by name. `tags` replaces the set; `credential=''` unbinds."""
     authorize(session, "edit")
     device = rows.get_device_by_name(session, name)
+    check_unmasking(session, device.mask_secrets, changes.get("mask_secrets"))
     before = audit.state(device, AUDITED)
     if tags is not None:
         changes["tags"] = tag_rows.ensure_tags(session, tags)

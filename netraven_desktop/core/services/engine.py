@@ -315,6 +315,7 @@ class BackupEngine:
                 device_id=plan.id,
                 device_name=plan.name,
                 config=cleaned.text,
+                masked=plan.mask_secrets,
                 secret_fingerprints=fingerprints(cleaned, self._mask_key),
                 facts=facts,
                 credential_id=credential_id,

@@ -1,7 +1,8 @@
 """Retention: keep the last N snapshots and/or N days of history per device.
 
 A snapshot goes only when it is outside every limit that is set, and a device's latest
-snapshot never goes. Runs after each job and on demand (`backup prune`); audited.
+snapshot never goes. Runs after each job with the settings (whoever may run backups) and
+on demand (`backup prune`, admin only: it may override the admin-only settings); audited.
 """
 
 from __future__ import annotations
@@ -36,8 +37,24 @@ def prune(
     keep_days: int | None = None,
     now: datetime | None = None,
 ) -> PruneReport:
-    """Delete snapshots beyond the limits (the settings unless given); 0 means no limit."""
+    """Delete snapshots beyond the limits (the settings unless given); 0 means no limit.
+
+    Admin only, like the retention settings: history deleted on demand is gone for good.
+    """
+    authorize(session, "admin", "prune history")
+    return _prune(session, keep_last, keep_days, now)
+
+
+@dual
+def apply_retention(session: Session) -> PruneReport:
+    """After a run: delete what the retention settings (chosen by an admin) let go."""
     authorize(session, "backup")
+    return _prune(session, None, None, None)
+
+
+def _prune(
+    session: Session, keep_last: int | None, keep_days: int | None, now: datetime | None
+) -> PruneReport:
     keep_last = get_setting(session, "retention.keep_last") if keep_last is None else keep_last
     keep_days = get_setting(session, "retention.keep_days") if keep_days is None else keep_days
     report = PruneReport()

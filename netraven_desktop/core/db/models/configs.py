@@ -6,7 +6,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, column, table
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    column,
+    table,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..base import Base, JSONType, UTCDateTime, UUIDPrimaryKey, utcnow
@@ -43,6 +53,9 @@ class ConfigSnapshot(UUIDPrimaryKey, Base):
     # {"key": key id, "lines": {line number: fingerprint}} of the secrets masked in the
     # text (see `core.secret_fingerprints`); None when no fingerprint key was available.
     secret_fingerprints: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # Stored with secrets masked (True), in clear because the device's masking was off
+    # (False), or before this was recorded (None: unknown). `backup redact` sets True.
+    masked: Mapped[bool | None] = mapped_column(Boolean)
 
     __table_args__ = (
         Index("ix_config_snapshots_device_id_captured_at", "device_id", "captured_at"),
