@@ -197,6 +197,12 @@ def list_events(session: Session, **filters: Any) -> list[AuditEvent]:
     return rows.list_events(session, **filters)
 
 
+def shown_actor(actor: str, claimed_actor: str | None) -> str:
+    """Who did it, for people: the recorded actor, and whom the client said it acted for
+    when that differs ("netops (as alice)": a shared login, or an offline edit)."""
+    return f"{actor} (as {claimed_actor})" if claimed_actor else actor
+
+
 def event_to_dict(event: AuditEvent) -> dict[str, Any]:
     """The stable JSON form of an audit event (documented in docs/cli.md)."""
     return {
