@@ -4,6 +4,7 @@ the program, since a teammate with database access need not run it."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -18,8 +19,9 @@ from sqlalchemy.engine import make_url
 from netraven_desktop.core.crud import audit as audit_rows
 from netraven_desktop.core.db import Database
 from netraven_desktop.core.db.schema import alembic_config, upgrade
-from netraven_desktop.core.errors import SchemaNotReadyError
+from netraven_desktop.core.errors import PermissionDeniedError, SchemaNotReadyError
 from netraven_desktop.core.services import audit, tags
+from tests.clitools import Cli, one_line_error
 from tests.conftest import pg_admin_url
 from tests.own_server import OwnServer
 
@@ -173,6 +175,34 @@ def test_the_audit_actor_is_the_connected_role_whatever_the_client_claims(team, 
         "tag.create",
     )
     assert (check.ok, check.checked) == (True, 2)
+
+
+def test_a_refused_write_is_one_clear_line_and_writes_nothing(team, member, env):
+    """A viewer's own login, in personal mode: the program checks nothing, the database
+    refuses; sync and async (the window's) units of work say so the same way."""
+    viewer = member(VIEWER)
+    role = viewer.execute("SELECT session_user").fetchone()[0]
+    url = make_url(team.url.plain(hide_password=False)).set(username=role)
+    url = url.render_as_string(hide_password=False)
+    refused = Cli(url, env)("tag", "add", "core")
+    assert refused.returncode == 5
+    one_line_error(refused, f"the database refused {role}: permission denied for table tags")
+    as_viewer = Database(url)
+
+    async def add_tag() -> None:
+        try:
+            async with as_viewer.async_session() as s:
+                await s.run_sync(tags.add_tag, "core")
+        finally:
+            await as_viewer.aclose()
+
+    with pytest.raises(
+        PermissionDeniedError,
+        match=f"^the database refused {role}: permission denied for table tags$",
+    ):
+        asyncio.run(add_tag())
+    with team.read_session() as s:
+        assert (tags.list_tags(s), audit.list_events(s)) == ([], [])
 
 
 def test_the_owner_deleting_the_tail_and_rewriting_the_old_head_row_is_detected(team):
