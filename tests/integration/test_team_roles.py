@@ -98,6 +98,12 @@ def columns(team: Database) -> dict[str, str]:
         )
 
 
+def _url_as(team: Database, role: str) -> str:
+    """The team database's URL for logging in as `role`."""
+    url = make_url(team.url.plain(hide_password=False)).set(username=role)
+    return url.render_as_string(hide_password=False)
+
+
 def _all_writes(columns: dict[str, str], tables: tuple[str, ...], truncate: bool = True):
     return [
         s
@@ -154,8 +160,7 @@ def test_the_audit_actor_is_the_connected_role_whatever_the_client_claims(team, 
     )
     (event_id,) = operator.execute("SELECT netraven_audit_append(%s)", [forged]).fetchone()
     # Through the program too: a unit of work that says it acts for someone else.
-    url = make_url(team.url.plain(hide_password=False)).set(username=role)
-    as_operator = Database(url.render_as_string(hide_password=False))
+    as_operator = Database(_url_as(team, role))
     try:
         with as_operator.session(actor="mallory") as s:
             tags.add_tag(s, "core")
@@ -175,6 +180,13 @@ def test_the_audit_actor_is_the_connected_role_whatever_the_client_claims(team, 
         "tag.create",
     )
     assert (check.ok, check.checked) == (True, 2)
+    viewer = member(VIEWER).execute("SELECT session_user").fetchone()[0]
+    as_viewer = Database(_url_as(team, viewer))  # any member may verify the chain
+    try:
+        with as_viewer.read_session() as s:
+            assert audit.verify_chain(s) == check
+    finally:
+        as_viewer.close()
 
 
 def test_a_refused_write_is_one_clear_line_and_writes_nothing(team, member, env):
@@ -182,8 +194,7 @@ def test_a_refused_write_is_one_clear_line_and_writes_nothing(team, member, env)
     refuses; sync and async (the window's) units of work say so the same way."""
     viewer = member(VIEWER)
     role = viewer.execute("SELECT session_user").fetchone()[0]
-    url = make_url(team.url.plain(hide_password=False)).set(username=role)
-    url = url.render_as_string(hide_password=False)
+    url = _url_as(team, role)
     refused = Cli(url, env)("tag", "add", "core")
     assert refused.returncode == 5
     one_line_error(refused, f"the database refused {role}: permission denied for table tags")

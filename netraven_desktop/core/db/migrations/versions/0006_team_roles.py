@@ -89,6 +89,8 @@ def _create_group_roles() -> None:
                 IF NOT pg_has_role('{member}', '{group}', 'MEMBER') THEN
                     GRANT {group} TO {member};
                 END IF;
+            EXCEPTION WHEN unique_violation THEN
+                NULL;  -- granted by another database's migration a moment ago
             END $$
             """
         )
