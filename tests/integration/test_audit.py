@@ -16,11 +16,13 @@ from netraven_desktop.core.services import audit, credentials, devices, jobs, ru
 
 def _events(db):
     """(action, entity, user the program acted for): on PostgreSQL that user is a claim
-    kept beside the connected role, which the server records as the actor."""
+    kept beside the connected role, which the server records as the actor. The server's
+    own records of rows written (`row.*`, test_team_roles) are left out."""
     with db.read_session() as s:
         return [
             (e.action, e.entity_type, e.claimed_actor or e.actor)
             for e in audit.list_events(s, descending=False)
+            if not e.action.startswith("row.")
         ]
 
 

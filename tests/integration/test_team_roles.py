@@ -20,7 +20,7 @@ from netraven_desktop.core.crud import audit as audit_rows
 from netraven_desktop.core.db import Database
 from netraven_desktop.core.db.schema import alembic_config, upgrade
 from netraven_desktop.core.errors import PermissionDeniedError, SchemaNotReadyError
-from netraven_desktop.core.services import audit, tags
+from netraven_desktop.core.services import audit, auth, settings, tags
 from tests.clitools import Cli, one_line_error
 from tests.conftest import pg_admin_url
 from tests.own_server import OwnServer
@@ -189,6 +189,35 @@ def test_the_audit_actor_is_the_connected_role_whatever_the_client_claims(team, 
         as_viewer.close()
 
 
+def test_raw_sql_edits_of_users_and_settings_are_recorded_by_the_server(team, member):
+    """The attack of the issue, with psql instead of the program: an admin member makes a
+    user admin and changes a setting. The server records both under their own role."""
+    with team.session(actor="alice") as s:
+        auth.add_user(s, username="bob", password="bob-pw-12345", role="viewer")
+        settings.set_setting(s, "backup.retries", "2")
+    admin = member(ADMIN)
+    role = admin.execute("SELECT session_user").fetchone()[0]
+    admin.execute("UPDATE users SET role = 'admin', password_hash = 'x' WHERE username = 'bob'")
+    admin.execute(
+        "UPDATE settings SET value = '5' WHERE scope = 'global' AND key = 'backup.retries'"
+    )
+    admin.execute("UPDATE users SET failed_attempts = 3 WHERE username = 'bob'")  # bookkeeping
+    with team.read_session() as s:
+        raw = [e for e in audit.list_events(s, descending=False) if e.actor == role]
+        check = audit.verify_chain(s)
+    assert [(e.action, e.entity_type, e.before, e.after) for e in raw] == [
+        (
+            "row.update",
+            "users",
+            {"role": "viewer", "password_hash": "(hidden)"},
+            {"role": "admin", "password_hash": "(hidden)"},
+        ),
+        ("row.update", "settings", {"value": 2}, {"value": 5}),
+    ]
+    assert raw[1].entity_id == "global/backup.retries"
+    assert check.ok
+
+
 def test_a_refused_write_is_one_clear_line_and_writes_nothing(team, member, env):
     """A viewer's own login, in personal mode: the program checks nothing, the database
     refuses; sync and async (the window's) units of work say so the same way."""
@@ -217,24 +246,24 @@ def test_a_refused_write_is_one_clear_line_and_writes_nothing(team, member, env)
 
 
 def test_the_owner_deleting_the_tail_and_rewriting_the_old_head_row_is_detected(team):
-    """The attack that fooled the program-kept chain: cut the end and fix its head row."""
+    """The attack that fooled the program-kept chain: fix its head row, cut the end."""
     for name in ("a", "b", "c"):
         with team.session() as s:
             tags.add_tag(s, name)
     with team.sync_engine.begin() as conn:  # the owner (a superuser here)
         kept = conn.execute(text("SELECT id, hash FROM audit_events ORDER BY id LIMIT 2")).all()
-        conn.execute(text("DELETE FROM audit_events WHERE id > :id"), {"id": kept[-1].id})
         conn.execute(
             text(
                 "INSERT INTO settings (scope, key, value, created_at, updated_at, version) "
                 "VALUES ('audit', 'head', CAST(:head AS jsonb), now(), now(), 1)"
             ),
             {"head": f'{{"hash": "{kept[-1].hash}", "count": 2}}'},
-        )
+        )  # itself recorded by the server (a row of settings): a fourth event
+        conn.execute(text("DELETE FROM audit_events WHERE id > :id"), {"id": kept[-1].id})
     with team.read_session() as s:
         check = audit.verify_chain(s)
     assert not check.ok
-    assert "should hold 3 events" in check.problem
+    assert "should hold 4 events" in check.problem
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ PostgreSQL only:
   chains the hash in the server. `audit_head` (written only by that function) keeps the
   chain's last hash, length and id so a removed tail is detected; it also remembers the
   first event the server wrote (`server_since`): older events keep the program's hashes.
+- Triggers on the tables only admins write record each row change there through that
+  function too (`row.insert|update|delete`), so an edit with raw SQL leaves a trace.
 
 Revision ID: 0006_team_roles
 Revises: 0003
@@ -49,6 +51,8 @@ OPERATOR_TABLES = (
     "outbox",
     "applied_edits",
 )
+# What only admins write; the server records every row written there.
+ADMIN_TABLES = ("settings", "users", "credentials", "credential_tags", "notification_channels")
 # Only the owner reads these columns of `users`.
 SECRET_USER_COLUMNS = ("password_hash", "session_token_hash")
 OWNER_ONLY = ("audit_events", "audit_head", "alembic_version")
@@ -64,6 +68,7 @@ def upgrade() -> None:
     _create_group_roles()
     _create_audit_head()
     _create_audit_functions()
+    _create_row_triggers()
     _grant()
 
 
@@ -191,6 +196,62 @@ def _create_audit_functions() -> None:
     op.execute("REVOKE ALL ON FUNCTION netraven_audit_append(jsonb) FROM PUBLIC")
 
 
+def _create_row_triggers() -> None:
+    """Every row written in the tables only admins manage is recorded by the server too,
+    so an edit with raw SQL leaves its trace: changed values, secrets as "(hidden)", the
+    login bookkeeping of `users` left out."""
+    schema = op.get_bind().execute(sa.text("SELECT quote_ident(current_schema())")).scalar()
+    op.execute(
+        f"""
+        CREATE FUNCTION netraven_audit_row() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, {schema}, pg_temp
+        AS $$
+        DECLARE
+            secret text[] := ARRAY['password_hash', 'session_token_hash'];
+            quiet text[] := ARRAY['failed_attempts', 'locked_until', 'last_login_at',
+                                  'session_expires_at', 'created_at', 'updated_at',
+                                  'version'];
+            old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
+            new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
+            picture jsonb := coalesce(new_row, old_row);
+            before jsonb := '{{}}';
+            after jsonb := '{{}}';
+            field text;
+        BEGIN
+            FOR field IN SELECT jsonb_object_keys(picture) LOOP
+                CONTINUE WHEN field = ANY(quiet)
+                    OR old_row->field IS NOT DISTINCT FROM new_row->field;
+                before := before || jsonb_build_object(field, CASE
+                    WHEN old_row IS NULL THEN NULL
+                    WHEN field = ANY(secret) THEN to_jsonb('(hidden)'::text)
+                    ELSE old_row->field END);
+                after := after || jsonb_build_object(field, CASE
+                    WHEN new_row IS NULL THEN NULL
+                    WHEN field = ANY(secret) THEN to_jsonb('(hidden)'::text)
+                    ELSE new_row->field END);
+            END LOOP;
+            IF after = '{{}}' THEN
+                RETURN NULL;  -- only bookkeeping moved
+            END IF;
+            PERFORM netraven_audit_append(jsonb_build_array(jsonb_build_object(
+                'action', 'row.' || lower(TG_OP),
+                'entity_type', TG_TABLE_NAME,
+                'entity_id', left(coalesce(picture->>'id', picture->>'credential_id',
+                                           (picture->>'scope') || '/' || (picture->>'key')), 64),
+                'before', CASE WHEN TG_OP = 'INSERT' THEN NULL ELSE before END,
+                'after', CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE after END)));
+            RETURN NULL;
+        END
+        $$
+        """
+    )
+    for table in ADMIN_TABLES:
+        op.execute(
+            f"CREATE TRIGGER netraven_audit_row AFTER INSERT OR UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION netraven_audit_row()"
+        )
+
+
 def _grant() -> None:
     viewer_user_columns = ", ".join(
         c["name"]
@@ -245,6 +306,9 @@ def downgrade() -> None:
             )
             op.execute(f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {role}")
             op.execute(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM {role}")
+        for table in ADMIN_TABLES:
+            op.execute(f"DROP TRIGGER netraven_audit_row ON {table}")
+        op.execute("DROP FUNCTION netraven_audit_row()")
         op.execute("DROP FUNCTION netraven_audit_append(jsonb)")
         op.execute(
             "DROP FUNCTION netraven_audit_hash(timestamptz, text, text, timestamptz, text, "
