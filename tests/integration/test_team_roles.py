@@ -141,6 +141,23 @@ def test_an_admin_manages_users_and_settings_but_nobody_rewrites_the_audit_log(c
         assert not may(conn, "SELECT setval(pg_get_serial_sequence('audit_events', 'id'), 1)")
 
 
+def test_a_table_a_later_migration_adds_is_readable_by_all_and_writable_by_admins(team):
+    with team.sync_engine.begin() as conn:  # the owner, as a migration runs
+        conn.execute(text("CREATE TABLE later_table (id integer)"))
+        try:
+            granted = conn.execute(
+                text(
+                    "SELECT has_table_privilege(:viewer, 'later_table', 'SELECT'), "
+                    "has_table_privilege(:operator, 'later_table', 'INSERT'), "
+                    "has_table_privilege(:admin, 'later_table', 'INSERT')"
+                ),
+                {"viewer": VIEWER, "operator": OPERATOR, "admin": ADMIN},
+            ).one()
+        finally:
+            conn.execute(text("DROP TABLE later_table"))
+    assert tuple(granted) == (True, False, True)
+
+
 def test_only_admins_read_password_and_session_token_hashes(member):
     for group in (VIEWER, OPERATOR):
         conn = member(group)
