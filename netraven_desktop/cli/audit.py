@@ -45,7 +45,7 @@ def audit_list(db: Database, args: argparse.Namespace) -> int:
                 (
                     e["id"],
                     e["occurred_at"][:19].replace("T", " "),
-                    e["actor"],
+                    audit.shown_actor(e["actor"], e["claimed_actor"]),
                     e["action"],
                     f"{e['entity_type']} {e['entity_id'] or ''}".strip(),
                 )

@@ -71,7 +71,8 @@ def test_add_then_edit_through_the_dialog_keeps_secrets_in_the_keyring_only(
     for secret in ("Gui-Pa55-w0rd", "Gui-En4ble"):
         assert secret not in stored  # ... and no secret, in any column of any table
     with app_ctx.db.read_session() as s:
-        actions = [e.action for e in audit.list_events(s, descending=False)]
+        events = audit.list_events(s, descending=False)
+        actions = [e.action for e in events if not e.action.startswith("row.")]  # the server's
     assert actions == ["credential.create", "credential.update"]
 
 

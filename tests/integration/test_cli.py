@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import subprocess
@@ -251,6 +252,8 @@ def test_audit_list_and_verify(cli, db):
         "id",
         "occurred_at",
         "actor",
+        "claimed_actor",
+        "claimed_at",
         "action",
         "entity_type",
         "entity_id",
@@ -259,6 +262,11 @@ def test_audit_list_and_verify(cli, db):
         "hash",
     }
     assert events[0]["after"] == {"site": "lab"}
+    # The table names who acted; on PostgreSQL the connected role, and the program's
+    # user beside it when they differ.
+    user, role = getpass.getuser(), db.url.sync_url.username
+    shown = user if db.url.is_sqlite or user == role else f"{role} (as {user})"
+    assert f" {shown} " in cli.ok("audit", "list").splitlines()[-1]
     assert cli.json("audit", "list", "--actor", "nobody-else") == []
     assert cli.ok("audit", "verify").startswith("audit log intact: 2 events")
     with db.sync_engine.begin() as conn:

@@ -7,9 +7,10 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy.exc
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from netraven_desktop.core.crud import audit
+from netraven_desktop.core.db.models import AuditEvent
 from netraven_desktop.core.errors import NotFoundError
 
 
@@ -18,6 +19,24 @@ def _event(face, actor="alice", entity_type="device", entity_id="r1", **fields):
     return face(
         audit.append_event, actor=actor, entity_type=entity_type, entity_id=entity_id, **fields
     )
+
+
+def _recomputed_hash(face, event_id):
+    """The hash a stored event should have: the program's (SQLite) or the server's."""
+
+    def recompute(s):
+        if audit.server_writes(s):
+            return s.scalar(select(audit.SERVER_HASH).where(AuditEvent.id == event_id))
+        return audit.event_hash(s.get(AuditEvent, event_id))
+
+    return face(recompute)
+
+
+def _who(face, claimed):
+    """(actor, claimed_actor) of an event a client wrote claiming to be `claimed`: on
+    PostgreSQL the actor is the connected role and the claim is kept beside it."""
+    role = face(lambda s: s.scalar(text("SELECT session_user")) if audit.server_writes(s) else None)
+    return (claimed, None) if role is None else (role, claimed)
 
 
 def test_events_are_hash_chained(face):
@@ -29,14 +48,10 @@ def test_events_are_hash_chained(face):
     assert first.hash != second.hash
     for event in (first, second):
         stored = face(audit.get_event, event.id)
-        assert stored.hash == event.hash == audit.event_hash(stored)
+        assert stored.hash == event.hash == _recomputed_hash(face, event.id)
     stored = face(audit.get_event, second.id)
-    assert (stored.actor, stored.action, stored.entity_type, stored.entity_id) == (
-        "alice",
-        "update",
-        "device",
-        "r1",
-    )
+    assert (stored.actor, stored.claimed_actor) == _who(face, "alice")
+    assert (stored.action, stored.entity_type, stored.entity_id) == ("update", "device", "r1")
     assert (stored.before, stored.after) == ({"port": 22}, {"port": 2222, "ratio": 0.5})
     assert stored.occurred_at.tzinfo is not None
     assert face(audit.last_event).id == second.id
@@ -84,10 +99,8 @@ def test_a_changed_row_no_longer_matches_its_hash(face, column, value):
             text(f"UPDATE audit_events SET {column} = {value} WHERE id = :id"), {"id": second.id}
         )
     )
-    tampered = face(audit.get_event, second.id)
-    assert audit.event_hash(tampered) != tampered.hash
-    untouched = face(audit.get_event, first.id)
-    assert audit.event_hash(untouched) == untouched.hash
+    assert _recomputed_hash(face, second.id) != face(audit.get_event, second.id).hash
+    assert _recomputed_hash(face, first.id) == face(audit.get_event, first.id).hash
 
 
 @pytest.mark.postgres

@@ -143,7 +143,7 @@ def test_what_cannot_be_synced_is_refused_offline_not_lost(team, replica):
     assert queued(replica) == []
 
 
-def test_push_applies_and_audits_under_the_original_user_and_time(team, replica):
+def test_push_applies_and_audits_with_the_original_user_and_time(team, replica):
     add(team, "core-1")
     offline.pull(team, replica)
     edit(replica, "core-1", actor="alice", site="dc2", tags=["core"])
@@ -157,7 +157,9 @@ def test_push_applies_and_audits_under_the_original_user_and_time(team, replica)
     assert device(team, "new-1").host == "10.0.0.1"
     with team.read_session() as s:
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == "device.update")).one()
-        assert (event.actor, event.occurred_at) == ("alice", made_at)
+        # The server records who connected and when; the offline user and time are claims.
+        assert event.actor == s.scalar(select(func.session_user()))
+        assert (event.claimed_actor, event.claimed_at) == ("alice", made_at)
         assert event.after == {"site": "dc2", "tags": ["core"]}
         assert audit.verify_chain(s).ok
 
@@ -385,7 +387,7 @@ def test_cli_offline_in_team_mode_acts_as_the_user_who_synced(team, env, secret_
         cli.ok("--user", "alice", "sync")
         with team.read_session() as s:
             event = s.scalars(select(AuditEvent).where(AuditEvent.action == "tag.create")).one()
-        assert event.actor == "alice"
+        assert event.claimed_actor == "alice"  # the connected role is the actor
     finally:
         cli.ok("--user", "alice", "logout")
 

@@ -11,19 +11,26 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from ..db.base import utcnow
 from ..db.models import AuditEvent
 from .common import get_or_raise, paginate
 
-# Any constant unique to this purpose: the key of the advisory lock guarding the chain.
-AUDIT_CHAIN_LOCK = 0x4E52_4155  # "NRAU"
-
-
-# What an event's hash covers: every column but its sequence number and the hash itself.
-HASHED = tuple(c.name for c in AuditEvent.__table__.columns if c.name not in ("id", "hash"))
+# What a program-written event's hash covers (SQLite, and PostgreSQL events written before
+# the server wrote them): every column but its sequence number, the hash itself and the
+# claims only the server records.
+HASHED = (
+    "occurred_at",
+    "actor",
+    "action",
+    "entity_type",
+    "entity_id",
+    "before",
+    "after",
+    "prev_hash",
+)
 
 
 def event_hash(event: AuditEvent) -> str:
@@ -42,21 +49,59 @@ def chain_hash(values: dict[str, Any]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def server_writes(session: Session) -> bool:
+    """PostgreSQL writes the audit log itself (`netraven_audit_append`); SQLite cannot."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def server_head(session: Session) -> dict[str, Any] | None:
+    """PostgreSQL's record of the chain's end: hash, count, last_id, server_since."""
+    row = session.execute(
+        text("SELECT hash, count, last_id, server_since FROM audit_head WHERE id = 1")
+    ).first()
+    return None if row is None else dict(row._mapping)
+
+
+# The hash PostgreSQL computed for a server-written event, recomputed from its row.
+SERVER_HASH = func.netraven_audit_hash(
+    AuditEvent.occurred_at,
+    AuditEvent.actor,
+    AuditEvent.claimed_actor,
+    AuditEvent.claimed_at,
+    AuditEvent.action,
+    AuditEvent.entity_type,
+    AuditEvent.entity_id,
+    AuditEvent.before,
+    AuditEvent.after,
+    AuditEvent.prev_hash,
+)
+
+
 def last_event(session: Session) -> AuditEvent | None:
     return session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
 
 
-def _lock_chain(session: Session) -> str | None:
-    """Serialise appends and return the hash to chain to.
-
-    Two writers must never chain to the same predecessor: on PostgreSQL a
-    transaction-scoped advisory lock keeps them apart, on SQLite the write lock every
-    unit of work takes at BEGIN IMMEDIATE.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(AUDIT_CHAIN_LOCK)))
+def _chain_end(session: Session) -> str | None:
+    """The hash to chain to. Appends are serialised by the write lock every SQLite unit
+    of work takes at BEGIN IMMEDIATE, so two writers never chain to the same event."""
     previous = last_event(session)
     return previous.hash if previous else None
+
+
+def _server_append(session: Session, events: list[dict[str, Any]]) -> list[int]:
+    """Have the server append `events`; it records its own actor and time, keeping the
+    client's `actor` and `occurred_at` only as claims. Returns the new ids in order."""
+    claims = [
+        event
+        | {"occurred_at": event["occurred_at"].isoformat() if event.get("occurred_at") else None}
+        for event in events
+    ]
+    return list(
+        session.scalars(
+            text("SELECT netraven_audit_append(CAST(:events AS jsonb))"),
+            {"events": json.dumps(claims, default=str)},
+        )
+    )
 
 
 def append_event(
@@ -72,18 +117,21 @@ def append_event(
 ) -> AuditEvent:
     """Append one event chained to the current last one, in the caller's transaction.
 
-    `occurred_at` defaults to now; a replayed offline edit keeps its original time.
+    `occurred_at` defaults to now; a replayed offline edit keeps its original time (on
+    PostgreSQL as a claim next to the server's time).
     """
-    event = AuditEvent(
-        occurred_at=occurred_at or utcnow(),
-        actor=actor,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        before=before,
-        after=after,
-        prev_hash=_lock_chain(session),
-    )
+    values = {
+        "actor": actor,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "before": before,
+        "after": after,
+    }
+    if server_writes(session):
+        (event_id,) = _server_append(session, [values | {"occurred_at": occurred_at}])
+        return session.get_one(AuditEvent, event_id)
+    event = AuditEvent(**values, occurred_at=occurred_at or utcnow(), prev_hash=_chain_end(session))
     event.hash = event_hash(event)
     session.add(event)
     session.flush()
@@ -98,7 +146,10 @@ def append_events(session: Session, events: list[dict[str, Any]]) -> str | None:
     """
     if not events:
         return None
-    previous = _lock_chain(session)
+    if server_writes(session):
+        ids = _server_append(session, events)
+        return session.scalar(select(AuditEvent.hash).where(AuditEvent.id == ids[-1]))
+    previous = _chain_end(session)
     for event in events:
         event["prev_hash"] = previous
         event["hash"] = previous = chain_hash(event)
@@ -129,8 +180,8 @@ def list_events(
         stmt = stmt.where(AuditEvent.entity_type == entity_type)
     if entity_id is not None:
         stmt = stmt.where(AuditEvent.entity_id == entity_id)
-    if actor is not None:
-        stmt = stmt.where(AuditEvent.actor == actor)
+    if actor is not None:  # the connected role, or the user a client said it acted for
+        stmt = stmt.where(or_(AuditEvent.actor == actor, AuditEvent.claimed_actor == actor))
     if action is not None:  # "credential" matches every credential.* action
         stmt = stmt.where(
             or_(

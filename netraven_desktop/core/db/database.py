@@ -21,13 +21,16 @@ from contextlib import (
 from functools import cached_property
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..errors import DatabaseUnavailableError
+from ..errors import DatabaseUnavailableError, PermissionDeniedError
 from .engines import SQLITE_BEGIN, make_async_engine, make_sync_engine
 from .url import DatabaseURL, parse_database_url
+
+# PostgreSQL's SQLSTATE for "permission denied".
+INSUFFICIENT_PRIVILEGE = "42501"
 
 
 class Database:
@@ -86,6 +89,7 @@ class Database:
         """
         with (
             self.unavailable_as_error(),
+            self.refusal_as_error(),
             self._sync_sessions[write](info=self._info(actor)) as session,
             session.begin(),
         ):
@@ -100,7 +104,7 @@ class Database:
         self, *, write: bool = True, actor: str | None = None
     ) -> AsyncIterator[AsyncSession]:
         """The async twin of `session()`; never share the session between tasks."""
-        with self.unavailable_as_error():
+        with self.unavailable_as_error(), self.refusal_as_error():
             async with (
                 self._async_sessions[write](info=self._info(actor)) as session,
                 session.begin(),
@@ -125,6 +129,19 @@ class Database:
         except OSError as exc:  # asyncpg raises socket errors unwrapped
             raise DatabaseUnavailableError(
                 f"database {self.url} is not reachable: {_first_line(exc)}"
+            ) from exc
+
+    @contextmanager
+    def refusal_as_error(self) -> Iterator[None]:
+        """A PostgreSQL privilege refusal (the member's group role does not allow it) as
+        one clear line; the transaction was rolled back, so nothing was written."""
+        try:
+            yield
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
+                raise
+            raise PermissionDeniedError(
+                f"the database refused {self.url.sync_url.username}: {_first_line(exc.orig)}"
             ) from exc
 
     def close(self) -> None:
@@ -156,7 +173,13 @@ def _is_connect_failure(error: object) -> bool:
 
 
 def _first_line(error: object) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    """The message's first line, without the "<class '...'>: " SQLAlchemy puts before an
+    asyncpg error's text."""
+    text = str(error).strip()
+    if not text:
+        return type(error).__name__
+    line = text.splitlines()[0]
+    return line.split(">: ", 1)[1] if line.startswith("<class ") and ">: " in line else line
 
 
 def _begin(write: bool) -> str:

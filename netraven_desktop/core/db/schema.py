@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest migration's revision; a test checks it against Alembic's own head.
-HEAD_REVISION = "0005_snapshot_masking"
+HEAD_REVISION = "0006_team_roles"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -37,8 +37,13 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     """Alembic's filter: the search index (and SQLite's FTS5 shadow tables, named after
-    it) is created by hand per backend and has no model, so comparisons skip it."""
-    return not (type_ == "table" and name is not None and name.startswith("config_search"))
+    it) and PostgreSQL's audit head are created by hand per backend and have no model,
+    so comparisons skip them."""
+    return not (
+        type_ == "table"
+        and name is not None
+        and (name.startswith("config_search") or name == "audit_head")
+    )
 
 
 def head_revision() -> str:
@@ -79,6 +84,7 @@ def upgrade_connection(connection: Connection) -> tuple[str | None, str]:
     before = check_not_too_new(connection)
     if connection.dialect.name == "postgresql":
         _require_pg_trgm(connection)
+        _require_group_roles(connection)
     command.upgrade(alembic_config(connection), "head")
     return before, head_revision()
 
@@ -97,6 +103,39 @@ def _require_pg_trgm(connection: Connection) -> None:
             f"ask the database administrator to run `CREATE EXTENSION pg_trgm;` in database "
             f"{database}, then run `netraven-desktop db upgrade` again"
         ) from None
+
+
+# Team mode's group roles, each a member of the one before (see the 0006 migration).
+GROUP_ROLES = ("netraven_viewer", "netraven_operator", "netraven_admin")
+
+
+def _require_group_roles(connection: Connection) -> None:
+    """The migrations create the group roles when missing, which takes CREATEROLE; say
+    what a DBA must run if this user may not (roles are shared by the whole server)."""
+    missing = (
+        connection.execute(
+            text("SELECT unnest(CAST(:roles AS text[])) EXCEPT SELECT rolname FROM pg_roles"),
+            {"roles": list(GROUP_ROLES)},
+        )
+        .scalars()
+        .all()
+    )
+    if not missing:
+        return
+    user, able = connection.execute(
+        text("SELECT rolname, rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user")
+    ).one()
+    if able:
+        return
+    statements = " ".join(
+        f"CREATE ROLE {role} NOLOGIN{f' IN ROLE {GROUP_ROLES[i - 1]}' if i else ''};"
+        for i, role in enumerate(GROUP_ROLES)
+    )
+    raise SchemaNotReadyError(
+        f"team mode needs the PostgreSQL group roles {', '.join(GROUP_ROLES)} and {user} may "
+        f"not create them (no CREATEROLE); ask the database administrator to run "
+        f"`{statements}`, then run `netraven-desktop db upgrade` again"
+    )
 
 
 def upgrade(db: Database) -> tuple[str | None, str]:

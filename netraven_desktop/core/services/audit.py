@@ -1,8 +1,10 @@
 """Who did what: every mutating service records an audit event in its own transaction.
 
-The events form a hash chain (see crud/audit.py); a head row remembers the last hash
-and the count, so removing events from the end is caught too. Values are recorded
-as plain JSON; no row in this program holds a secret, and none is ever passed here.
+The events form a hash chain (see crud/audit.py); a head remembers the last hash and
+the count, so removing events from the end is caught too. On SQLite the program keeps
+the chain and its head (a settings row); on PostgreSQL the server does, in `audit_head`,
+which no member's role may write. Values are recorded as plain JSON; no row in this
+program holds a secret, and none is ever passed here.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import null, select
 from sqlalchemy.orm import Session
 
 from ..crud import audit as rows
@@ -65,8 +67,9 @@ def record(
     """Append an event in the caller's transaction and move the chain's head.
 
     `actor` and `occurred_at` default to the unit of work's actor and now; an offline
-    edit replayed on the team database keeps the user and time it was made at. On a
-    replica the edit is also queued in the outbox, in the same transaction.
+    edit replayed on the team database keeps the user and time it was made at (as claims
+    next to the server's own, on PostgreSQL). On a replica the edit is also queued in the
+    outbox, in the same transaction.
     """
     event = rows.append_event(
         session,
@@ -78,7 +81,8 @@ def record(
         after=after,
         occurred_at=occurred_at,
     )
-    _move_head(session, event.hash, 1)
+    if not rows.server_writes(session):
+        _move_head(session, event.hash, 1)
     if session.info.get("replica"):
         outbox.queue_edits(session, [{f: getattr(event, f) for f in QUEUED_FIELDS}])
     return event
@@ -89,8 +93,11 @@ def record_many(session: Session, events: list[dict[str, Any]]) -> None:
 
     Each event is a dict of `action`, `entity_type`, `entity_id`, `before`, `after`.
     """
-    actor, now = current_actor(session), utcnow()
-    stamped = [event | {"actor": actor, "occurred_at": now} for event in events]
+    actor = current_actor(session)
+    if rows.server_writes(session):  # the server stamps its own time
+        rows.append_events(session, [event | {"actor": actor} for event in events])
+        return
+    stamped = [event | {"actor": actor, "occurred_at": utcnow()} for event in events]
     last = rows.append_events(session, stamped)
     if last is not None:
         _move_head(session, last, len(events))
@@ -140,11 +147,27 @@ class ChainCheck:
 
 @dual
 def verify_chain(session: Session) -> ChainCheck:
-    """Recompute every hash and link; name the first event that does not fit."""
+    """Recompute every hash and link; name the first event that does not fit.
+
+    On PostgreSQL the head is read first and only the events up to it are checked, so
+    events committed meanwhile by others are not mistaken for tampering.
+    """
     authorize(session, "read")
+    stmt = select(AuditEvent, null()).order_by(AuditEvent.id)
+    server_since = None
+    if rows.server_writes(session):
+        head = rows.server_head(session) or {"hash": None, "count": 0, "last_id": None}
+        server_since = head.get("server_since")
+        stmt = stmt.with_only_columns(AuditEvent, rows.SERVER_HASH)
+        if head["last_id"] is not None:
+            stmt = stmt.where(AuditEvent.id <= head["last_id"])
+        expected = {"hash": head["hash"], "count": head["count"]}
+    else:
+        stored = setting_rows.find_setting(session, HEAD_KEY, HEAD_SCOPE)
+        expected = stored.value if stored else {"hash": None, "count": 0}
     previous_hash: str | None = None
     checked = 0
-    for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
+    for event, server_hash in session.execute(stmt):
         if event.prev_hash != previous_hash:
             return ChainCheck(
                 False,
@@ -152,12 +175,11 @@ def verify_chain(session: Session) -> ChainCheck:
                 event.id,
                 "does not follow the event before it (one was inserted or deleted before it)",
             )
-        if rows.event_hash(event) != event.hash:
+        by_server = server_since is not None and event.id >= server_since
+        if (server_hash if by_server else rows.event_hash(event)) != event.hash:
             return ChainCheck(False, checked, event.id, "was edited after it was written")
         previous_hash = event.hash
         checked += 1
-    head = setting_rows.find_setting(session, HEAD_KEY, HEAD_SCOPE)
-    expected = head.value if head else {"hash": None, "count": 0}
     if expected != {"hash": previous_hash, "count": checked}:
         return ChainCheck(
             False,
@@ -175,12 +197,20 @@ def list_events(session: Session, **filters: Any) -> list[AuditEvent]:
     return rows.list_events(session, **filters)
 
 
+def shown_actor(actor: str, claimed_actor: str | None) -> str:
+    """Who did it, for people: the recorded actor, and whom the client said it acted for
+    when that differs ("netops (as alice)": a shared login, or an offline edit)."""
+    return f"{actor} (as {claimed_actor})" if claimed_actor else actor
+
+
 def event_to_dict(event: AuditEvent) -> dict[str, Any]:
     """The stable JSON form of an audit event (documented in docs/cli.md)."""
     return {
         "id": event.id,
         "occurred_at": event.occurred_at.isoformat(),
         "actor": event.actor,
+        "claimed_actor": event.claimed_actor,
+        "claimed_at": event.claimed_at.isoformat() if event.claimed_at else None,
         "action": event.action,
         "entity_type": event.entity_type,
         "entity_id": event.entity_id,

@@ -57,7 +57,7 @@ class AuditModel(RowsModel[AuditEvent]):
     COL_TIME, COL_ACTOR, COL_ACTION, COL_ENTITY, COL_SUMMARY = range(5)
     COLUMNS = (
         ("Time", lambda e: f"{e.occurred_at.astimezone():%Y-%m-%d %H:%M:%S}"),
-        ("Actor", lambda e: e.actor),
+        ("Actor", lambda e: audit.shown_actor(e.actor, e.claimed_actor)),
         ("Action", lambda e: e.action),
         ("Entity", lambda e: f"{e.entity_type} {e.entity_id or ''}".strip()),
         ("Summary", summarize),

@@ -25,7 +25,12 @@ class Setting(Editable, Base):
 
 
 class AuditEvent(Base):
-    """An append-only, hash-chained record of one change. Never updated or deleted."""
+    """An append-only, hash-chained record of one change. Never updated or deleted.
+
+    On PostgreSQL the server writes it: `actor` is the connected database role and
+    `occurred_at` the server's clock; what the client said instead (another user name, an
+    offline edit's time) is kept in `claimed_actor` / `claimed_at`. Both stay NULL on SQLite.
+    """
 
     __tablename__ = "audit_events"
 
@@ -35,6 +40,8 @@ class AuditEvent(Base):
     )
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(255))
+    claimed_actor: Mapped[str | None] = mapped_column(String(255))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     action: Mapped[str] = mapped_column(String(64))
     entity_type: Mapped[str] = mapped_column(String(64))
     entity_id: Mapped[str | None] = mapped_column(String(64))
