@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+from tests.sim import SIM_ENABLE, SIM_PASSWORD
+
 
 class Cli:
     """Runs `python -m netraven_desktop [--db URL] ...` as a user would."""
@@ -48,3 +50,23 @@ def one_line_error(result, *fragments):
     assert "Traceback" not in result.stderr
     for fragment in fragments:
         assert fragment in lines[0]
+
+
+def add_lab_inventory(cli: Cli, devices: list[tuple[str, str, int]], *tags: str) -> None:
+    """The simulator's credential as "lab" and each (name, platform, port) as a device."""
+    cli.ok(
+        "credential",
+        "add",
+        "lab",
+        "--username",
+        "admin",
+        "--password-stdin",
+        "--enable-secret",
+        stdin=f"{SIM_PASSWORD}\n{SIM_ENABLE}\n",
+    )
+    for name, platform, port in devices:
+        tag_options = [option for tag in tags for option in ("--tag", tag)]
+        cli.ok(
+            "device", "add", name, "--host", "127.0.0.1", "--port", str(port),
+            "--platform", platform, *tag_options,
+        )  # fmt: skip

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from netraven_desktop.core.crud import credentials as credential_rows
 from netraven_desktop.core.secrets import Secrets
 from netraven_desktop.core.services import runs
-from tests.clitools import one_line_error
+from tests.clitools import add_lab_inventory, one_line_error
 from tests.sim import SIM_ENABLE as ENABLE
 from tests.sim import SIM_PASSWORD as PASSWORD
 
@@ -25,30 +25,7 @@ from tests.sim import SIM_PASSWORD as PASSWORD
 @contextlib.contextmanager
 def _inventory(cli, devices):
     """A credential in the keyring and the simulated devices in the inventory."""
-    cli.ok(
-        "credential",
-        "add",
-        "lab",
-        "--username",
-        "admin",
-        "--password-stdin",
-        "--enable-secret",
-        stdin=f"{PASSWORD}\n{ENABLE}\n",
-    )
-    for name, platform, port in devices:
-        cli.ok(
-            "device",
-            "add",
-            name,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--platform",
-            platform,
-            "--tag",
-            "sim",
-        )
+    add_lab_inventory(cli, devices, "sim")
     try:
         yield devices
     finally:

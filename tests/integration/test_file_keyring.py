@@ -15,8 +15,8 @@ from keyring.testing.backend import BackendBasicTests
 
 from netraven_desktop.core.file_keyring import EncryptedFileKeyring
 from netraven_desktop.core.secrets import Secrets, SecretStore, SecretStoreError, new_reference
-from tests.clitools import Cli, one_line_error
-from tests.sim import SIM_ENABLE, SIM_PASSWORD
+from tests.clitools import Cli, add_lab_inventory, one_line_error
+from tests.sim import SIM_PASSWORD
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -192,28 +192,7 @@ def test_a_cron_job_without_a_desktop_session_backs_up_with_the_file_store(
     assert refused.returncode == 3
     one_line_error(refused, "no OS keyring is available", "NETRAVEN_KEYRING=file")
 
-    cron.ok(
-        "credential",
-        "add",
-        "lab",
-        "--username",
-        "admin",
-        "--password-stdin",
-        "--enable-secret",
-        stdin=f"{SIM_PASSWORD}\n{SIM_ENABLE}\n",
-    )
-    for name, platform, port in sim_devices:
-        cron.ok(
-            "device",
-            "add",
-            name,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--platform",
-            platform,
-        )
+    add_lab_inventory(cron, sim_devices)
     run = cron("backup", "run", "--all")
     assert run.returncode == 0, run.stderr
     assert "3 devices: 3 changed" in run.stdout
