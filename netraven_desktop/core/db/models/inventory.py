@@ -135,7 +135,12 @@ class Device(UUIDPrimaryKey, Editable, Base):
             sqlite_where=deleted_at.is_(None),
             postgresql_where=deleted_at.is_(None),
         ),
-        Index("ix_devices_deleted_at", "deleted_at"),
+        Index(
+            "ix_devices_trashed",
+            "deleted_at",
+            sqlite_where=deleted_at.is_not(None),
+            postgresql_where=deleted_at.is_not(None),
+        ),
         Index("ix_devices_platform", "platform"),
         Index("ix_devices_site", "site"),
         Index("ix_devices_host", "host"),
