@@ -85,6 +85,7 @@ def sort_key(sort: str, sortable: Mapping[str, Any]) -> Any:
 
 
 def check_page(limit: int | None, offset: int = 0) -> None:
+    """Refuse a page size outside 0..MAX_PAGE or a negative offset."""
     if limit is not None and not 0 <= limit <= MAX_PAGE:
         raise InputError("limit", limit, f"must be from 0 to {MAX_PAGE}")
     if offset < 0:
