@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from alembic import command
 from sqlalchemy import event, insert, or_, select
 
 from netraven_desktop.core.crud import devices as device_rows
@@ -23,6 +24,7 @@ from netraven_desktop.core.crud.common import contains_ci
 from netraven_desktop.core.db import Database
 from netraven_desktop.core.db.base import utcnow
 from netraven_desktop.core.db.models import Device
+from netraven_desktop.core.db.schema import alembic_config
 from netraven_desktop.core.services import devices as service
 
 SORTS = list(device_rows.SORTABLE)
@@ -237,3 +239,14 @@ def test_the_search_index_follows_edits_trash_restore_and_purge(db):
         service.remove_device(session, "new-name", purge=True)
     _add(db, "other", description="roof garden")
     assert found("roof") == ["other"]
+
+
+def test_the_migration_indexes_the_devices_already_there(db):
+    _add(db, "core-sw1", description="spine")
+    with db.sync_engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "-1")
+    with db.sync_engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "head")
+    with db.read_session() as session:
+        found = device_rows.list_device_rows(session, search="spine")
+    assert [row.name for row in found] == ["core-sw1"]

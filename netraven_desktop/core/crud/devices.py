@@ -328,7 +328,9 @@ def list_device_rows(
     return [DeviceRow(*row, tags=tuple(tags.get(row.id, ()))) for row in page]
 
 
-def _ordered(stmt: Select[Any], keys: tuple[Any, ...], descending: bool, limit: int | None):
+def _ordered(
+    stmt: Select[Any], keys: tuple[Any, ...], descending: bool, limit: int | None
+) -> Select[Any]:
     """`stmt` in the order of `keys`, all one way, as a (key, id) index is read."""
     return stmt.order_by(*(k.desc() if descending else k for k in keys)).limit(limit)
 
