@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from netraven_desktop.core.crud import audit as audit_rows
+from netraven_desktop.core.crud import devices as device_rows
 from netraven_desktop.core.errors import ConflictError, InputError, NotFoundError
 from netraven_desktop.core.services import devices as service
 
@@ -31,7 +32,7 @@ def inventory(face):
 def test_rows_are_paged_sorted_and_carry_their_tags(inventory):
     rows = inventory.service(service.list_device_rows, limit=2)
     assert [(r.name, r.tags) for r in rows] == [("Access-3", ()), ("core-sw1", ("core", "dc1"))]
-    rest = inventory.service(service.list_device_rows, limit=2, offset=2)
+    rest = inventory.service(service.list_device_rows, limit=2, after=rows[1].id)
     assert [r.name for r in rest] == ["edge-fw2"]
     by_host = inventory.service(service.list_device_rows, sort="host", descending=True)
     assert [r.host for r in by_host] == ["10.9.9.9", "10.0.3.3", "10.0.0.1"]
@@ -117,13 +118,23 @@ def test_search_ignores_case_and_takes_wildcards_literally(face):
 
 @pytest.mark.parametrize(
     ("sort", "descending"),
-    [("name", False), ("name", True), ("site", False), ("role", True), ("last_backup_at", False)],
+    [
+        ("name", False),
+        ("name", True),
+        ("site", False),
+        ("site", True),
+        ("role", True),
+        ("platform", False),
+        ("last_backup_at", False),
+        ("last_backup_at", True),
+    ],
 )
 def test_continuing_after_a_device_gives_the_same_pages_as_offsets(face, sort, descending):
     for i in range(9):  # equal keys and empty keys, so the id tiebreak and nulls matter
         _add(face, f"d{i}", site=("a", "b", None)[i % 3], role=None if i % 2 else f"r{i % 4}")
     query = {"sort": sort, "descending": descending}
-    expected = [r.name for r in face.service(service.list_device_rows, **query)]
+    expected = [d.name for d in face(device_rows.list_devices, **query)]  # one ORDER BY
+    assert [r.name for r in face.service(service.list_device_rows, **query)] == expected
     pages, after = [], None
     for _ in range(10):  # bounded: a continuation that never ends fails, not hangs
         page = face.service(service.list_device_rows, limit=4, after=after, **query)
@@ -132,3 +143,9 @@ def test_continuing_after_a_device_gives_the_same_pages_as_offsets(face, sort, d
         pages.extend(r.name for r in page)
         after = page[-1].id
     assert pages == expected
+
+
+def test_continuing_after_a_device_deleted_for_good_ends_the_listing(inventory):
+    first = inventory.service(service.list_device_rows, limit=1)
+    inventory.service(service.remove_device, first[0].name, purge=True)
+    assert inventory.service(service.list_device_rows, after=first[0].id) == []

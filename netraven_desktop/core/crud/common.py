@@ -77,6 +77,21 @@ def ensure_name_free(
         raise DuplicateError(entity, field, value)
 
 
+def sort_key(sort: str, sortable: Mapping[str, Any]) -> Any:
+    """The whitelisted sort expression named `sort`."""
+    if sort not in sortable:
+        raise InputError("sort", sort, f"must be one of {', '.join(sortable)}")
+    return sortable[sort]
+
+
+def check_page(limit: int | None, offset: int = 0) -> None:
+    """Refuse a page size outside 0..MAX_PAGE or a negative offset."""
+    if limit is not None and not 0 <= limit <= MAX_PAGE:
+        raise InputError("limit", limit, f"must be from 0 to {MAX_PAGE}")
+    if offset < 0:
+        raise InputError("offset", offset, "must not be negative")
+
+
 def paginate(
     stmt: Select[tuple[T]],
     *,
@@ -88,13 +103,8 @@ def paginate(
     tiebreak: Any = None,
 ) -> Select[tuple[T]]:
     """Apply a whitelisted sort key, a stable tiebreak, and limit/offset to `stmt`."""
-    if sort not in sortable:
-        raise InputError("sort", sort, f"must be one of {', '.join(sortable)}")
-    if limit is not None and not 0 <= limit <= MAX_PAGE:
-        raise InputError("limit", limit, f"must be from 0 to {MAX_PAGE}")
-    if offset < 0:
-        raise InputError("offset", offset, "must not be negative")
-    column = sortable[sort]
+    column = sort_key(sort, sortable)
+    check_page(limit, offset)
     # Empty values last in both directions, the same on SQLite and PostgreSQL.
     order = [(column.desc() if descending else column.asc()).nulls_last()]
     if tiebreak is not None:

@@ -8,8 +8,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypedDict, Unpack
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+)
+from sqlalchemy.orm import QueryableAttribute, Session, selectinload
 
 from ..db.base import utcnow
 from ..db.models import BACKUP_STATUSES, Device, Tag, device_tags
@@ -25,10 +37,12 @@ from ..validation import (
 from .common import (
     NamedRows,
     apply_changes,
+    check_page,
     contains_ci,
     delete_row,
     name_equals,
     paginate,
+    sort_key,
 )
 
 ENTITY = "device"
@@ -65,6 +79,17 @@ SORTABLE = {
     "created_at": Device.created_at,
     "updated_at": Device.updated_at,
 }
+# What the search box looks in: a substring of any of these, ignoring case.
+SEARCHED = (Device.name, Device.host, Device.site, Device.role, Device.description)
+# A trigram index cannot look up anything shorter: such searches scan the live devices.
+MIN_INDEXED = 3
+# PostgreSQL's searched text of a device, as migration 0007 indexes it (the same
+# expression, or the planner will not match it): the columns joined by U+001F.
+SEPARATOR = "\x1f"
+SEARCH_DOCUMENT = literal_column(
+    "(devices.name || E'\\x1f' || devices.host || E'\\x1f' || coalesce(devices.site, '') "
+    "|| E'\\x1f' || coalesce(devices.role, '') || E'\\x1f' || coalesce(devices.description, ''))"
+)
 
 
 # How each person-edited device field is validated and normalised.
@@ -136,7 +161,7 @@ class DeviceFilters(TypedDict, total=False):
     search: str | None
 
 
-def _filtered(stmt: Select[Any], filters: DeviceFilters) -> Select[Any]:
+def _filtered(stmt: Select[Any], filters: DeviceFilters, dialect: str) -> Select[Any]:
     unknown = set(filters) - set(DeviceFilters.__annotations__)
     if unknown:
         raise TypeError(f"not a device filter: {', '.join(sorted(unknown))}")
@@ -154,9 +179,30 @@ def _filtered(stmt: Select[Any], filters: DeviceFilters) -> Select[Any]:
     if enabled is not None:
         stmt = stmt.where(Device.enabled.is_(enabled))
     if search and search.strip():
-        columns = (Device.name, Device.host, Device.site, Device.role, Device.description)
-        stmt = stmt.where(or_(*(contains_ci(column, search.strip()) for column in columns)))
+        stmt = stmt.where(_search(search.strip(), dialect))
     return stmt
+
+
+def _search(search: str, dialect: str) -> ColumnElement[bool]:
+    """`search` is a substring of a searched column, ignoring case, served by an index.
+
+    The trigram index (migration 0007) narrows and the per-column LIKE decides, so the
+    rows found are those the plain search found. PostgreSQL: ILIKE on the joined text,
+    which the pg_trgm GIN index serves. SQLite: the FTS5 trigram table, which folds all of
+    Unicode's case where SQLite's LIKE folds only ASCII's.
+    """
+    like = or_(*(contains_ci(column, search) for column in SEARCHED))
+    if len(search) < MIN_INDEXED:
+        return like
+    if dialect != "sqlite":
+        if SEPARATOR in search:
+            return like
+        return and_(contains_ci(SEARCH_DOCUMENT, search), like)
+    phrase = text("device_search MATCH :device_phrase").bindparams(
+        device_phrase='"' + search.replace('"', '""') + '"'
+    )
+    candidates = select(literal_column("rowid")).select_from(text("device_search")).where(phrase)
+    return and_(literal_column("devices.rowid").in_(candidates), like)
 
 
 def _page(
@@ -166,16 +212,18 @@ def _page(
     descending: bool,
     limit: int | None,
     offset: int,
+    dialect: str,
 ) -> Select[Any]:
-    """`stmt` filtered, sorted and cut to one page: the same order for objects and rows."""
+    """`stmt` filtered, sorted and cut to one page, in the order `list_device_rows` gives:
+    the key (empty ones last), then the id in the key's direction."""
     return paginate(
-        _filtered(stmt, filters),
+        _filtered(stmt, filters, dialect),
         sort=sort,
         sortable=SORTABLE,
         descending=descending,
         limit=limit,
         offset=offset,
-        tiebreak=Device.id,
+        tiebreak=Device.id.desc() if descending else Device.id,
     )
 
 
@@ -189,13 +237,14 @@ def list_devices(
     **filters: Unpack[DeviceFilters],
 ) -> list[Device]:
     """Live (not trashed) devices matching every given filter, sorted and paged."""
-    stmt = _page(_ROWS.select(), filters, sort, descending, limit, offset)
+    dialect = session.get_bind().dialect.name
+    stmt = _page(_ROWS.select(), filters, sort, descending, limit, offset, dialect)
     return list(session.scalars(stmt))
 
 
 def count_devices(session: Session, **filters: Unpack[DeviceFilters]) -> int:
     stmt = select(func.count()).select_from(Device).where(Device.deleted_at.is_(None))
-    return session.scalar(_filtered(stmt, filters)) or 0
+    return session.scalar(_filtered(stmt, filters, session.get_bind().dialect.name)) or 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,36 +292,62 @@ def list_device_rows(
     sort: str = "name",
     descending: bool = False,
     limit: int | None = None,
-    offset: int = 0,
     after: uuid.UUID | None = None,
     **filters: Unpack[DeviceFilters],
 ) -> list[DeviceRow]:
-    """`list_devices` as plain rows: one query for the page, one for its tags.
+    """`list_devices` as plain rows, in the same order: one query for the page (two where
+    it reaches the devices with an empty sort key), one for its tags.
 
-    `after` (a device id) continues a listing after that device, in the same order: each
-    further page costs what the first did, where an offset makes the database walk (and
-    sort) every row before it — seconds deep into 100,000 devices.
+    `after` (a device id) continues a listing after that device: a keyset query, which an
+    index on (key, id) serves from the anchor on, so a page 100,000 rows deep costs what
+    the first one does. An anchor deleted for good meanwhile ends the listing.
     """
-    stmt = select(*_ROW_COLUMNS).where(Device.deleted_at.is_(None))
+    key = sort_key(sort, SORTABLE)
+    check_page(limit)
+    anchor: Row[Any] | None = None
     if after is not None:
-        stmt = stmt.where(_beyond(after, sort, descending))
-    page = session.execute(_page(stmt, filters, sort, descending, limit, offset)).all()
+        anchor = session.execute(select(key, Device.id).where(Device.id == after)).first()
+        if anchor is None:
+            return []
+    live = select(*_ROW_COLUMNS).where(Device.deleted_at.is_(None))
+    live = _filtered(live, filters, session.get_bind().dialect.name)
+    nullable = bool(getattr(key, "nullable", False))
+    page: list[Row[Any]] = []
+    if anchor is None or anchor[0] is not None:
+        keyed = live.where(key.is_not(None)) if nullable else live
+        if anchor is not None:
+            keyed = keyed.where(*_beyond(key, anchor, descending))
+        page = list(session.execute(_ordered(keyed, (key, Device.id), descending, limit)))
+    if nullable and (limit is None or len(page) < limit):
+        empty = live.where(key.is_(None))
+        if anchor is not None and anchor[0] is None:
+            empty = empty.where(Device.id < anchor[1] if descending else Device.id > anchor[1])
+        rest = None if limit is None else limit - len(page)
+        page += session.execute(_ordered(empty, (Device.id,), descending, rest))
     tags = _tag_names(session, [row.id for row in page])
     return [DeviceRow(*row, tags=tuple(tags.get(row.id, ()))) for row in page]
 
 
-def _beyond(anchor: uuid.UUID, sort: str, descending: bool) -> ColumnElement[bool]:
-    """Rows after `anchor` in the order `paginate` gives: the key, nulls last, then id."""
-    if sort not in SORTABLE:
-        raise InputError("sort", sort, f"must be one of {', '.join(SORTABLE)}")
-    key = SORTABLE[sort]
-    value = select(key).where(Device.id == anchor).correlate(None).scalar_subquery()
-    return or_(
-        key < value if descending else key > value,
-        and_(key == value, Device.id > anchor),
-        and_(key.is_(None), value.is_not(None)),
-        and_(key.is_(None), value.is_(None), Device.id > anchor),
-    )
+def _ordered(
+    stmt: Select[Any], keys: tuple[Any, ...], descending: bool, limit: int | None
+) -> Select[Any]:
+    """`stmt` in the order of `keys`, all one way, as a (key, id) index is read."""
+    return stmt.order_by(*(k.desc() if descending else k for k in keys)).limit(limit)
+
+
+def _beyond(key: Any, anchor: Row[Any], descending: bool) -> list[ColumnElement[bool]]:
+    """Rows past `anchor` (its key, not empty, and id) in the order `_ordered` gives.
+
+    A row-value comparison, which an index on (key, id) serves as one range. SQLite
+    reads an expression index (`lower(name)`) only for a plain comparison of the key,
+    so that one is added as well; such keys are unique, so it narrows just as tightly.
+    """
+    value, anchor_id = anchor
+    pair, bound = tuple_(key, Device.id), tuple_(value, anchor_id)
+    conditions = [pair < bound if descending else pair > bound]
+    if not isinstance(key, QueryableAttribute):
+        conditions.append(key <= value if descending else key >= value)
+    return conditions
 
 
 def _tag_names(session: Session, device_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:

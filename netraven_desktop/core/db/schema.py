@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest migration's revision; a test checks it against Alembic's own head.
-HEAD_REVISION = "0006_team_roles"
+HEAD_REVISION = "0007_device_view_indexes"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -36,14 +36,14 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """Alembic's filter: the search index (and SQLite's FTS5 shadow tables, named after
-    it) and PostgreSQL's audit head are created by hand per backend and have no model,
+    """Alembic's filter: the search indexes (and SQLite's FTS5 shadow tables, named after
+    them) and PostgreSQL's audit head are created by hand per backend and have no model,
     so comparisons skip them."""
-    return not (
-        type_ == "table"
-        and name is not None
-        and (name.startswith("config_search") or name == "audit_head")
-    )
+    if name is None:
+        return True
+    if type_ == "table":
+        return not (name.startswith(("config_search", "device_search")) or name == "audit_head")
+    return not (type_ == "index" and name == "ix_devices_search_trgm")
 
 
 def head_revision() -> str:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -79,6 +80,12 @@ class Credential(UUIDPrimaryKey, Editable, Base):
     )
 
 
+_LIVE_ONLY = {
+    "sqlite_where": text("deleted_at IS NULL"),
+    "postgresql_where": text("deleted_at IS NULL"),
+}
+
+
 class Device(UUIDPrimaryKey, Editable, Base):
     __tablename__ = "devices"
 
@@ -128,13 +135,33 @@ class Device(UUIDPrimaryKey, Editable, Base):
             sqlite_where=deleted_at.is_(None),
             postgresql_where=deleted_at.is_(None),
         ),
-        Index("ix_devices_deleted_at", "deleted_at"),
+        Index(
+            "ix_devices_trashed",
+            "deleted_at",
+            sqlite_where=deleted_at.is_not(None),
+            postgresql_where=deleted_at.is_not(None),
+        ),
         Index("ix_devices_platform", "platform"),
         Index("ix_devices_site", "site"),
         Index("ix_devices_host", "host"),
         Index("ix_devices_last_backup_status", "last_backup_status"),
         Index("ix_devices_credential_id", "credential_id"),
         Index("ix_devices_last_credential_id", "last_credential_id"),
+        # The Devices view's sort orders, each as its keyset query asks (migration 0007).
+        Index("ix_devices_live_name", func.lower(name), "id", **_LIVE_ONLY),
+        *(
+            Index(f"ix_devices_live_{key}", key, "id", **_LIVE_ONLY)
+            for key in (
+                "host",
+                "platform",
+                "site",
+                "role",
+                "last_backup_at",
+                "last_backup_status",
+                "created_at",
+                "updated_at",
+            )
+        ),
     )
 
 
