@@ -25,6 +25,8 @@ from netraven_desktop.core.db import Database
 from netraven_desktop.core.db.base import utcnow
 from netraven_desktop.core.db.models import Device
 from netraven_desktop.core.db.schema import alembic_config
+from netraven_desktop.core.importers import ImportRow
+from netraven_desktop.core.services import device_import
 from netraven_desktop.core.services import devices as service
 
 SORTS = list(device_rows.SORTABLE)
@@ -250,3 +252,25 @@ def test_the_migration_indexes_the_devices_already_there(db):
     with db.read_session() as session:
         found = device_rows.list_device_rows(session, search="spine")
     assert [row.name for row in found] == ["core-sw1"]
+
+
+def test_a_large_import_is_indexed_and_later_devices_still_are(db):
+    """An import of BULK_INDEX_ROWS devices or more indexes them in one statement on
+    SQLite (the row trigger set aside meanwhile): every one is found, and so is a device
+    added afterwards, through the trigger that is back."""
+    count = device_rows.BULK_INDEX_ROWS + 5
+    rows = [
+        ImportRow(f"line {i + 2}", {"name": f"leaf{i:04}", "host": f"10.9.{i // 250}.{i % 250}",
+                                    "platform": "arista_eos", "site": f"hall{i % 7}"})
+        for i in range(count)
+    ]  # fmt: skip
+    with db.session() as session:
+        device_import.import_devices(session, rows)
+    _add(db, "after-import", site="annex")
+    with db.read_session() as session:
+        hall3 = device_rows.list_device_rows(session, search="hall3", limit=count)
+        annex = device_rows.list_device_rows(session, search="annex")
+        leaf0042 = device_rows.list_device_rows(session, search="af0042")
+    assert len(hall3) == len([i for i in range(count) if i % 7 == 3])
+    assert [row.name for row in annex] == ["after-import"]
+    assert [row.name for row in leaf0042] == ["leaf0042"]

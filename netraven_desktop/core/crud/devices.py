@@ -14,6 +14,7 @@ from sqlalchemy import (
     Select,
     and_,
     func,
+    insert,
     literal_column,
     or_,
     select,
@@ -81,6 +82,8 @@ SORTABLE = {
 }
 # What the search box looks in: a substring of any of these, ignoring case.
 SEARCHED = (Device.name, Device.host, Device.site, Device.role, Device.description)
+# From this many rows an insert indexes them in one statement (`insert_devices`).
+BULK_INDEX_ROWS = 200
 # A trigram index cannot look up anything shorter: such searches scan the live devices.
 MIN_INDEXED = 3
 # PostgreSQL's searched text of a device, as migration 0007 indexes it (the same
@@ -139,6 +142,36 @@ def create_device(
     return _ROWS.create(
         session, name=name, host=host, platform=platform, tags=list(tags or []), **fields
     )
+
+
+def insert_devices(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert many device rows in one executemany (an import), already validated.
+
+    On SQLite the search index's row trigger costs about 100 us a device, eight times an
+    index of the same rows in one statement; so a large insert drops the trigger, indexes
+    the new rows at once and puts the trigger back, all in the caller's transaction (a
+    failure rolls the trigger back too, and the write lock keeps other writers out).
+    """
+    table = Device.__table__
+    if session.get_bind().dialect.name != "sqlite" or len(rows) < BULK_INDEX_ROWS:
+        session.execute(insert(table), rows)
+        return
+    trigger = session.execute(
+        text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
+        {"name": "device_search_insert"},
+    ).scalar_one()
+    before = session.execute(text("SELECT coalesce(max(rowid), 0) FROM devices")).scalar_one()
+    columns = ", ".join(column.key for column in SEARCHED)
+    session.execute(text("DROP TRIGGER device_search_insert"))
+    session.execute(insert(table), rows)
+    session.execute(
+        text(
+            f"INSERT INTO device_search (rowid, {columns}) "
+            f"SELECT rowid, {columns} FROM devices WHERE rowid > :before"
+        ),
+        {"before": before},
+    )
+    session.execute(text(trigger))
 
 
 def get_device(session: Session, device_id: uuid.UUID) -> Device:

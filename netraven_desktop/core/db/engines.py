@@ -30,6 +30,10 @@ def _sqlite_setup(engine: Engine, *, wal: bool) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        # A page cache up to 64 MiB (SQLite's default is 2 MiB), taken only as used: a
+        # large import updates some twenty device indexes at random places, and with the
+        # default cache each insert rereads their pages (3x slower at 20,000 devices).
+        cursor.execute("PRAGMA cache_size = -65536")
         if wal:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..crud.devices import CLEANERS
+from ..crud.devices import CLEANERS, insert_devices
 from ..db.base import utcnow
 from ..db.models import Credential, Device, Tag, device_tags
 from ..errors import InputError
@@ -307,7 +307,7 @@ def _write(
     }
     new = [template | row.fields | {"id": uuid.uuid4()} for row in creates]
     if new:
-        session.execute(insert(Device.__table__), new)
+        insert_devices(session, new)
     events = [
         {
             "action": "device.create",
