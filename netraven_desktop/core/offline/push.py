@@ -1,8 +1,12 @@
 """`push`: replay the replica's outbox on the team database, in order, exactly once.
 
-Each edit is one team transaction that applies the change, audits it under the user who
-made it at the time it was made, and records the edit's id in `applied_edits`; a push
-killed at any point and run again skips what the team already has. An edit whose base
+Each edit is one team transaction that checks it again with the services' rules, as
+the user connected now (the outbox's `actor` and `occurred_at` are plain fields of a file
+on the laptop: anyone can edit them), applies it, audits it under that user (the offline
+time kept as a claim next to the server's own), and records the edit's id in
+`applied_edits`; a push killed at any point and run again skips what the team already
+has. An edit the rules or the user's role refuse becomes a conflict, as does one that
+meets a newer server change; the rest of the push goes on. An edit whose base
 is stale merges when the server changed other fields than it did, and becomes a
 conflict (base / mine / theirs per field) when both changed the same field to different
 values, or when a delete meets an edit. Later edits of a row in conflict wait behind it.
@@ -17,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Uuid, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ..crud import configs, outbox
@@ -36,7 +40,7 @@ from ..db.models import (
     JobRunResult,
     OutboxEdit,
 )
-from ..errors import InputError, NetRavenError
+from ..errors import ConflictError, InputError, PermissionDeniedError, quote_value
 from ..services import audit, settings
 from ..services.access import authorize
 from ..services.devices import check_unmasking
@@ -57,7 +61,9 @@ class Conflict:
     """An edit the team database could not take as it is; the user picks what wins.
 
     `fields` maps each contested field to {"base", "mine", "theirs"}; a delete meeting
-    an edit has the row's state in `fields` and says so in `reason`.
+    an edit has the row's state in `fields` and says so in `reason`; an edit refused as
+    invalid has each refused field there, "theirs" empty. `actor` is who queued it on
+    this laptop, as the outbox says: a label, never what the audit records.
     """
 
     edit_id: str
@@ -102,8 +108,14 @@ class _Clash(Exception):
 
 
 def push(replica: Database, team: Database) -> PushReport:
-    """Replay every queued edit in order; conflicts stay in the outbox, marked."""
+    """Replay every queued edit in order; conflicts stay in the outbox, marked.
+
+    Raises PermissionDeniedError, before anything moves, when a team database in team
+    mode has nobody signed in: that is no reason to mark every edit refused.
+    """
     report = PushReport()
+    with team.read_session() as session:
+        authorize(session, "read")
     with replica.read_session() as session:
         edits = outbox.list_edits(session)
     waiting = {(e.entity_type, e.entity_id) for e in edits if e.status == "conflict"}
@@ -117,10 +129,11 @@ def push(replica: Database, team: Database) -> PushReport:
         if key in waiting:
             report.held += 1
             continue
-        payload = _upload_payload(replica, edit) if edit.entity_type == "snapshot" else None
         local, team_version = rebased.get(key, (None, None))
         base = team_version if local == edit.base_version else edit.base_version
         try:
+            _check_kind(edit)
+            payload = _upload_payload(replica, edit) if edit.entity_type == "snapshot" else None
             outcome, version = _replay(team, edit, base, payload)
         except _Clash as clash:
             conflict = {"reason": clash.reason, "fields": clash.fields}
@@ -141,6 +154,23 @@ def push(replica: Database, team: Database) -> PushReport:
     return report
 
 
+def _check_kind(edit: OutboxEdit) -> None:
+    """Refuse an outbox row this program never queues (the replica is a plain file)."""
+    if ACTIONS.get(edit.action) != (edit.entity_type, edit.operation):
+        raise _Clash(
+            f"not an edit NetRaven Desktop queues: {quote_value(edit.action)} "
+            f"({quote_value(edit.operation)} of a {quote_value(edit.entity_type)})"
+        )
+    if edit.entity_type != "setting":
+        try:
+            uuid.UUID(edit.entity_id)
+        except ValueError:
+            raise _Clash(
+                f"not an edit NetRaven Desktop queues: {edit.entity_type} id "
+                f"{quote_value(edit.entity_id)} is no id"
+            ) from None
+
+
 def _forget(replica: Database, edit: OutboxEdit) -> None:
     """The team has the edit: drop it from the outbox (a crash before this is harmless)."""
     with replica.session() as session:
@@ -155,14 +185,17 @@ def _replay(
     with team.session() as session:
         if session.get(AppliedEdit, edit.edit_id) is not None:
             return "already", None
-        authorize(session, PERMISSION[edit.entity_type])
         try:
             with session.begin_nested():
+                authorize(session, PERMISSION[edit.entity_type])
                 outcome = REPLAY[edit.entity_type](session, edit, base, payload)
-        except (NetRavenError, IntegrityError) as exc:
-            if isinstance(exc, NetRavenError) and exc.exit_code >= 3:
-                raise  # the environment, not the edit: stop the push
-            reason = str(exc.orig if isinstance(exc, IntegrityError) else exc).splitlines()[0]
+        except PermissionDeniedError as exc:
+            raise _Clash(f"not allowed: {exc}") from None
+        except (InputError, ConflictError) as exc:
+            fields = _refused(edit, [exc]) if isinstance(exc, InputError) else {}
+            raise _Clash(f"the team database refused it: {exc}", fields) from None
+        except (IntegrityError, DataError) as exc:
+            reason = str(exc.orig).splitlines()[0]
             raise _Clash(f"the team database refused it: {reason}") from None
         session.add(AppliedEdit(edit_id=edit.edit_id))
         row = _row(session, edit) if edit.entity_type in UPDATERS else None
@@ -171,6 +204,18 @@ def _replay(
 
 # --- per entity ------------------------------------------------------------------------
 
+# The rules the services check a row's fields with, by entity.
+CLEANERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "device": device_rows.clean_fields,
+    "tag": tag_rows.clean_fields,
+    "credential": credential_rows.clean_fields,
+}
+# What an offline edit may change, by entity (a create: any column the replica copies).
+EDITABLE: dict[str, tuple[str, ...]] = {
+    "device": device_rows.EDITABLE,
+    "tag": tag_rows.EDITABLE,
+    "credential": credential_rows.EDITABLE,
+}
 UPDATERS: dict[str, Callable[..., Any]] = {
     "device": device_rows.update_device,
     "tag": tag_rows.update_tag,
@@ -200,7 +245,45 @@ def _columns(session: Session, model: type[Any], fields: dict[str, Any]) -> dict
     return values
 
 
+def _valid(edit: OutboxEdit, fields: dict[str, Any]) -> dict[str, Any]:
+    """`fields` checked and normalised by the services' rules, or a _Clash naming every
+    field refused (not just the first), so one fix settles the edit."""
+    clean = CLEANERS[edit.entity_type]
+    creating = edit.operation == "create"
+    known = _creatable(edit.entity_type) if creating else EDITABLE[edit.entity_type]
+    refused = []
+    for name, value in fields.items():
+        try:
+            if name not in known:
+                raise InputError(name, value, f"is not a {edit.entity_type} field one may set")
+            clean({name: value})
+        except InputError as exc:
+            refused.append(exc)
+    if refused:
+        reason = "; ".join(str(exc) for exc in refused)
+        raise _Clash(f"the team database refused it: {reason}", _refused(edit, refused))
+    return clean(fields)
+
+
+def _creatable(entity_type: str) -> set[str]:
+    """The fields a queued create carries (crud.outbox takes the whole row)."""
+    model = outbox.SYNCED[entity_type]
+    names = set(model.__table__.c.keys()) - set(outbox.NOT_COPIED)
+    return names | ({"tags"} & set(model.__mapper__.relationships.keys()))
+
+
+def _refused(edit: OutboxEdit, errors: list[InputError]) -> dict[str, dict[str, Any]]:
+    """What a conflict shows of refused fields: the value before, the edit's; no theirs."""
+    before = edit.before or {}
+    return {
+        exc.field: {"base": before.get(exc.field), "mine": exc.value, "theirs": None}
+        for exc in errors
+    }
+
+
 def _audit(session: Session, edit: OutboxEdit, before: Any, after: Any) -> None:
+    """Audit under the unit of work's user; the offline time is only a claim (on
+    PostgreSQL `claimed_at`, next to the server's clock)."""
     audit.record(
         session,
         edit.action,
@@ -208,7 +291,6 @@ def _audit(session: Session, edit: OutboxEdit, before: Any, after: Any) -> None:
         edit.entity_id,
         before=before,
         after=after,
-        actor=edit.actor,
         occurred_at=edit.occurred_at,
     )
 
@@ -235,13 +317,14 @@ def _replay_row(session: Session, edit: OutboxEdit, base: int | None, _payload: 
 
 def _create(session: Session, edit: OutboxEdit) -> str:
     model = outbox.SYNCED[edit.entity_type]
+    fields = _valid(edit, edit.after or {})
     if model is Device:
         default = settings.get_setting(session, "backup.mask_secrets")
-        check_unmasking(session, default, (edit.after or {}).get("mask_secrets"))
-    row = model(**_columns(session, model, edit.after or {}))
+        check_unmasking(session, default, fields.get("mask_secrets"))
+    row = model(**_columns(session, model, fields))
     session.add(row)
-    flush(session, edit.entity_type, (edit.after or {}).get("name"))
-    _audit(session, edit, None, edit.after)
+    flush(session, edit.entity_type, fields.get("name"))
+    _audit(session, edit, None, fields)
     return "pushed"
 
 
@@ -266,7 +349,7 @@ def _contested(
 def _update(session: Session, edit: OutboxEdit, base: int | None, row: Any) -> str:
     if row is None:
         raise _Clash("deleted on the server after you edited it offline")
-    mine = edit.after or {}
+    mine = _valid(edit, edit.after or {})
     theirs = audit.state(row, tuple(mine))
     if getattr(row, "deleted_at", None) is not None:
         if not edit.force:
@@ -379,6 +462,18 @@ def _replay_snapshot(
     return "uploaded"
 
 
+# Every edit the outbox queues: its action -> (entity type, operation).
+ACTIONS: dict[str, tuple[str, str]] = {
+    **{
+        f"{entity}.{operation}": (entity, operation)
+        for entity in ("device", "tag", "credential")
+        for operation in ("create", "update")
+    },
+    **{action: (action.partition(".")[0], "delete") for action in DELETERS},
+    "device.restore": ("device", "restore"),
+    "setting.update": ("setting", "update"),
+    "snapshot.upload": ("snapshot", "create"),
+}
 REPLAY: dict[str, Callable[[Session, OutboxEdit, int | None, Any], str]] = {
     "device": _replay_row,
     "tag": _replay_row,
