@@ -644,3 +644,41 @@ def test_an_invalid_queued_create_is_a_conflict_naming_each_field_and_backups_st
         one_line_error(cli("--offline", "device", "show", "evil"), "no device by that name")
     finally:
         credentials.remove_credential(team, secret_store, "push-lab")
+
+
+def test_outbox_rows_no_command_would_queue_are_conflicts_and_the_push_goes_on(
+    team, replica, tmp_path
+):
+    for name in ("a", "b", "c"):
+        add(team, name)
+    offline.pull(team, replica)
+    edit(replica, "a", site="dc2")
+    edit(replica, "b", site="dc2")
+    add(replica, "d")
+    edit(replica, "c", site="dc2")
+    seqs = [e.seq for e in queued(replica)]
+    replica_file = tmp_path / "replica.db"
+    _forge(replica_file, "UPDATE outbox SET action = 'device.explode' WHERE seq = ?", seqs[0])
+    _forge(
+        replica_file,
+        "UPDATE outbox SET after = json_object('enabled', 'yes', 'credential_id', 'garbage', "
+        "'deleted_at', '2001-01-01T00:00:00+00:00') WHERE seq = ?",
+        seqs[1],
+    )
+    _forge(replica_file, "UPDATE outbox SET entity_id = 'not-an-id' WHERE seq = ?", seqs[2])
+    report = offline.push(replica, team)
+    assert report.pushed == 1
+    reasons = [c.reason for c in report.conflicts]
+    assert reasons[0] == (
+        "not an edit NetRaven Desktop queues: 'device.explode' ('update' of a 'device')"
+    )
+    assert reasons[1].startswith("the team database refused it: enabled: is not a valid enabled")
+    assert "credential_id: is not a valid credential_id value (got 'garbage')" in reasons[1]
+    assert "deleted_at: is not a device field one may set" in reasons[1]
+    assert reasons[2] == "not an edit NetRaven Desktop queues: device id 'not-an-id' is no id"
+    with team.read_session() as s:
+        assert {d.name: d.site for d in devices.list_devices(s)} == {
+            "a": None,
+            "b": None,
+            "c": "dc2",
+        }

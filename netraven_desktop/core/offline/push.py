@@ -40,10 +40,11 @@ from ..db.models import (
     JobRunResult,
     OutboxEdit,
 )
-from ..errors import ConflictError, InputError, PermissionDeniedError, quote_value
+from ..errors import ConflictError, InputError, PermissionDeniedError
 from ..services import audit, settings
 from ..services.access import authorize
 from ..services.devices import check_unmasking
+from .checks import Clash, check_kind, refused_fields, valid_fields
 
 # The role an edit needs on the team database, by entity (as the services demand).
 PERMISSION = {
@@ -98,15 +99,6 @@ class PushReport:
     conflicts: list[Conflict] = field(default_factory=list)
 
 
-class _Clash(Exception):
-    """Raised inside an edit's replay: the edit becomes a conflict."""
-
-    def __init__(self, reason: str, fields: dict[str, dict[str, Any]] | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.fields = fields or {}
-
-
 def push(replica: Database, team: Database) -> PushReport:
     """Replay every queued edit in order; conflicts stay in the outbox, marked.
 
@@ -132,10 +124,10 @@ def push(replica: Database, team: Database) -> PushReport:
         local, team_version = rebased.get(key, (None, None))
         base = team_version if local == edit.base_version else edit.base_version
         try:
-            _check_kind(edit)
+            check_kind(edit)
             payload = _upload_payload(replica, edit) if edit.entity_type == "snapshot" else None
             outcome, version = _replay(team, edit, base, payload)
-        except _Clash as clash:
+        except Clash as clash:
             conflict = {"reason": clash.reason, "fields": clash.fields}
             with replica.session() as session:
                 outbox.mark_conflict(session, edit.seq, conflict)
@@ -154,23 +146,6 @@ def push(replica: Database, team: Database) -> PushReport:
     return report
 
 
-def _check_kind(edit: OutboxEdit) -> None:
-    """Refuse an outbox row this program never queues (the replica is a plain file)."""
-    if ACTIONS.get(edit.action) != (edit.entity_type, edit.operation):
-        raise _Clash(
-            f"not an edit NetRaven Desktop queues: {quote_value(edit.action)} "
-            f"({quote_value(edit.operation)} of a {quote_value(edit.entity_type)})"
-        )
-    if edit.entity_type != "setting":
-        try:
-            uuid.UUID(edit.entity_id)
-        except ValueError:
-            raise _Clash(
-                f"not an edit NetRaven Desktop queues: {edit.entity_type} id "
-                f"{quote_value(edit.entity_id)} is no id"
-            ) from None
-
-
 def _forget(replica: Database, edit: OutboxEdit) -> None:
     """The team has the edit: drop it from the outbox (a crash before this is harmless)."""
     with replica.session() as session:
@@ -181,7 +156,7 @@ def _replay(
     team: Database, edit: OutboxEdit, base: int | None, payload: dict[str, Any] | None
 ) -> tuple[str, int | None]:
     """Apply one edit in one team transaction; returns how it went and the row's version
-    after it (None when the row is gone or has none), or raises _Clash."""
+    after it (None when the row is gone or has none), or raises Clash."""
     with team.session() as session:
         if session.get(AppliedEdit, edit.edit_id) is not None:
             return "already", None
@@ -190,13 +165,13 @@ def _replay(
                 authorize(session, PERMISSION[edit.entity_type])
                 outcome = REPLAY[edit.entity_type](session, edit, base, payload)
         except PermissionDeniedError as exc:
-            raise _Clash(f"not allowed: {exc}") from None
+            raise Clash(f"not allowed: {exc}") from None
         except (InputError, ConflictError) as exc:
-            fields = _refused(edit, [exc]) if isinstance(exc, InputError) else {}
-            raise _Clash(f"the team database refused it: {exc}", fields) from None
+            fields = refused_fields(edit, [exc]) if isinstance(exc, InputError) else {}
+            raise Clash(f"the team database refused it: {exc}", fields) from None
         except (IntegrityError, DataError) as exc:
             reason = str(exc.orig).splitlines()[0]
-            raise _Clash(f"the team database refused it: {reason}") from None
+            raise Clash(f"the team database refused it: {reason}") from None
         session.add(AppliedEdit(edit_id=edit.edit_id))
         row = _row(session, edit) if edit.entity_type in UPDATERS else None
         return outcome, row.version if row is not None else None
@@ -204,18 +179,6 @@ def _replay(
 
 # --- per entity ------------------------------------------------------------------------
 
-# The rules the services check a row's fields with, by entity.
-CLEANERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-    "device": device_rows.clean_fields,
-    "tag": tag_rows.clean_fields,
-    "credential": credential_rows.clean_fields,
-}
-# What an offline edit may change, by entity (a create: any column the replica copies).
-EDITABLE: dict[str, tuple[str, ...]] = {
-    "device": device_rows.EDITABLE,
-    "tag": tag_rows.EDITABLE,
-    "credential": credential_rows.EDITABLE,
-}
 UPDATERS: dict[str, Callable[..., Any]] = {
     "device": device_rows.update_device,
     "tag": tag_rows.update_tag,
@@ -243,42 +206,6 @@ def _columns(session: Session, model: type[Any], fields: dict[str, Any]) -> dict
         else:
             values[name] = value
     return values
-
-
-def _valid(edit: OutboxEdit, fields: dict[str, Any]) -> dict[str, Any]:
-    """`fields` checked and normalised by the services' rules, or a _Clash naming every
-    field refused (not just the first), so one fix settles the edit."""
-    clean = CLEANERS[edit.entity_type]
-    creating = edit.operation == "create"
-    known = _creatable(edit.entity_type) if creating else EDITABLE[edit.entity_type]
-    refused = []
-    for name, value in fields.items():
-        try:
-            if name not in known:
-                raise InputError(name, value, f"is not a {edit.entity_type} field one may set")
-            clean({name: value})
-        except InputError as exc:
-            refused.append(exc)
-    if refused:
-        reason = "; ".join(str(exc) for exc in refused)
-        raise _Clash(f"the team database refused it: {reason}", _refused(edit, refused))
-    return clean(fields)
-
-
-def _creatable(entity_type: str) -> set[str]:
-    """The fields a queued create carries (crud.outbox takes the whole row)."""
-    model = outbox.SYNCED[entity_type]
-    names = set(model.__table__.c.keys()) - set(outbox.NOT_COPIED)
-    return names | ({"tags"} & set(model.__mapper__.relationships.keys()))
-
-
-def _refused(edit: OutboxEdit, errors: list[InputError]) -> dict[str, dict[str, Any]]:
-    """What a conflict shows of refused fields: the value before, the edit's; no theirs."""
-    before = edit.before or {}
-    return {
-        exc.field: {"base": before.get(exc.field), "mine": exc.value, "theirs": None}
-        for exc in errors
-    }
 
 
 def _audit(session: Session, edit: OutboxEdit, before: Any, after: Any) -> None:
@@ -317,7 +244,7 @@ def _replay_row(session: Session, edit: OutboxEdit, base: int | None, _payload: 
 
 def _create(session: Session, edit: OutboxEdit) -> str:
     model = outbox.SYNCED[edit.entity_type]
-    fields = _valid(edit, edit.after or {})
+    fields = valid_fields(edit, edit.after or {})
     if model is Device:
         default = settings.get_setting(session, "backup.mask_secrets")
         check_unmasking(session, default, fields.get("mask_secrets"))
@@ -348,19 +275,19 @@ def _contested(
 
 def _update(session: Session, edit: OutboxEdit, base: int | None, row: Any) -> str:
     if row is None:
-        raise _Clash("deleted on the server after you edited it offline")
-    mine = _valid(edit, edit.after or {})
+        raise Clash("deleted on the server after you edited it offline")
+    mine = valid_fields(edit, edit.after or {})
     theirs = audit.state(row, tuple(mine))
     if getattr(row, "deleted_at", None) is not None:
         if not edit.force:
-            raise _Clash(
+            raise Clash(
                 "moved to the trash on the server after you edited it offline",
                 _sides(mine, edit.before or {}, mine, theirs),
             )
         device_rows.restore_device(session, row.id)
     contested = _contested(edit.before or {}, mine, theirs)
     if contested and not edit.force:
-        raise _Clash("changed on the server too", contested)
+        raise Clash("changed on the server too", contested)
     changes = {name: value for name, value in mine.items() if theirs[name] != value}
     if isinstance(row, Device):
         check_unmasking(session, row.mask_secrets, changes.get("mask_secrets"))
@@ -377,7 +304,7 @@ def _delete(session: Session, edit: OutboxEdit, base: int | None, row: Any) -> s
         return "pushed"  # already gone on the server too
     if base is not None and row.version != base and not edit.force:
         before = edit.before or {}
-        raise _Clash(
+        raise Clash(
             "edited on the server after you deleted it offline",
             _sides(before, before, {}, audit.state(row, tuple(before))),
         )
@@ -388,7 +315,7 @@ def _delete(session: Session, edit: OutboxEdit, base: int | None, row: Any) -> s
 
 def _restore(session: Session, edit: OutboxEdit, row: Any) -> str:
     if row is None:
-        raise _Clash("deleted for good on the server; it cannot be restored")
+        raise Clash("deleted for good on the server; it cannot be restored")
     if row.deleted_at is not None:
         device_rows.restore_device(session, row.id)
         _audit(session, edit, None, edit.after)
@@ -399,7 +326,7 @@ def _replay_setting(session: Session, edit: OutboxEdit, _base: object, _payload:
     base, mine = (edit.before or {}).get("value"), (edit.after or {}).get("value")
     theirs = settings.get_setting(session, edit.entity_id)
     if theirs not in (base, mine) and not edit.force:
-        raise _Clash(
+        raise Clash(
             "changed on the server too", {"value": {"base": base, "mine": mine, "theirs": theirs}}
         )
     if theirs != mine:
@@ -443,7 +370,7 @@ def _replay_snapshot(
     snapshot = payload["snapshot"]
     device = session.get(Device, snapshot["device_id"])
     if device is None:
-        raise _Clash("the device was deleted on the server; the offline backup has no home")
+        raise Clash("the device was deleted on the server; the offline backup has no home")
     configs.put_blob(session, payload["text"])
     if payload["run"] is not None and session.get(JobRun, payload["run"]["id"]) is None:
         session.add(JobRun(**payload["run"]))
@@ -462,18 +389,6 @@ def _replay_snapshot(
     return "uploaded"
 
 
-# Every edit the outbox queues: its action -> (entity type, operation).
-ACTIONS: dict[str, tuple[str, str]] = {
-    **{
-        f"{entity}.{operation}": (entity, operation)
-        for entity in ("device", "tag", "credential")
-        for operation in ("create", "update")
-    },
-    **{action: (action.partition(".")[0], "delete") for action in DELETERS},
-    "device.restore": ("device", "restore"),
-    "setting.update": ("setting", "update"),
-    "snapshot.upload": ("snapshot", "create"),
-}
 REPLAY: dict[str, Callable[[Session, OutboxEdit, int | None, Any], str]] = {
     "device": _replay_row,
     "tag": _replay_row,
