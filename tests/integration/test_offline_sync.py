@@ -639,9 +639,13 @@ def test_an_invalid_queued_create_is_a_conflict_naming_each_field_and_backups_st
         finished = json.loads(run.stdout.splitlines()[-1])
         assert (finished["event"], finished["status"]) == ("run_finished", "succeeded")
 
-        cli.ok("sync", "--resolve", conflict["edit_id"], "--take", "theirs")
+        both = cli("sync", "--resolve", conflict["edit_id"], "--take", "mine", "--set", "port=22")
+        one_line_error(both, "--set", "not both")
+        fix = ("--set", "platform=cisco_ios", "--set", "host=10.0.0.9", "--set", "port=22")
+        cli.ok("sync", "--resolve", conflict["edit_id"], *fix)
         assert cli.json("sync")["conflicts"] == []
-        one_line_error(cli("--offline", "device", "show", "evil"), "no device by that name")
+        fixed = cli.json("device", "show", "evil")
+        assert (fixed["platform"], fixed["host"], fixed["port"]) == ("cisco_ios", "10.0.0.9", 22)
     finally:
         credentials.remove_credential(team, secret_store, "push-lab")
 
