@@ -659,6 +659,8 @@ def test_outbox_rows_no_command_would_queue_are_conflicts_and_the_push_goes_on(
     edit(replica, "a", site="dc2")
     edit(replica, "b", site="dc2")
     add(replica, "d")
+    with replica.session() as s:
+        tags.add_tag(s, "blank-me")
     edit(replica, "c", site="dc2")
     seqs = [e.seq for e in queued(replica)]
     replica_file = tmp_path / "replica.db"
@@ -670,6 +672,11 @@ def test_outbox_rows_no_command_would_queue_are_conflicts_and_the_push_goes_on(
         seqs[1],
     )
     _forge(replica_file, "UPDATE outbox SET entity_id = 'not-an-id' WHERE seq = ?", seqs[2])
+    _forge(
+        replica_file,
+        "UPDATE outbox SET after = json_set(after, '$.name', ' ') WHERE seq = ?",
+        seqs[3],
+    )
     report = offline.push(replica, team)
     assert report.pushed == 1
     reasons = [c.reason for c in report.conflicts]
@@ -680,6 +687,12 @@ def test_outbox_rows_no_command_would_queue_are_conflicts_and_the_push_goes_on(
     assert "credential_id: is not a valid credential_id value (got 'garbage')" in reasons[1]
     assert "deleted_at: is not a device field one may set" in reasons[1]
     assert reasons[2] == "not an edit NetRaven Desktop queues: device id 'not-an-id' is no id"
+    assert reasons[3] == "the team database refused it: tag: must not be empty (got ' ')"
+    assert report.conflicts[3].fields == {"name": {"base": None, "mine": " ", "theirs": None}}
+    offline.resolve(replica, report.conflicts[3].edit_id, {"name": "fixed"})
+    assert offline.push(replica, team).pushed == 1
+    with team.read_session() as s:
+        assert [t.name for t, _ in tags.list_tags(s)] == ["fixed"]
     with team.read_session() as s:
         assert {d.name: d.site for d in devices.list_devices(s)} == {
             "a": None,

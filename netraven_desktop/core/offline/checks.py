@@ -90,7 +90,7 @@ def valid_fields(edit: OutboxEdit, fields: dict[str, Any]) -> dict[str, Any]:
     clean = CLEANERS[edit.entity_type]
     model = outbox.SYNCED[edit.entity_type]
     known = _creatable(model) if edit.operation == "create" else EDITABLE[edit.entity_type]
-    refused = []
+    refused: dict[str, InputError] = {}
     for name, value in fields.items():
         try:
             if name not in known:
@@ -101,19 +101,20 @@ def valid_fields(edit: OutboxEdit, fields: dict[str, Any]) -> dict[str, Any]:
                 _check_type(model.__table__.c[name], value)
             clean({name: value})
         except InputError as exc:
-            refused.append(exc)
+            refused[name] = exc
     if refused:
-        reason = "; ".join(str(exc) for exc in refused)
+        reason = "; ".join(str(exc) for exc in refused.values())
         raise Clash(f"the team database refused it: {reason}", refused_fields(edit, refused))
     return clean(fields)
 
 
-def refused_fields(edit: OutboxEdit, errors: list[InputError]) -> dict[str, dict[str, Any]]:
-    """What a conflict shows of refused fields: the value before, the edit's; no theirs."""
+def refused_fields(edit: OutboxEdit, errors: dict[str, InputError]) -> dict[str, dict[str, Any]]:
+    """What a conflict shows of refused fields, by the edit's own field names (what
+    `sync --resolve --set` takes): the value before, the edit's; no theirs."""
     before = edit.before or {}
     return {
-        exc.field: {"base": before.get(exc.field), "mine": exc.value, "theirs": None}
-        for exc in errors
+        name: {"base": before.get(name), "mine": exc.value, "theirs": None}
+        for name, exc in errors.items()
     }
 
 

@@ -167,7 +167,7 @@ def _replay(
         except PermissionDeniedError as exc:
             raise Clash(f"not allowed: {exc}") from None
         except (InputError, ConflictError) as exc:
-            fields = refused_fields(edit, [exc]) if isinstance(exc, InputError) else {}
+            fields = refused_fields(edit, {exc.field: exc}) if isinstance(exc, InputError) else {}
             raise Clash(f"the team database refused it: {exc}", fields) from None
         except (IntegrityError, DataError) as exc:
             reason = str(exc.orig).splitlines()[0]
