@@ -9,7 +9,9 @@ token is still in this machine's keyring; the team checks their role again on pu
 from __future__ import annotations
 
 import argparse
+import json
 import os
+from typing import Any
 
 from ..core import offline
 from ..core.db import Database
@@ -40,6 +42,14 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         "--take",
         choices=("mine", "theirs"),
         help="with --resolve: keep your offline values or the server's",
+    )
+    sync.add_argument(
+        "--set",
+        action="append",
+        dest="fix",
+        metavar="FIELD=VALUE",
+        help="with --resolve: push the edit again with this value instead (repeatable; "
+        'a JSON number, true/false, null or "quoted text", else text)',
     )
 
 
@@ -78,10 +88,10 @@ def sync(team: Database, args: argparse.Namespace) -> int:
         if args.offline_status:
             return _status(replica, args)
         if args.resolve:
-            if args.take is None:
-                raise InputError("--take", "", "say which side wins: --take mine|theirs")
-            offline.resolve(replica, args.resolve, args.take)
-            print(f"edit {args.resolve}: {args.take} wins; run `netraven-desktop sync` to apply")
+            choice = _choice(args)
+            offline.resolve(replica, args.resolve, choice)
+            what = args.take or f"your {', '.join(choice)}"
+            print(f"edit {args.resolve}: {what} wins; run `netraven-desktop sync` to apply")
             return 0
         report = offline.sync(team, replica)
     finally:
@@ -96,6 +106,35 @@ def sync(team: Database, args: argparse.Namespace) -> int:
         )
         _print_conflicts(report.conflicts)
     return 1 if report.conflicts else 0
+
+
+def _choice(args: argparse.Namespace) -> str | dict[str, Any]:
+    """`--take mine|theirs`, or the `--set FIELD=VALUE` values that fix the edit."""
+    if args.take is not None and args.fix:
+        raise InputError("--set", args.fix[0], "use --take or --set, not both")
+    if args.take is not None:
+        return str(args.take)
+    if not args.fix:
+        raise InputError(
+            "--take", "", "say which side wins: --take mine|theirs, or fix it with --set F=V"
+        )
+    values: dict[str, Any] = {}
+    for item in args.fix:
+        name, equals, text = item.partition("=")
+        if not equals or not name:
+            raise InputError("--set", item, "must be FIELD=VALUE")
+        values[name] = _literal(text)
+    return values
+
+
+def _literal(text: str) -> Any:
+    """A JSON number, true/false, null or "quoted text" as JSON reads it; anything else is
+    the text itself (so `port=22` is a number, `host=10.0.0.9` text)."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    return value if value is None or isinstance(value, int | float | bool | str) else text
 
 
 def _status(replica: Database, args: argparse.Namespace) -> int:

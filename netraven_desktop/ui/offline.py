@@ -214,7 +214,10 @@ class ConflictsDialog(QtWidgets.QDialog):
         buttons.addWidget(close)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(
-            QLabel("These offline edits met other changes on the team database. Choose:")
+            QLabel(
+                "These offline edits met other changes on the team database, or the team "
+                "refused them (the reason says why). Choose:"
+            )
         )
         layout.addWidget(self.list, 1)
         layout.addWidget(self.fields, 1)

@@ -6,7 +6,9 @@ The conflicts dialog is opened with open(), which needs no stubbing headless.
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import sqlite3
 import time
 
 import pytest
@@ -181,6 +183,36 @@ def test_a_conflict_is_settled_in_the_dialog_keep_mine_then_sync(
     assert targets == [team.url]
     assert site(team) == "mine"
     assert not dialog.isVisible()
+
+
+def test_an_edit_the_team_refuses_is_shown_in_the_dialog_and_can_be_dropped(
+    qtbot, run_async, team, open_window
+):
+    make_replica(team)
+    window = open_window(run_async(offline_ui.open_replica(team.url)))
+    edit_site(window.ctx.db, "dc2")
+    # The queue is a plain file: a value no command would accept, written into it by hand.
+    with contextlib.closing(sqlite3.connect(offline.replica_path(team.url))) as conn, conn:
+        conn.execute("UPDATE outbox SET after = json_set(after, '$.port', 0)")
+    targets: list[object] = []
+    window.reopen.connect(targets.append)
+    run_async(window.go_online())
+    dialog = window.conflicts_dialog
+    assert dialog is not None
+    assert dialog.isVisible()
+    (action, reason) = (dialog.list.item(0, c).text() for c in (1, 3))
+    assert action == "device.update"
+    assert reason.startswith("the team database refused it: port:")
+    assert "(got 0)" in reason
+    assert [dialog.fields.item(0, c).text() for c in range(4)] == ["port", "", "0", ""]
+    assert site(team) == "dc1"  # nothing of the refused edit was written
+
+    qtbot.mouseClick(dialog.take_theirs, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.list.rowCount() == 0)
+    qtbot.mouseClick(dialog.sync_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(targets), timeout=20_000)
+    assert targets == [team.url]
+    assert site(team) == "dc1"
 
 
 def test_online_window_refreshes_the_replica_in_the_background(

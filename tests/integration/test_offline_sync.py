@@ -5,9 +5,11 @@ The team database is the real PostgreSQL of the suite; the replica a real SQLite
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import sqlite3
 import stat
 import subprocess
 import time
@@ -21,6 +23,7 @@ from netraven_desktop.core import offline
 from netraven_desktop.core.crud import credentials as credential_rows
 from netraven_desktop.core.crud import jobs as job_rows
 from netraven_desktop.core.crud import outbox
+from netraven_desktop.core.crud import settings as setting_rows
 from netraven_desktop.core.db import Database
 from netraven_desktop.core.db.models import (
     AppliedEdit,
@@ -34,9 +37,11 @@ from netraven_desktop.core.db.schema import upgrade
 from netraven_desktop.core.errors import DatabaseUnavailableError
 from netraven_desktop.core.secrets import Secrets
 from netraven_desktop.core.services import audit, credentials, devices, jobs, settings, tags
+from netraven_desktop.core.services.access import MODE_KEY, MODE_SCOPE
 from netraven_desktop.core.services.runs import Selection
 from tests.clitools import Cli, one_line_error
 from tests.own_server import OwnServer
+from tests.sim import add_sim_credential
 from tests.snapshots import capture, device_with_configs
 
 
@@ -143,12 +148,13 @@ def test_what_cannot_be_synced_is_refused_offline_not_lost(team, replica):
     assert queued(replica) == []
 
 
-def test_push_applies_and_audits_with_the_original_user_and_time(team, replica):
+def test_push_applies_and_audits_as_the_pusher_with_the_offline_time_as_a_claim(team, replica):
     add(team, "core-1")
     offline.pull(team, replica)
     edit(replica, "core-1", actor="alice", site="dc2", tags=["core"])
     made_at = queued(replica)[0].occurred_at
     add(replica, "new-1")
+    team.act_as("alice", "admin")  # who pushes is who the team believes, not the outbox
     report = offline.push(replica, team)
     assert (report.pushed, report.merged, report.conflicts) == (2, 0, [])
     assert queued(replica) == []
@@ -157,7 +163,8 @@ def test_push_applies_and_audits_with_the_original_user_and_time(team, replica):
     assert device(team, "new-1").host == "10.0.0.1"
     with team.read_session() as s:
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == "device.update")).one()
-        # The server records who connected and when; the offline user and time are claims.
+        # The server records who connected and when; the signed-in user and the offline
+        # time are claims.
         assert event.actor == s.scalar(select(func.session_user()))
         assert (event.claimed_actor, event.claimed_at) == ("alice", made_at)
         assert event.after == {"site": "dc2", "tags": ["core"]}
@@ -522,3 +529,173 @@ def test_the_replica_is_private_whatever_the_umask(team, tmp_path):
     assert modes["team.db"] == 0o600
     assert set(modes.values()) == {0o600}
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+# --- the replica is a plain file: what the push trusts of it ----------------------------
+
+
+def _forge(replica_file: Path, sql: str, *params: object) -> None:
+    """Edit the replica with plain sqlite3, as anyone with the laptop's file could."""
+    with contextlib.closing(sqlite3.connect(replica_file)) as conn, conn:
+        conn.execute(sql, params)
+
+
+def test_a_forged_outbox_actor_or_time_changes_neither_who_the_audit_names_nor_when(
+    team, replica, tmp_path
+):
+    add(team, "core-1")
+    offline.pull(team, replica)
+    edit(replica, "core-1", actor="alice", site="dc2")
+    (stored,) = queued(replica)
+    _forge(
+        tmp_path / "replica.db",
+        "UPDATE outbox SET actor = 'mallory', occurred_at = replace(occurred_at, ?, '2001')",
+        str(stored.occurred_at.year),
+    )
+    assert [(e.actor, e.occurred_at.year) for e in queued(replica)] == [("mallory", 2001)]
+    team.act_as("alice", "admin")
+    with team.read_session() as s:
+        server_before = s.scalar(select(func.now()))
+    assert offline.push(replica, team).pushed == 1
+    with team.read_session() as s:
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "device.update")).one()
+        assert event.actor == s.scalar(select(func.session_user()))
+        assert event.claimed_actor == "alice"  # the user signed in to push, not the file's
+        assert event.occurred_at >= server_before  # the server's clock
+        assert event.claimed_at.year == 2001  # the laptop's time, kept only as its claim
+        assert audit.verify_chain(s).ok
+
+
+def test_a_settings_change_queued_by_a_user_now_operator_is_refused_the_rest_goes_on(team, replica):
+    add(team, "core-1")
+    with team.session() as s:  # team mode, without the sign-in machinery this test is not about
+        setting_rows.put_setting(s, MODE_KEY, "team", MODE_SCOPE)
+    team.act_as("olga", "admin")
+    offline.pull(team, replica)
+    replica.act_as("olga", "admin")  # an admin when she went offline
+    with replica.session() as s:
+        settings.set_setting(s, "backup.retries", 3)
+        devices.edit_device(s, "core-1", site="dc2")
+    team.act_as("olga", "operator")  # demoted meanwhile
+    report = offline.push(replica, team)
+    assert report.pushed == 1  # the device edit an operator may make
+    (conflict,) = report.conflicts
+    assert (conflict.entity_type, conflict.entity_id) == ("setting", "backup.retries")
+    assert conflict.reason == (
+        "not allowed: olga is operator and may not manage users, credentials, settings and channels"
+    )
+    with team.read_session() as s:
+        assert settings.get_setting(s, "backup.retries") == 1
+        assert device(team, "core-1").site == "dc2"
+        assert not s.scalars(select(AuditEvent).where(AuditEvent.action == "setting.update")).all()
+    again = offline.push(replica, team)  # settled as a conflict: not tried again
+    assert (again.pushed, again.conflicts) == (0, [])
+    assert [c.edit_id for c in offline.conflicts(replica)] == [conflict.edit_id]
+    offline.resolve(replica, conflict.edit_id, "theirs")
+    assert queued(replica) == []
+
+
+def test_an_invalid_queued_create_is_a_conflict_naming_each_field_and_backups_still_run(
+    team, env, sim_devices, secret_store
+):
+    (name, platform, port), *_ = sim_devices
+    add_sim_credential(team, secret_store, "push-lab")
+    try:
+        with team.session() as s:
+            devices.add_device(
+                s, name=name, host="127.0.0.1", port=port, platform=platform, credential="push-lab"
+            )
+        cli = Cli(team.url.plain(hide_password=False), env)
+        cli.json("sync")
+        cli.ok(
+            "--offline", "device", "add", "evil", "--host", "10.0.0.9", "--platform", "cisco_ios"
+        )
+        (replica_file,) = Path(env["NETRAVEN_HOME"]).rglob("replicas/*.db")
+        _forge(
+            replica_file,
+            "UPDATE outbox SET after = json_set(after, '$.platform', 'bogus_os', "
+            "'$.host', 'not a host;$(id)', '$.port', 0)",
+        )
+
+        result = cli("sync", "--json")
+        assert result.returncode == 1, result.stderr
+        (conflict,) = json.loads(result.stdout)["conflicts"]
+        assert conflict["action"] == "device.create"
+        assert {field: values["mine"] for field, values in conflict["fields"].items()} == {
+            "platform": "bogus_os",
+            "host": "not a host;$(id)",
+            "port": 0,
+        }
+        for fragment in ("platform:", "'bogus_os'", "host:", "'not a host;$(id)'", "port:"):
+            assert fragment in conflict["reason"]
+        shown = cli("sync")
+        assert shown.returncode == 1
+        assert "'bogus_os'" in shown.stdout
+        assert "1 conflicts" in shown.stdout
+        one_line_error(cli("device", "show", "evil"), "no device by that name")
+
+        run = cli("backup", "run", "--all", "--json")
+        assert run.returncode == 0, run.stderr
+        finished = json.loads(run.stdout.splitlines()[-1])
+        assert (finished["event"], finished["status"]) == ("run_finished", "succeeded")
+
+        both = cli("sync", "--resolve", conflict["edit_id"], "--take", "mine", "--set", "port=22")
+        one_line_error(both, "--set", "not both")
+        fix = ("--set", "platform=cisco_ios", "--set", "host=10.0.0.9", "--set", "port=22")
+        cli.ok("sync", "--resolve", conflict["edit_id"], *fix)
+        assert cli.json("sync")["conflicts"] == []
+        fixed = cli.json("device", "show", "evil")
+        assert (fixed["platform"], fixed["host"], fixed["port"]) == ("cisco_ios", "10.0.0.9", 22)
+    finally:
+        credentials.remove_credential(team, secret_store, "push-lab")
+
+
+def test_outbox_rows_no_command_would_queue_are_conflicts_and_the_push_goes_on(
+    team, replica, tmp_path
+):
+    for name in ("a", "b", "c"):
+        add(team, name)
+    offline.pull(team, replica)
+    edit(replica, "a", site="dc2")
+    edit(replica, "b", site="dc2")
+    add(replica, "d")
+    with replica.session() as s:
+        tags.add_tag(s, "blank-me")
+    edit(replica, "c", site="dc2")
+    seqs = [e.seq for e in queued(replica)]
+    replica_file = tmp_path / "replica.db"
+    _forge(replica_file, "UPDATE outbox SET action = 'device.explode' WHERE seq = ?", seqs[0])
+    _forge(
+        replica_file,
+        "UPDATE outbox SET after = json_object('enabled', 'yes', 'credential_id', 'garbage', "
+        "'deleted_at', '2001-01-01T00:00:00+00:00') WHERE seq = ?",
+        seqs[1],
+    )
+    _forge(replica_file, "UPDATE outbox SET entity_id = 'not-an-id' WHERE seq = ?", seqs[2])
+    _forge(
+        replica_file,
+        "UPDATE outbox SET after = json_set(after, '$.name', ' ') WHERE seq = ?",
+        seqs[3],
+    )
+    report = offline.push(replica, team)
+    assert report.pushed == 1
+    reasons = [c.reason for c in report.conflicts]
+    assert reasons[0] == (
+        "not an edit NetRaven Desktop queues: 'device.explode' ('update' of a 'device')"
+    )
+    assert reasons[1].startswith("the team database refused it: enabled: is not a valid enabled")
+    assert "credential_id: is not a valid credential_id value (got 'garbage')" in reasons[1]
+    assert "deleted_at: is not a device field one may set" in reasons[1]
+    assert reasons[2] == "not an edit NetRaven Desktop queues: device id 'not-an-id' is no id"
+    assert reasons[3] == "the team database refused it: tag: must not be empty (got ' ')"
+    assert report.conflicts[3].fields == {"name": {"base": None, "mine": " ", "theirs": None}}
+    offline.resolve(replica, report.conflicts[3].edit_id, {"name": "fixed"})
+    assert offline.push(replica, team).pushed == 1
+    with team.read_session() as s:
+        assert [t.name for t, _ in tags.list_tags(s)] == ["fixed"]
+    with team.read_session() as s:
+        assert {d.name: d.site for d in devices.list_devices(s)} == {
+            "a": None,
+            "b": None,
+            "c": "dc2",
+        }

@@ -16,7 +16,8 @@ from .common import NamedRows, name_equals, paginate
 SORTABLE = {"priority": Credential.priority, "name": func.lower(Credential.name)}
 
 
-def _clean(fields: dict[str, Any]) -> dict[str, Any]:
+def clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise whichever credential fields are present."""
     cleaned = dict(fields)
     if "name" in cleaned:
         cleaned["name"] = validate_name(cleaned["name"])
@@ -31,22 +32,23 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+EDITABLE = (
+    "name",
+    "username",
+    "kind",
+    "priority",
+    "ssh_key_path",
+    "has_enable_secret",
+    "description",
+    "tags",
+)
 _ROWS = NamedRows(
     Credential,
     "credential",
-    clean=_clean,
+    clean=clean_fields,
     create_only=("keyring_ref",),
     unique=("keyring_ref",),
-    editable=(
-        "name",
-        "username",
-        "kind",
-        "priority",
-        "ssh_key_path",
-        "has_enable_secret",
-        "description",
-        "tags",
-    ),
+    editable=EDITABLE,
     options=(selectinload(Credential.tags),),
 )
 

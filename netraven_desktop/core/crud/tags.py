@@ -16,7 +16,8 @@ from .common import NamedRows, paginate
 SORTABLE = {"name": func.lower(Tag.name), "created_at": Tag.created_at}
 
 
-def _clean(fields: dict[str, Any]) -> dict[str, Any]:
+def clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise whichever tag fields are present."""
     cleaned = dict(fields)
     if "name" in cleaned:
         cleaned["name"] = validate_name(cleaned["name"], "tag")
@@ -25,7 +26,8 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-_ROWS = NamedRows(Tag, "tag", editable=("name", "description"), clean=_clean, field="tag")
+EDITABLE = ("name", "description")
+_ROWS = NamedRows(Tag, "tag", editable=EDITABLE, clean=clean_fields, field="tag")
 
 
 def create_tag(session: Session, name: str, description: str | None = None) -> Tag:

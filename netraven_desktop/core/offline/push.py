@@ -1,8 +1,12 @@
 """`push`: replay the replica's outbox on the team database, in order, exactly once.
 
-Each edit is one team transaction that applies the change, audits it under the user who
-made it at the time it was made, and records the edit's id in `applied_edits`; a push
-killed at any point and run again skips what the team already has. An edit whose base
+Each edit is one team transaction that checks it again with the services' rules, as
+the user connected now (the outbox's `actor` and `occurred_at` are plain fields of a file
+on the laptop: anyone can edit them), applies it, audits it under that user (the offline
+time kept as a claim next to the server's own), and records the edit's id in
+`applied_edits`; a push killed at any point and run again skips what the team already
+has. An edit the rules or the user's role refuse becomes a conflict, as does one that
+meets a newer server change; the rest of the push goes on. An edit whose base
 is stale merges when the server changed other fields than it did, and becomes a
 conflict (base / mine / theirs per field) when both changed the same field to different
 values, or when a delete meets an edit. Later edits of a row in conflict wait behind it.
@@ -17,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Uuid, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ..crud import configs, outbox
@@ -36,10 +40,11 @@ from ..db.models import (
     JobRunResult,
     OutboxEdit,
 )
-from ..errors import InputError, NetRavenError
+from ..errors import ConflictError, InputError, PermissionDeniedError
 from ..services import audit, settings
 from ..services.access import authorize
 from ..services.devices import check_unmasking
+from .checks import Clash, check_kind, refused_fields, valid_fields
 
 # The role an edit needs on the team database, by entity (as the services demand).
 PERMISSION = {
@@ -57,7 +62,9 @@ class Conflict:
     """An edit the team database could not take as it is; the user picks what wins.
 
     `fields` maps each contested field to {"base", "mine", "theirs"}; a delete meeting
-    an edit has the row's state in `fields` and says so in `reason`.
+    an edit has the row's state in `fields` and says so in `reason`; an edit refused as
+    invalid has each refused field there, "theirs" empty. `actor` is who queued it on
+    this laptop, as the outbox says: a label, never what the audit records.
     """
 
     edit_id: str
@@ -92,18 +99,15 @@ class PushReport:
     conflicts: list[Conflict] = field(default_factory=list)
 
 
-class _Clash(Exception):
-    """Raised inside an edit's replay: the edit becomes a conflict."""
-
-    def __init__(self, reason: str, fields: dict[str, dict[str, Any]] | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.fields = fields or {}
-
-
 def push(replica: Database, team: Database) -> PushReport:
-    """Replay every queued edit in order; conflicts stay in the outbox, marked."""
+    """Replay every queued edit in order; conflicts stay in the outbox, marked.
+
+    Raises PermissionDeniedError, before anything moves, when a team database in team
+    mode has nobody signed in: that is no reason to mark every edit refused.
+    """
     report = PushReport()
+    with team.read_session() as session:
+        authorize(session, "read")
     with replica.read_session() as session:
         edits = outbox.list_edits(session)
     waiting = {(e.entity_type, e.entity_id) for e in edits if e.status == "conflict"}
@@ -117,12 +121,13 @@ def push(replica: Database, team: Database) -> PushReport:
         if key in waiting:
             report.held += 1
             continue
-        payload = _upload_payload(replica, edit) if edit.entity_type == "snapshot" else None
         local, team_version = rebased.get(key, (None, None))
         base = team_version if local == edit.base_version else edit.base_version
         try:
+            check_kind(edit)
+            payload = _upload_payload(replica, edit) if edit.entity_type == "snapshot" else None
             outcome, version = _replay(team, edit, base, payload)
-        except _Clash as clash:
+        except Clash as clash:
             conflict = {"reason": clash.reason, "fields": clash.fields}
             with replica.session() as session:
                 outbox.mark_conflict(session, edit.seq, conflict)
@@ -151,19 +156,22 @@ def _replay(
     team: Database, edit: OutboxEdit, base: int | None, payload: dict[str, Any] | None
 ) -> tuple[str, int | None]:
     """Apply one edit in one team transaction; returns how it went and the row's version
-    after it (None when the row is gone or has none), or raises _Clash."""
+    after it (None when the row is gone or has none), or raises Clash."""
     with team.session() as session:
         if session.get(AppliedEdit, edit.edit_id) is not None:
             return "already", None
-        authorize(session, PERMISSION[edit.entity_type])
         try:
             with session.begin_nested():
+                authorize(session, PERMISSION[edit.entity_type])
                 outcome = REPLAY[edit.entity_type](session, edit, base, payload)
-        except (NetRavenError, IntegrityError) as exc:
-            if isinstance(exc, NetRavenError) and exc.exit_code >= 3:
-                raise  # the environment, not the edit: stop the push
-            reason = str(exc.orig if isinstance(exc, IntegrityError) else exc).splitlines()[0]
-            raise _Clash(f"the team database refused it: {reason}") from None
+        except PermissionDeniedError as exc:
+            raise Clash(f"not allowed: {exc}") from None
+        except (InputError, ConflictError) as exc:
+            fields = refused_fields(edit, {exc.field: exc}) if isinstance(exc, InputError) else {}
+            raise Clash(f"the team database refused it: {exc}", fields) from None
+        except (IntegrityError, DataError) as exc:
+            reason = str(exc.orig).splitlines()[0]
+            raise Clash(f"the team database refused it: {reason}") from None
         session.add(AppliedEdit(edit_id=edit.edit_id))
         row = _row(session, edit) if edit.entity_type in UPDATERS else None
         return outcome, row.version if row is not None else None
@@ -201,6 +209,8 @@ def _columns(session: Session, model: type[Any], fields: dict[str, Any]) -> dict
 
 
 def _audit(session: Session, edit: OutboxEdit, before: Any, after: Any) -> None:
+    """Audit under the unit of work's user; the offline time is only a claim (on
+    PostgreSQL `claimed_at`, next to the server's clock)."""
     audit.record(
         session,
         edit.action,
@@ -208,7 +218,6 @@ def _audit(session: Session, edit: OutboxEdit, before: Any, after: Any) -> None:
         edit.entity_id,
         before=before,
         after=after,
-        actor=edit.actor,
         occurred_at=edit.occurred_at,
     )
 
@@ -235,13 +244,14 @@ def _replay_row(session: Session, edit: OutboxEdit, base: int | None, _payload: 
 
 def _create(session: Session, edit: OutboxEdit) -> str:
     model = outbox.SYNCED[edit.entity_type]
+    fields = valid_fields(edit, edit.after or {})
     if model is Device:
         default = settings.get_setting(session, "backup.mask_secrets")
-        check_unmasking(session, default, (edit.after or {}).get("mask_secrets"))
-    row = model(**_columns(session, model, edit.after or {}))
+        check_unmasking(session, default, fields.get("mask_secrets"))
+    row = model(**_columns(session, model, fields))
     session.add(row)
-    flush(session, edit.entity_type, (edit.after or {}).get("name"))
-    _audit(session, edit, None, edit.after)
+    flush(session, edit.entity_type, fields.get("name"))
+    _audit(session, edit, None, fields)
     return "pushed"
 
 
@@ -265,19 +275,19 @@ def _contested(
 
 def _update(session: Session, edit: OutboxEdit, base: int | None, row: Any) -> str:
     if row is None:
-        raise _Clash("deleted on the server after you edited it offline")
-    mine = edit.after or {}
+        raise Clash("deleted on the server after you edited it offline")
+    mine = valid_fields(edit, edit.after or {})
     theirs = audit.state(row, tuple(mine))
     if getattr(row, "deleted_at", None) is not None:
         if not edit.force:
-            raise _Clash(
+            raise Clash(
                 "moved to the trash on the server after you edited it offline",
                 _sides(mine, edit.before or {}, mine, theirs),
             )
         device_rows.restore_device(session, row.id)
     contested = _contested(edit.before or {}, mine, theirs)
     if contested and not edit.force:
-        raise _Clash("changed on the server too", contested)
+        raise Clash("changed on the server too", contested)
     changes = {name: value for name, value in mine.items() if theirs[name] != value}
     if isinstance(row, Device):
         check_unmasking(session, row.mask_secrets, changes.get("mask_secrets"))
@@ -294,7 +304,7 @@ def _delete(session: Session, edit: OutboxEdit, base: int | None, row: Any) -> s
         return "pushed"  # already gone on the server too
     if base is not None and row.version != base and not edit.force:
         before = edit.before or {}
-        raise _Clash(
+        raise Clash(
             "edited on the server after you deleted it offline",
             _sides(before, before, {}, audit.state(row, tuple(before))),
         )
@@ -305,7 +315,7 @@ def _delete(session: Session, edit: OutboxEdit, base: int | None, row: Any) -> s
 
 def _restore(session: Session, edit: OutboxEdit, row: Any) -> str:
     if row is None:
-        raise _Clash("deleted for good on the server; it cannot be restored")
+        raise Clash("deleted for good on the server; it cannot be restored")
     if row.deleted_at is not None:
         device_rows.restore_device(session, row.id)
         _audit(session, edit, None, edit.after)
@@ -316,7 +326,7 @@ def _replay_setting(session: Session, edit: OutboxEdit, _base: object, _payload:
     base, mine = (edit.before or {}).get("value"), (edit.after or {}).get("value")
     theirs = settings.get_setting(session, edit.entity_id)
     if theirs not in (base, mine) and not edit.force:
-        raise _Clash(
+        raise Clash(
             "changed on the server too", {"value": {"base": base, "mine": mine, "theirs": theirs}}
         )
     if theirs != mine:
@@ -360,7 +370,7 @@ def _replay_snapshot(
     snapshot = payload["snapshot"]
     device = session.get(Device, snapshot["device_id"])
     if device is None:
-        raise _Clash("the device was deleted on the server; the offline backup has no home")
+        raise Clash("the device was deleted on the server; the offline backup has no home")
     configs.put_blob(session, payload["text"])
     if payload["run"] is not None and session.get(JobRun, payload["run"]["id"]) is None:
         session.add(JobRun(**payload["run"]))

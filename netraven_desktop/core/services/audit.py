@@ -61,19 +61,18 @@ def record(
     *,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-    actor: str | None = None,
     occurred_at: datetime | None = None,
 ) -> AuditEvent:
     """Append an event in the caller's transaction and move the chain's head.
 
-    `actor` and `occurred_at` default to the unit of work's actor and now; an offline
-    edit replayed on the team database keeps the user and time it was made at (as claims
-    next to the server's own, on PostgreSQL). On a replica the edit is also queued in the
+    The actor is always the unit of work's. `occurred_at` defaults to now; an offline
+    edit replayed on the team database passes the time it was made at (on PostgreSQL a
+    claim next to the server's clock). On a replica the edit is also queued in the
     outbox, in the same transaction.
     """
     event = rows.append_event(
         session,
-        actor=actor or current_actor(session),
+        actor=current_actor(session),
         action=action,
         entity_type=entity_type,
         entity_id=None if entity_id is None else str(entity_id),
