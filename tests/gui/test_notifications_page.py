@@ -25,8 +25,9 @@ def page(open_page, app_ctx, secret_store):
     yield page
     with app_ctx.db.read_session() as s:
         for channel in notify.list_channels(s):
-            if channel.secret_ref:
-                secret_store.delete(channel.secret_ref)
+            for reference in (channel.secret_ref, channel.url_ref):
+                if reference:
+                    secret_store.delete(reference)
 
 
 def _cells(page, column):
@@ -55,6 +56,7 @@ def test_webhook_with_a_token_then_a_test_send_reaches_the_server(
     qtbot.waitUntil(lambda: page.model.rowCount() == 1)
     assert _cells(page, ChannelModel.COL_EVENTS) == ["backup_failed, config_changed"]
     assert _cells(page, ChannelModel.COL_SECRET) == ["yes"]
+    assert _cells(page, ChannelModel.COL_TARGET) == [f"http://127.0.0.1:{hook.port}/…"]
     qtmodeltester.check(page.model)
     assert TOKEN not in database_text(app_ctx.db)
     assert secret_store.get(page.model.rows[0].secret_ref).password == TOKEN
@@ -144,7 +146,10 @@ def test_edit_opens_the_dialog_filled_in_and_keeps_the_token(
     page.view.doubleClicked.emit(page.model.index(0, 0))
     (dialog,) = page.findChildren(WebhookChannelDialog)
     assert dialog.windowTitle() == "Edit webhook channel"
-    assert (dialog.name.text(), dialog.url.text()) == ("chat", "https://hooks.example.net/x")
+    assert (dialog.name.text(), dialog.url.text()) == ("chat", "")  # the URL is a secret
+    assert dialog.url.placeholderText() == (
+        "https://hooks.example.net/… (unchanged when left empty)"
+    )
     assert dialog.events.chosen() == list(EVENTS)
     assert dialog.token.text() == ""
     assert dialog.token.placeholderText() == "unchanged when left empty"
@@ -155,6 +160,8 @@ def test_edit_opens_the_dialog_filled_in_and_keeps_the_token(
     qtbot.waitUntil(lambda: _cells(page, ChannelModel.COL_NAME) == ["team-chat"])
     assert _cells(page, ChannelModel.COL_EVENTS) == ["backup_failed, config_changed"]
     assert secret_store.get(hook.secret_ref) == Secrets(password=TOKEN)
+    url = Secrets(password="https://hooks.example.net/x")
+    assert secret_store.get(page.model.rows[0].url_ref) == url  # kept
 
     page.select(lambda c: c.name == "team-chat")
     dialog = page.edit()
