@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from netraven_desktop.core.crud import notifications as channel_rows
 from netraven_desktop.core.errors import InputError
@@ -230,3 +232,43 @@ def test_an_admin_listing_moves_an_old_url_to_the_keyring(cli, db, secret_store,
     assert secret_store.get(moved.url_ref) == Secrets(password=url)
     with db.sync_engine.connect() as conn:
         _no_secret_in(repr(conn.exec_driver_sql("SELECT * FROM notification_channels").all()))
+
+
+@pytest.mark.asyncio
+async def test_a_missing_url_entry_is_reported_and_nothing_is_sent(
+    ndb,  # noqa: F811
+    secret_store,
+    webhook_server,  # noqa: F811
+):
+    """What a machine sees whose keyring lacks the URL (another member added the channel)."""
+    hook = webhook_server()
+    channel = notify.add_webhook_channel(ndb, secret_store, name="chat", url=_secret_url(hook))
+    secret_store.delete(channel.url_ref)
+    [report] = await notify.deliver(ndb, secret_store, clean_run(), **FAST)
+    assert (report.ok, report.attempts) == (False, 0)
+    assert report.error == (
+        "the keyring on this machine holds no URL for this channel; an admin gives it "
+        "again here: netraven-desktop notify edit chat --url URL"
+    )
+    assert hook.requests == []
+
+
+def test_a_failed_commit_keeps_the_old_url_only(ndb, secret_store):  # noqa: F811
+    channel = notify.add_webhook_channel(
+        ndb, secret_store, name="chat", url=f"https://hooks.slack.com{SLACK_PATH}"
+    )
+    refs_before = keyring_refs()
+
+    def refuse(_session):
+        raise RuntimeError("the commit failed")
+
+    event.listen(Session, "before_commit", refuse)
+    try:
+        with pytest.raises(RuntimeError):
+            notify.edit_channel(ndb, secret_store, "chat", url="https://hooks.example.net/lost")
+    finally:
+        event.remove(Session, "before_commit", refuse)
+    assert keyring_refs() == refs_before  # the new URL's entry was deleted again
+    assert secret_store.get(channel.url_ref) == Secrets(
+        password=f"https://hooks.slack.com{SLACK_PATH}"
+    )

@@ -41,7 +41,7 @@ from ..crud import notifications as rows
 from ..crud.notifications import EVENTS
 from ..db import Database
 from ..db.models import NotificationChannel
-from ..errors import InputError, PermissionDeniedError
+from ..errors import ConflictError, InputError, PermissionDeniedError
 from ..secrets import (
     Secrets,
     SecretStore,
@@ -423,8 +423,9 @@ def remove_channel(db: Database, store: SecretStore, name: str) -> NotificationC
 def move_webhook_urls(db: Database, store: SecretStore) -> list[str]:
     """Move the URLs older versions kept in webhook rows to the keyring; return the
     channels moved. Done for an admin only (the move is an edit, audited and versioned);
-    for anyone else, or when the keyring fails (logged), nothing changes and listings
-    still show the URLs masked."""
+    for anyone else nothing changes, and listings still show the URLs masked. Never
+    raises for a channel it cannot move (the keyring failed, the row changed meanwhile):
+    that is logged, and the next listing tries again."""
     with db.read_session() as session:
         pending = [c.name for c in rows.list_channels(session, kind="webhook") if not c.url_ref]
         if not pending:
@@ -433,11 +434,16 @@ def move_webhook_urls(db: Database, store: SecretStore) -> list[str]:
             authorize(session, "admin")
         except PermissionDeniedError:
             return []
-    try:
-        return [edit_channel(db, store, name).name for name in pending]
-    except SecretStoreError as exc:
-        log.warning("webhook URLs not moved to the keyring: %s", exc)
-        return []
+    moved: list[str] = []
+    for name in pending:
+        try:
+            moved.append(edit_channel(db, store, name).name)
+        except SecretStoreError as exc:
+            log.warning("webhook URLs not moved to the keyring: %s", exc)
+            break
+        except (InputError, ConflictError) as exc:  # removed or changed meanwhile
+            log.warning("the URL of webhook %s not moved to the keyring: %s", name, exc)
+    return moved
 
 
 @dual
@@ -754,16 +760,19 @@ async def _deliver_channel(
 def _read_secrets(store: SecretStore, target: _Target) -> tuple[str | None, str | None]:
     """The channel's password or token and a webhook's whole URL, from the keyring; an
     entry the row names but the keyring lacks is a SecretStoreError."""
-    found = []
-    for reference, what in ((target.secret_ref, "token"), (target.url_ref, "URL")):
-        value = store.get(reference).password if reference else None
-        if reference and not value:
-            what = "password" if target.kind == "email" else what
-            raise SecretStoreError(
-                f"the keyring holds no {what} for this channel; remove it and add it again"
-            )
-        found.append(value)
-    return found[0], found[1]
+    secret = store.get(target.secret_ref).password if target.secret_ref else None
+    if target.secret_ref and not secret:
+        what = "password" if target.kind == "email" else "token"
+        raise SecretStoreError(
+            f"the keyring holds no {what} for this channel; remove it and add it again"
+        )
+    url = store.get(target.url_ref).password if target.url_ref else None
+    if target.url_ref and not url:
+        raise SecretStoreError(
+            "the keyring on this machine holds no URL for this channel; an admin gives it "
+            f"again here: netraven-desktop notify edit {target.name} --url URL"
+        )
+    return secret, url
 
 
 async def _send_with_retries(
