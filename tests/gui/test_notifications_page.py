@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from netraven_desktop.core.crud import notifications as channel_rows
 from netraven_desktop.core.crud.notifications import EVENTS
 from netraven_desktop.core.secrets import Secrets
 from netraven_desktop.core.services import notify
@@ -225,3 +226,18 @@ def test_disable_and_enable_a_channel(qtbot, run_async, app_ctx, page):
     with app_ctx.db.read_session() as s:
         (channel,) = notify.list_channels(s)
     assert (channel.enabled, channel.version) == (True, 3)
+
+
+def test_opening_the_page_moves_an_old_webhook_url_to_the_keyring(
+    run_async, app_ctx, page, secret_store
+):
+    """A row an older version wrote holds the whole URL: the admin's page moves it."""
+    url = "https://hooks.slack.com/services/T04NRDSK2/B07WQ3HJ5LM/Gui0ldUrlSecret0000000000"
+    with app_ctx.db.session() as s:
+        channel_rows.create_channel(s, name="legacy", kind="webhook", config={"url": url})
+    run_async(page.refresh())
+    assert _cells(page, ChannelModel.COL_TARGET) == ["https://hooks.slack.com/…"]
+    assert secret_store.get(page.model.rows[0].url_ref) == Secrets(password=url)
+    with app_ctx.db.sync_engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT * FROM notification_channels").all()
+    assert "Gui0ldUrlSecret" not in repr(rows)
