@@ -50,9 +50,9 @@ def add_parsers(commands: Any) -> None:
         help="fail (exit 1) if the channel changed since you read version N",
     )
 
-    notify_cmd.add_parser("list", help="list channels (never their secrets)").add_argument(
-        "--json", action="store_true"
-    )
+    notify_cmd.add_parser(
+        "list", help="list channels (never their secrets; webhook URLs masked)"
+    ).add_argument("--json", action="store_true")
     notify_cmd.add_parser("remove", help="remove a channel and its keyring entry").add_argument(
         "name"
     )
@@ -98,7 +98,11 @@ def _email_options(parser: argparse.ArgumentParser, *, editing: bool) -> None:
 
 def _webhook_options(parser: argparse.ArgumentParser, *, editing: bool) -> None:
     """The options of `add-webhook`, and of `edit` for a webhook."""
-    parser.add_argument("--url", required=not editing, help="http:// or https:// URL")
+    parser.add_argument(
+        "--url",
+        required=not editing,
+        help="http:// or https:// URL; kept in the OS keyring, shown masked",
+    )
     parser.add_argument(
         "--token-stdin",
         action="store_true",
@@ -208,6 +212,10 @@ def notify_edit(db: Database, args: argparse.Namespace) -> int:
 
 
 def notify_list(db: Database, args: argparse.Namespace) -> int:
+    """List the channels; for an admin, first move webhook URLs an older version left in
+    the database to the keyring (said on stderr, so --json stays clean)."""
+    for name in notify.move_webhook_urls(db, SecretStore()):
+        print(f"moved the URL of webhook {name} to the OS keyring", file=sys.stderr)
     with db.read_session() as session:
         rows = [notify.channel_to_dict(c) for c in notify.list_channels(session)]
     if args.json:

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from netraven_desktop.core.crud import notifications as channel_rows
 from netraven_desktop.core.crud.notifications import EVENTS
 from netraven_desktop.core.secrets import Secrets
 from netraven_desktop.core.services import notify
@@ -25,8 +26,9 @@ def page(open_page, app_ctx, secret_store):
     yield page
     with app_ctx.db.read_session() as s:
         for channel in notify.list_channels(s):
-            if channel.secret_ref:
-                secret_store.delete(channel.secret_ref)
+            for reference in (channel.secret_ref, channel.url_ref):
+                if reference:
+                    secret_store.delete(reference)
 
 
 def _cells(page, column):
@@ -55,6 +57,7 @@ def test_webhook_with_a_token_then_a_test_send_reaches_the_server(
     qtbot.waitUntil(lambda: page.model.rowCount() == 1)
     assert _cells(page, ChannelModel.COL_EVENTS) == ["backup_failed, config_changed"]
     assert _cells(page, ChannelModel.COL_SECRET) == ["yes"]
+    assert _cells(page, ChannelModel.COL_TARGET) == [f"http://127.0.0.1:{hook.port}/…"]
     qtmodeltester.check(page.model)
     assert TOKEN not in database_text(app_ctx.db)
     assert secret_store.get(page.model.rows[0].secret_ref).password == TOKEN
@@ -144,7 +147,10 @@ def test_edit_opens_the_dialog_filled_in_and_keeps_the_token(
     page.view.doubleClicked.emit(page.model.index(0, 0))
     (dialog,) = page.findChildren(WebhookChannelDialog)
     assert dialog.windowTitle() == "Edit webhook channel"
-    assert (dialog.name.text(), dialog.url.text()) == ("chat", "https://hooks.example.net/x")
+    assert (dialog.name.text(), dialog.url.text()) == ("chat", "")  # the URL is a secret
+    assert dialog.url.placeholderText() == (
+        "https://hooks.example.net/… (unchanged when left empty)"
+    )
     assert dialog.events.chosen() == list(EVENTS)
     assert dialog.token.text() == ""
     assert dialog.token.placeholderText() == "unchanged when left empty"
@@ -155,6 +161,8 @@ def test_edit_opens_the_dialog_filled_in_and_keeps_the_token(
     qtbot.waitUntil(lambda: _cells(page, ChannelModel.COL_NAME) == ["team-chat"])
     assert _cells(page, ChannelModel.COL_EVENTS) == ["backup_failed, config_changed"]
     assert secret_store.get(hook.secret_ref) == Secrets(password=TOKEN)
+    url = Secrets(password="https://hooks.example.net/x")
+    assert secret_store.get(page.model.rows[0].url_ref) == url  # kept
 
     page.select(lambda c: c.name == "team-chat")
     dialog = page.edit()
@@ -218,3 +226,18 @@ def test_disable_and_enable_a_channel(qtbot, run_async, app_ctx, page):
     with app_ctx.db.read_session() as s:
         (channel,) = notify.list_channels(s)
     assert (channel.enabled, channel.version) == (True, 3)
+
+
+def test_opening_the_page_moves_an_old_webhook_url_to_the_keyring(
+    run_async, app_ctx, page, secret_store
+):
+    """A row an older version wrote holds the whole URL: the admin's page moves it."""
+    url = "https://hooks.slack.com/services/T04NRDSK2/B07WQ3HJ5LM/Gui0ldUrlSecret0000000000"
+    with app_ctx.db.session() as s:
+        channel_rows.create_channel(s, name="legacy", kind="webhook", config={"url": url})
+    run_async(page.refresh())
+    assert _cells(page, ChannelModel.COL_TARGET) == ["https://hooks.slack.com/…"]
+    assert secret_store.get(page.model.rows[0].url_ref) == Secrets(password=url)
+    with app_ctx.db.sync_engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT * FROM notification_channels").all()
+    assert "Gui0ldUrlSecret" not in repr(rows)

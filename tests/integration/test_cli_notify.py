@@ -37,8 +37,9 @@ def channels(db, secret_store):
     yield {c.name: notify.channel_to_dict(c) for c in added}
     with db.read_session() as s:
         for channel in channel_rows.list_channels(s):
-            if channel.secret_ref:
-                secret_store.delete(channel.secret_ref)
+            for reference in (channel.secret_ref, channel.url_ref):
+                if reference:
+                    secret_store.delete(reference)
 
 
 def _reference(db, name):

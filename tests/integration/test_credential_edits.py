@@ -71,7 +71,8 @@ def _sim_device(db, sim_devices):
     return name
 
 
-def test_check_login_succeeds_and_stores_nothing(db, secret_store, sim_devices):
+def test_check_login_succeeds_and_stores_no_output(db, secret_store, sim_devices):
+    """Nothing but the host key pinned at first contact, as a backup would pin it."""
     credential = add_sim_credential(db, secret_store, "sim")
     device = _sim_device(db, sim_devices)
     try:
@@ -80,7 +81,8 @@ def test_check_login_succeeds_and_stores_nothing(db, secret_store, sim_devices):
         assert check.message.startswith(f"logged in to {device} as admin")
         with db.read_session() as s:
             assert s.scalars(select(ConfigSnapshot)).all() == []
-            assert s.scalars(select(SSHHostKey)).all() == []
+            (pinned,) = s.scalars(select(SSHHostKey)).all()
+        assert check.message.endswith(f"(host key {pinned.fingerprint}, pinned now)")
     finally:
         secret_store.delete(credential.keyring_ref)
 

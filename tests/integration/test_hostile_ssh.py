@@ -223,3 +223,50 @@ async def test_a_port_that_never_speaks_ssh_is_a_timeout(lab, known):
         result = await lab.run()
     assert result.error_class == "timeout"
     assert lab.pinned() == ([old_key.get_fingerprint("sha256")] if known else [])
+
+
+# --- the admin's "Test against a device" follows the same rules ---------------------------
+
+
+@pytest.mark.asyncio
+async def test_a_login_check_pins_the_first_key_then_logs_in(lab):
+    lab.add_credentials("right-password")
+    async with serve() as server:
+        lab.add_device(server.port)
+        check = await credentials.check_login(lab.db, lab.store, "cred-0", "edge-sw1")
+        assert check.ok, check.message
+        assert check.message.endswith(f"(host key {server.fingerprint}, pinned now)")
+        assert lab.pinned() == [server.fingerprint]
+        with lab.db.read_session() as s:
+            pins = [e for e in audit_rows.list_events(s) if e.action == "host_key.pin"]
+        assert [e.after["fingerprint"] for e in pins] == [server.fingerprint]
+        again = await credentials.check_login(lab.db, lab.store, "cred-0", "edge-sw1")
+        assert again.message.endswith(f"(host key {server.fingerprint})")
+    assert server.offered == ["right-password", "right-password"]
+
+
+@pytest.mark.asyncio
+async def test_a_login_check_offers_no_password_to_a_changed_key(lab):
+    lab.add_credentials("right-password")
+    async with serve() as server:
+        lab.add_device(server.port)
+        lab.pin(asyncssh.generate_private_key("ssh-ed25519"))  # the key it had before
+        check = await credentials.check_login(lab.db, lab.store, "cred-0", "edge-sw1")
+    assert (check.ok, check.error_class) == (False, "host_key_changed")
+    assert "right-password" not in check.message
+    assert server.offered == []
+    assert lab.pinned() != [server.fingerprint]
+
+
+@pytest.mark.asyncio
+async def test_a_login_check_honours_the_output_cap(lab):
+    """`show running-config` floods: the check stops at backup.max_output_mb."""
+    lab.add_credentials("right-password")
+    with lab.db.session() as s:
+        settings.set_setting(s, "backup.max_output_mb", "1")
+    async with serve(Behaviour(flood=True)) as server:
+        lab.add_device(server.port)
+        check = await credentials.check_login(lab.db, lab.store, "cred-0", "edge-sw1")
+    assert (check.ok, check.error_class) == (False, "output_too_large")
+    assert "more than 1 MB" in check.message
+    assert server.flood_sent < 8 * 2**20

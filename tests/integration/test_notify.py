@@ -254,7 +254,7 @@ async def ndb(db, secret_store):
     channels the test added are removed."""
     yield db
     with db.read_session() as s:
-        refs = [c.secret_ref for c in channel_rows.list_channels(s) if c.secret_ref]
+        refs = [r for c in channel_rows.list_channels(s) for r in (c.secret_ref, c.url_ref) if r]
     for ref in refs:
         secret_store.delete(ref)
     await db.aclose()
@@ -778,7 +778,7 @@ def test_list_and_json_show_no_secret(face, secret_store):
         ] * 2
         hook, mail = sorted(rows, key=lambda r: r["kind"], reverse=True)
         assert mail["config"] == MAIL_CONFIG
-        assert hook["config"] == {"url": "https://hooks.example.net/x"}
+        assert hook["config"] == {"url": "https://hooks.example.net/…"}  # the URL: a secret
         assert (mail["has_secret"], hook["has_secret"]) == (True, True)
         assert mail["events"] == ["backup_failed", "config_changed", "job_finished"]
         text_form = json.dumps(rows)
@@ -906,7 +906,7 @@ def edits(db, secret_store):
     """The database; the keyring entries of its channels are removed after the test."""
     yield db
     with db.read_session() as s:
-        refs = [c.secret_ref for c in channel_rows.list_channels(s) if c.secret_ref]
+        refs = [r for c in channel_rows.list_channels(s) for r in (c.secret_ref, c.url_ref) if r]
     for ref in refs:
         secret_store.delete(ref)
 

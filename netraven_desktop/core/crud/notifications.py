@@ -1,4 +1,5 @@
-"""Notification channel rows. Tokens and SMTP passwords are keyring references only."""
+"""Notification channel rows. Tokens, SMTP passwords and webhook URLs are keyring
+references only."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ _ROWS = NamedRows(
     "notification channel",
     clean=_clean,
     create_only=("kind",),
-    editable=("name", "config", "secret_ref", "events", "enabled"),
+    editable=("name", "config", "secret_ref", "url_ref", "events", "enabled"),
 )
 
 

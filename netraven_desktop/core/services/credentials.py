@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -213,6 +214,7 @@ class LoginCheck:
 
 @dataclass(frozen=True)
 class _Attempt:
+    device_id: uuid.UUID
     target: Target
     username: str
     keyring_ref: str
@@ -236,20 +238,28 @@ def _plan_attempt(session: Session, credential_name: str, device_name: str) -> _
         connect_timeout=timeout,
         legacy_algorithms=device.ssh_legacy_algorithms,
         host_key=host_keys.trusted_keys(session, [device.id]).get(device.id),
+        max_output=int(settings.get_setting(session, "backup.max_output_mb")) * 2**20,
     )
     limit = float(settings.get_setting(session, "backup.device_timeout"))
     return _Attempt(
-        target, credential.username, credential.keyring_ref, credential.ssh_key_path, limit
+        device.id,
+        target,
+        credential.username,
+        credential.keyring_ref,
+        credential.ssh_key_path,
+        limit,
     )
 
 
 async def check_login(
     db: Database, store: SecretStore, credential_name: str, device_name: str
 ) -> LoginCheck:
-    """Log in to a device with one credential, as a backup would, and keep nothing.
+    """Log in to a device with one credential, as a backup would, and keep no output.
 
-    A session runs the platform's commands to prove the prompt and enable work; its
-    output and the host key it saw are discarded (a first key is not trusted by a test).
+    The host key follows the backups' trust on first use: at first contact the key the
+    device offers is pinned (audited) before the credential is offered; a key unlike the
+    pinned one is refused (`host_key_changed`) and gets no password. The session's output
+    is bounded by `backup.max_output_mb`; what it printed is discarded.
     """
     from ..drivers.ssh import Login, capture
 
@@ -266,8 +276,11 @@ async def check_login(
         passphrase=secrets.passphrase,
         enable_secret=secrets.enable,
     )
+    first_contact = attempt.target.host_key is None
     try:
-        seen = await asyncio.wait_for(capture(attempt.target, login), attempt.limit)
+        async with asyncio.timeout(attempt.limit):
+            target = await _pin_first_key(db, attempt) if first_contact else attempt.target
+            seen = await capture(target, login)
     except BackupError as exc:
         return LoginCheck(False, str(exc), exc.error_class)
     except TimeoutError:
@@ -275,8 +288,19 @@ async def check_login(
     return LoginCheck(
         True,
         f"logged in to {device_name} as {attempt.username} and reached the prompt "
-        f"(host key {seen.fingerprint})",
+        f"(host key {seen.fingerprint}{', pinned now' if first_contact else ''})",
     )
+
+
+async def _pin_first_key(db: Database, attempt: _Attempt) -> Target:
+    """Read the key the device offers (no credential yet), pin it, aim at the key pinned."""
+    from ..drivers.ssh import fetch_host_key
+    from . import hostkeys
+
+    offered = await fetch_host_key(attempt.target)
+    async with db.async_session() as session:
+        pinned = await session.run_sync(hostkeys.pin_first_key, attempt.device_id, offered)
+    return replace(attempt.target, host_key=pinned)
 
 
 @dual

@@ -2,8 +2,10 @@
 
 A channel is a row (where to send, which events) plus, for an SMTP password or a webhook
 bearer token, a keyring entry: the row holds only the reference, exactly as credentials
-do (see services/credentials). Desktop channels are rows too, but the window shows them;
-`deliver` skips them.
+do (see services/credentials). A webhook's whole URL is a secret too (Slack-style paths
+and `?token=` queries carry one): it has its own keyring entry (`url_ref`), and the row,
+the listings and the audit log hold only its masked form (`masked_url`). Desktop channels
+are rows too, but the window shows them; `deliver` skips them.
 
 Three events, each one digest per run (never one message per device): `backup_failed`,
 `config_changed` (devices and lines added/removed) and `job_finished`. The caller builds
@@ -26,7 +28,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import TYPE_CHECKING, Any
@@ -39,7 +41,7 @@ from ..crud import notifications as rows
 from ..crud.notifications import EVENTS
 from ..db import Database
 from ..db.models import NotificationChannel
-from ..errors import InputError
+from ..errors import ConflictError, InputError, PermissionDeniedError
 from ..secrets import (
     Secrets,
     SecretStore,
@@ -92,27 +94,44 @@ def validate_email(value: str, field: str) -> str:
 
 
 def validate_url(value: str, field: str = "url") -> str:
-    """An http(s) URL with a host and without user information; the fragment is dropped."""
+    """An http(s) URL with a host and without user information; the fragment is dropped.
+    An error quotes the URL masked: its path and query may hold a token."""
     text = value.strip() if isinstance(value, str) else ""
+    shown = masked_url(text)
     try:
         parts = urllib.parse.urlsplit(text)
         parts.port  # noqa: B018 - raises ValueError for a bad port
     except ValueError:
-        raise InputError(field, _redact_url(text), "is not a valid URL") from None
+        raise InputError(field, shown, "is not a valid URL") from None
     if parts.scheme.lower() not in ("http", "https"):
-        raise InputError(field, _redact_url(text), "must be an http:// or https:// URL")
+        raise InputError(field, shown, "must be an http:// or https:// URL")
     if parts.username is not None or parts.password is not None:
         raise InputError(
-            field,
-            _redact_url(text),
-            "must not hold a user name or password; give a bearer token instead",
+            field, shown, "must not hold a user name or password; give a bearer token instead"
         )
     if not parts.hostname or _UNSAFE.search(text):
-        raise InputError(field, text, "is not a valid URL")
-    validate_host(parts.hostname, field)
+        raise InputError(field, shown, "is not a valid URL")
+    try:
+        validate_host(parts.hostname, field)
+    except InputError:
+        raise InputError(field, shown, "does not name a valid host") from None
     return urllib.parse.urlunsplit(
         (parts.scheme.lower(), parts.netloc, parts.path or "/", parts.query, "")
     )
+
+
+def masked_url(url: str) -> str:
+    """What may be shown of a webhook URL: its scheme and host (and port); a path or query,
+    where services put the token, becomes "…". Masking a masked URL changes nothing."""
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        host = parts.netloc.rpartition("@")[2]
+    except ValueError:
+        return "…"
+    if not parts.scheme or not host or _UNSAFE.search(host):
+        return "…"
+    hidden = parts.path not in ("", "/") or parts.query or parts.fragment
+    return f"{parts.scheme.lower()}://{host}/{'…' if hidden else ''}"
 
 
 # What the audit log records of a channel: never a secret, only whether one is stored.
@@ -166,12 +185,15 @@ def email_config(
 
 
 def webhook_config(*, url: str, has_secret: bool) -> dict[str, Any]:
-    """The checked config of a webhook; `has_secret`: it will send a bearer token, which
-    never travels in clear."""
+    """The checked config of a webhook, its whole URL included (the caller keeps that in
+    the keyring and stores `masked_url`); `has_secret`: it will send a bearer token, which
+    never travels in clear. A masked URL checks the same: scheme and host are kept."""
     url = validate_url(url, "url")
     parts = urllib.parse.urlsplit(url)
     if has_secret and parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
-        raise InputError("url", url, "a token is sent only over https://, or to this machine")
+        raise InputError(
+            "url", masked_url(url), "a token is sent only over https://, or to this machine"
+        )
     return {"url": url}
 
 
@@ -219,11 +241,14 @@ def add_webhook_channel(
     token: str | None = None,
     events: Iterable[str] | None = None,
 ) -> NotificationChannel:
-    """A webhook (HTTP POST of JSON); the bearer token (if any) goes to the keyring."""
+    """A webhook (HTTP POST of JSON); its URL and bearer token (if any) go to the keyring,
+    the row keeps the URL masked."""
     name = validate_name(name)
     token = _token(token)
-    config = webhook_config(url=url, has_secret=bool(token))
-    return _add_channel(db, store, name, "webhook", config, token, events)
+    url = webhook_config(url=url, has_secret=bool(token))["url"]
+    return _add_channel(
+        db, store, name, "webhook", {"url": masked_url(url)}, token, events, url=url
+    )
 
 
 def _add_channel(
@@ -234,12 +259,17 @@ def _add_channel(
     config: dict[str, Any],
     secret: str | None,
     events: Iterable[str] | None,
+    *,
+    url: str | None = None,
 ) -> NotificationChannel:
-    """The row and its keyring entry, all or nothing (as services.credentials does)."""
+    """The row and its keyring entries (the secret, a webhook's URL), all or nothing (as
+    services.credentials does)."""
     chosen = _events(events)
     reference = new_reference() if secret else None
+    url_ref = new_reference() if url else None
     with (
         kept_only_if_committed(store, reference or "") as put_secret,
+        kept_only_if_committed(store, url_ref or "") as put_url,
         db.session() as session,
     ):
         authorize(session, "admin")
@@ -249,6 +279,7 @@ def _add_channel(
             kind=kind,
             config=config,
             secret_ref=reference,
+            url_ref=url_ref,
             events=chosen,
         )
         audit.record(
@@ -260,7 +291,14 @@ def _add_channel(
         )
         if reference and secret:
             put_secret(Secrets(password=secret))
+        if url_ref and url:
+            put_url(_url_entry(url))
     return channel
+
+
+def _url_entry(url: str) -> Secrets:
+    """A webhook URL's keyring entry: the URL is its one value."""
+    return Secrets(password=url)
 
 
 def edit_channel(
@@ -279,20 +317,30 @@ def edit_channel(
     A new one gets a new keyring entry, written inside the transaction and deleted if it
     fails (so the row and the keyring never disagree, and the row's version moves); the
     old entry is deleted after the commit, as is the password of an e-mail channel left
-    without a user name. Audited as `channel.update` with before/after metadata; a new
-    secret shows as "replaced", never its value.
+    without a user name. A webhook's new `url` is handled the same way, and a URL an older
+    version left in the row moves to the keyring with any edit. Audited as
+    `channel.update` with before/after metadata; a new secret or URL shows as
+    "replaced", never its value.
     """
     changes = {key: value for key, value in changes.items() if value is not None}
-    fresh = new_reference()
-    with kept_only_if_committed(store, fresh) as put_secret, db.session() as session:
+    fresh, fresh_url = new_reference(), new_reference()
+    with (
+        kept_only_if_committed(store, fresh) as put_secret,
+        kept_only_if_committed(store, fresh_url) as put_url,
+        db.session() as session,
+    ):
         authorize(session, "admin")
         channel = rows.get_channel_by_name(session, name)
-        kind, stored = channel.kind, channel.secret_ref
+        kind, stored, stored_url = channel.kind, channel.secret_ref, channel.url_ref
         if kind not in SECRET_FIELDS:
             raise InputError("name", name, f"a {kind} channel cannot be edited")
         secret = changes.pop(SECRET_FIELDS[kind], None) or None
+        new_url = url = None
         if kind == "webhook":
             secret = _token(secret)
+            new_url = changes.pop("url", None)
+            # Not in the keyring yet: the URL still in the row moves there now.
+            url = new_url or (None if stored_url else channel.config["url"])
         update = {key: changes.pop(key) for key in ("name", "enabled") if key in changes}
         if not isinstance(update.get("enabled", False), bool):
             raise InputError("enabled", update["enabled"], "must be true or false")
@@ -301,20 +349,30 @@ def edit_channel(
         config = _merged_config(channel, changes)
         # The stored secret stays unless replaced, or unless its e-mail login is cleared.
         keep = bool(stored) and not secret and (kind != "email" or bool(config["username"]))
-        check = email_config if kind == "email" else webhook_config
-        update["config"] = check(**config, has_secret=bool(secret) or keep)
+        if kind == "email":
+            update["config"] = email_config(**config, has_secret=bool(secret) or keep)
+        else:
+            checked = webhook_config(url=url or config["url"], has_secret=bool(secret) or keep)
+            update["config"] = {"url": masked_url(checked["url"])}
+            update["url_ref"] = fresh_url if url else stored_url
         reference = fresh if secret else (stored if keep else None)
         update["secret_ref"] = reference
         before = _audited(channel, "stored" if stored else "none")
         channel = rows.update_channel(session, channel.id, expected_version, **update)
         after = _audited(channel, "replaced" if secret else "stored" if keep else "none")
+        if new_url:
+            after["url"] = "replaced"
         audit.record_changes(
             session, "channel.update", "notification_channel", channel.id, before, after
         )
         if secret:
             put_secret(Secrets(password=secret))
+        if url:
+            put_url(_url_entry(checked["url"]))
     if stored and stored != reference:
         store.delete(stored)
+    if url and stored_url:
+        store.delete(stored_url)
     return channel
 
 
@@ -334,11 +392,17 @@ def _merged_config(channel: NotificationChannel, changes: dict[str, Any]) -> dic
 
 
 def _audited(channel: NotificationChannel, secret: str) -> dict[str, Any]:
-    return audit.state(channel, AUDITED) | {"secret": secret}
+    """The audited picture: a webhook's URL masked (a row an older version wrote holds it
+    whole), where the URL lives, and whether a secret is stored."""
+    picture = audit.state(channel, AUDITED) | {"secret": secret}
+    if channel.kind == "webhook":
+        picture["config"] = {"url": masked_url(picture["config"].get("url", ""))}
+        picture["url"] = "stored" if channel.url_ref else "in the database"
+    return picture
 
 
 def remove_channel(db: Database, store: SecretStore, name: str) -> NotificationChannel:
-    """Delete the row, then its keyring entry."""
+    """Delete the row, then its keyring entries."""
     with db.session() as session:
         authorize(session, "admin")
         channel = rows.get_channel_by_name(session, name)
@@ -350,9 +414,36 @@ def remove_channel(db: Database, store: SecretStore, name: str) -> NotificationC
             channel.id,
             before={"name": channel.name, "kind": channel.kind},
         )
-    if channel.secret_ref:
-        store.delete(channel.secret_ref)
+    for reference in (channel.secret_ref, channel.url_ref):
+        if reference:
+            store.delete(reference)
     return channel
+
+
+def move_webhook_urls(db: Database, store: SecretStore) -> list[str]:
+    """Move the URLs older versions kept in webhook rows to the keyring; return the
+    channels moved. Done for an admin only (the move is an edit, audited and versioned);
+    for anyone else nothing changes, and listings still show the URLs masked. Never
+    raises for a channel it cannot move (the keyring failed, the row changed meanwhile):
+    that is logged, and the next listing tries again."""
+    with db.read_session() as session:
+        pending = [c.name for c in rows.list_channels(session, kind="webhook") if not c.url_ref]
+        if not pending:
+            return []
+        try:
+            authorize(session, "admin")
+        except PermissionDeniedError:
+            return []
+    moved: list[str] = []
+    for name in pending:
+        try:
+            moved.append(edit_channel(db, store, name).name)
+        except SecretStoreError as exc:
+            log.warning("webhook URLs not moved to the keyring: %s", exc)
+            break
+        except (InputError, ConflictError) as exc:  # removed or changed meanwhile
+            log.warning("the URL of webhook %s not moved to the keyring: %s", name, exc)
+    return moved
 
 
 @dual
@@ -361,14 +452,23 @@ def list_channels(session: Session, **filters: Any) -> list[NotificationChannel]
     return rows.list_channels(session, **filters)
 
 
+def shown_config(channel: NotificationChannel) -> dict[str, Any]:
+    """A channel's config as listings show it: a webhook's URL masked, even in a row an
+    older version wrote."""
+    config = dict(channel.config or {})
+    if channel.kind == "webhook":
+        config["url"] = masked_url(config.get("url", ""))
+    return config
+
+
 def channel_to_dict(channel: NotificationChannel) -> dict[str, Any]:
-    """The stable JSON form of a channel: its config holds no secret; `has_secret` says
-    whether a password or token is in the keyring."""
+    """The stable JSON form of a channel: its config holds no secret (a webhook's URL is
+    masked); `has_secret` says whether a password or token is in the keyring."""
     return {
         "id": str(channel.id),
         "name": channel.name,
         "kind": channel.kind,
-        "config": dict(channel.config or {}),
+        "config": shown_config(channel),
         "has_secret": bool(channel.secret_ref),
         "events": list(channel.events or ()),
         "enabled": channel.enabled,
@@ -533,6 +633,7 @@ class _Target:
     kind: str
     config: dict[str, Any]
     secret_ref: str | None
+    url_ref: str | None
     events: tuple[str, ...]
 
     @classmethod
@@ -542,6 +643,7 @@ class _Target:
             channel.kind,
             dict(channel.config or {}),
             channel.secret_ref,
+            channel.url_ref,
             tuple(channel.events or ()),
         )
 
@@ -644,21 +746,33 @@ async def _deliver_channel(
 ) -> list[DeliveryReport]:
     if not notifications:
         return []
-    secret: str | None = None
-    if target.secret_ref:
-        try:
-            secrets = await asyncio.to_thread(store.get, target.secret_ref)
-        except SecretStoreError as exc:
-            log.log(policy.failure_level, "notification channel %s: %s", target.name, exc)
-            return [_report(target, n, False, 0, str(exc)) for n in notifications]
-        secret = secrets.password
-        if not secret:
-            what = "password" if target.kind == "email" else "token"
-            error = f"the keyring holds no {what} for this channel; remove it and add it again"
-            log.log(policy.failure_level, "notification channel %s: %s", target.name, error)
-            return [_report(target, n, False, 0, error) for n in notifications]
+    try:
+        secret, url = await asyncio.to_thread(_read_secrets, store, target)
+    except SecretStoreError as exc:
+        log.log(policy.failure_level, "notification channel %s: %s", target.name, exc)
+        return [_report(target, n, False, 0, str(exc)) for n in notifications]
+    if url:
+        target = replace(target, config=target.config | {"url": url})
     send = _SENDERS[target.kind]
     return [await _send_with_retries(send, target, secret, n, policy) for n in notifications]
+
+
+def _read_secrets(store: SecretStore, target: _Target) -> tuple[str | None, str | None]:
+    """The channel's password or token and a webhook's whole URL, from the keyring; an
+    entry the row names but the keyring lacks is a SecretStoreError."""
+    secret = store.get(target.secret_ref).password if target.secret_ref else None
+    if target.secret_ref and not secret:
+        what = "password" if target.kind == "email" else "token"
+        raise SecretStoreError(
+            f"the keyring holds no {what} for this channel; remove it and add it again"
+        )
+    url = store.get(target.url_ref).password if target.url_ref else None
+    if target.url_ref and not url:
+        raise SecretStoreError(
+            "the keyring on this machine holds no URL for this channel; an admin gives it "
+            f"again here: netraven-desktop notify edit {target.name} --url URL"
+        )
+    return secret, url
 
 
 async def _send_with_retries(
@@ -673,7 +787,7 @@ async def _send_with_retries(
         try:
             await send(target, secret, note, policy.attempt_timeout)
         except Exception as exc:
-            error = _scrub(_describe(exc), secret)
+            error = _scrub(_describe(exc), secret, target.config.get("url"))
             final = isinstance(exc, _Permanent) or attempt == attempts
             log.log(
                 policy.failure_level,
@@ -819,9 +933,11 @@ def _certificate_failure(exc: BaseException | None) -> str | None:
     return None
 
 
-def _scrub(text: str, secret: str | None) -> str:
-    """A last guard: no error text leaves with the secret in it."""
-    return text.replace(secret, "<removed>") if secret else text
+def _scrub(text: str, *secrets: str | None) -> str:
+    """A last guard: no error text leaves with a secret (a token, a webhook URL) in it."""
+    for secret in secrets:
+        text = text.replace(secret, "<removed>") if secret else text
+    return text
 
 
 def _one_line(value: object, limit: int = 300) -> str | None:
@@ -840,14 +956,3 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def _redact_url(text: str) -> str:
-    """`text` without the password part of any user information."""
-    try:
-        parts = urllib.parse.urlsplit(text)
-    except ValueError:
-        return re.sub(r"//[^/@]*@", "//***@", text)
-    if "@" not in parts.netloc:
-        return text
-    return urllib.parse.urlunsplit(parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]))

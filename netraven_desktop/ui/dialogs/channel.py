@@ -2,6 +2,7 @@
 the keyring (the core stores it exactly as it stores device credentials).
 
 Editing never shows a stored secret: its field stays empty, and empty means "keep it".
+A webhook's URL is such a secret: the field shows only its masked form, as a placeholder.
 """
 
 from __future__ import annotations
@@ -142,9 +143,12 @@ class WebhookChannelDialog(_ChannelDialog):
         self.token = self.form.add("token", "Bearer &token:", password_edit(secret_placeholder))
 
     def fill(self, config: dict[str, Any]) -> None:
-        self.url.setText(config.get("url", ""))
+        shown = notify.masked_url(config.get("url", ""))
+        self.url.setPlaceholderText(f"{shown} (unchanged when left empty)")
 
     async def submit(self) -> None:
         await self.save(
-            notify.add_webhook_channel, url=self.url.text(), token=self.token.text() or None
+            notify.add_webhook_channel,
+            url=self.url.text().strip() or None,  # None when editing: keep the URL
+            token=self.token.text() or None,
         )

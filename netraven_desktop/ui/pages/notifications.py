@@ -19,7 +19,8 @@ OK_STYLE = "color: #2e7d32;"
 
 
 def target(channel: NotificationChannel) -> str:
-    config = channel.config or {}
+    """Where a channel sends: recipients and server, or a webhook's URL masked."""
+    config = notify.shown_config(channel)
     if channel.kind == "email":
         recipients = ", ".join(config.get("recipients", ()))
         return f"{recipients} via {config.get('host')}:{config.get('port')}"
@@ -62,6 +63,9 @@ class NotificationsPage(TablePage):
         self.model.modelReset.connect(self._name_switch)
 
     async def fetch(self) -> Sequence[NotificationChannel]:
+        """The channels, after moving webhook URLs an older version left in the database
+        to the keyring (the page is an admin's; keyring calls block, so in a thread)."""
+        await asyncio.to_thread(notify.move_webhook_urls, self.ctx.db, self.ctx.secrets)
         async with self.ctx.db.async_read_session() as session:
             return await notify.list_channels(session)
 

@@ -58,7 +58,9 @@ class AuditEvent(Base):
 
 
 class NotificationChannel(UUIDPrimaryKey, Editable, Base):
-    """Where to send events. `config` holds no secret; `secret_ref` names a keyring entry."""
+    """Where to send events. `config` holds no secret (a webhook's URL only masked);
+    `secret_ref` names the keyring entry of a password or token, `url_ref` the one of a
+    webhook's whole URL (NULL: not moved there yet, see services/notify)."""
 
     __tablename__ = "notification_channels"
 
@@ -66,6 +68,7 @@ class NotificationChannel(UUIDPrimaryKey, Editable, Base):
     kind: Mapped[str] = mapped_column(choice("channel_kind", CHANNEL_KINDS))
     config: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     secret_ref: Mapped[str | None] = mapped_column(String(255))
+    url_ref: Mapped[str | None] = mapped_column(String(255))
     events: Mapped[list[str]] = mapped_column(JSONType, default=list)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
 

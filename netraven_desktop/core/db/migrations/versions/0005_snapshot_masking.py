@@ -7,7 +7,7 @@ safe side (they are flagged until `backup redact` re-masks them); the rest stay 
 since a device's masking may have been switched since.
 
 Revision ID: 0005_snapshot_masking
-Revises: 0003
+Revises: 0004_mask_fingerprints
 Create Date: 2026-12-04 17:40:00
 
 """

@@ -18,7 +18,7 @@ PostgreSQL only:
   function too (`row.insert|update|delete`), so an edit with raw SQL leaves a trace.
 
 Revision ID: 0006_team_roles
-Revises: 0003
+Revises: 0005_snapshot_masking
 Create Date: 2026-12-04 17:45:00
 
 """

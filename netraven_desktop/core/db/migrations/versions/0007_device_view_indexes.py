@@ -16,7 +16,7 @@ within one column): the planner costs one index scan below a sequential scan, wh
 OR of five ILIKEs priced five scans above it. pg_trgm is created by 0002.
 
 Revision ID: 0007_device_view_indexes
-Revises: 0003
+Revises: 0006_team_roles
 Create Date: 2026-12-04 18:00:00
 
 """
