@@ -36,6 +36,7 @@ from ..vault_crypto import (
 )
 from . import audit
 from .access import authorize, team_mode
+from .dual import dual
 
 
 class VaultAccessError(PermissionDeniedError):
@@ -202,9 +203,18 @@ def revoke_member(db: Database, store: SecretStore, username: str) -> list[str]:
     return names
 
 
-def holder_names(session: Session, credential: Credential) -> list[str]:
-    authorize(session, "read")
-    return [user.username for user in rows.holders(session, credential.id)]
+@dual
+def sharing(session: Session, name: str) -> tuple[list[str], list[str]]:
+    """Who holds credential `name`, and the active members it could be shared with."""
+    authorize(session, "admin")
+    credential = credential_rows.get_credential_by_name(session, name)
+    holders = [user.username for user in rows.holders(session, credential.id)]
+    others = [
+        user.username
+        for user in user_rows.list_users(session)
+        if user.active and user.username not in holders
+    ]
+    return holders, others
 
 
 def _unshare(session: Session, store: SecretStore, credential: Credential, target: User) -> None:
