@@ -13,8 +13,10 @@ import base64
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
+import psycopg
 import pytest
 import pytest_asyncio
+from psycopg import sql
 from sqlalchemy import text
 
 from netraven_desktop.core.crud import devices, jobs
@@ -26,6 +28,7 @@ from netraven_desktop.core.services.engine import BackupEngine, EngineOptions
 from netraven_desktop.core.sim import SimDevice, Simulator
 from netraven_desktop.core.vault_crypto import VaultIntegrityError, open_sealed, unwrap
 from tests.clitools import Cli, one_line_error
+from tests.integration.test_team_roles import may
 
 pytestmark = pytest.mark.postgres
 
@@ -257,6 +260,11 @@ def test_a_keyring_credential_moves_into_the_vault_when_first_shared(team):
 
 def test_sharing_refuses_clearly_and_changes_nothing(team):
     team.add_lab_credential()
+    with team.a.session() as s:
+        auth.add_user(s, username="vera", password="vera-password", role="viewer")
+    vault.ensure_member_key(team.a, team.store_a, "vera")  # a viewer gets no key
+    with pytest.raises(InputError, match="--user: is a viewer: viewers use no credentials"):
+        vault.share(team.a, team.store_a, "lab", "vera")
     with pytest.raises(InputError, match=r"--user: has no vault key yet.*\(got 'bob'\)"):
         vault.share(team.a, team.store_a, "lab", "bob")
     with pytest.raises(InputError, match="does not hold credential lab"):
@@ -267,6 +275,26 @@ def test_sharing_refuses_clearly_and_changes_nothing(team):
         vault.share(team.b, team.store_b, "lab", "bob")
     assert team.wrapped_for("bob") is None
     assert team.wrapped_for("alice") is not None
+
+
+def test_an_admin_who_does_not_hold_a_credential_can_only_replace_all_its_secrets(team):
+    team.add_lab_credential()
+    with team.a.session() as s:
+        auth.add_user(s, username="adam", password="adam-password", role="admin")
+    adam = Database(team.url)
+    team.opened.append(adam)
+    adam.act_as("adam", "admin")
+    adam_store = SecretStore(service=MEMBER_B_SERVICE)  # a keyring of his own
+    vault.ensure_member_key(adam, adam_store, "adam")
+    try:
+        with pytest.raises(vault.VaultAccessError, match="adam cannot use credential lab"):
+            credentials.edit_credential(adam, adam_store, "lab", secrets=Secrets(password="x"))
+        rotated = Secrets(password="Rotated-Pa55", enable="Rotated-En4ble")
+        credentials.edit_credential(adam, adam_store, "lab", secrets=rotated)
+        assert vault.read_secrets(adam, adam_store, _reference(team)) == rotated
+        assert vault.read_secrets(team.a, team.store_a, _reference(team)) == rotated
+    finally:
+        adam_store.delete(f"vault-key/{team.user_id('adam')}")
 
 
 def test_disabling_a_member_takes_back_every_credential(team):
@@ -303,3 +331,35 @@ def test_cli_share_and_unshare(team, env):
 def _reference(team: Team) -> str:
     with team.a.read_session() as s:
         return s.scalars(text("SELECT keyring_ref FROM credentials WHERE name = 'lab'")).one()
+
+
+def test_the_database_lets_operators_publish_keys_and_only_admins_write_the_vault(team):
+    """Checked with raw SQL as a login role of each group, not through the program."""
+    owner = psycopg.connect(team.url, autocommit=True)
+    made, conns = [], {}
+    try:
+        for group in ("netraven_viewer", "netraven_operator", "netraven_admin"):
+            name = f"nr_vault_{group.removeprefix('netraven_')}_{uuid.uuid4().hex[:8]}"
+            owner.execute(
+                sql.SQL("CREATE ROLE {} LOGIN IN ROLE {}").format(
+                    sql.Identifier(name), sql.Identifier(group)
+                )
+            )
+            made.append(name)
+            conns[group] = psycopg.connect(team.url, user=name, autocommit=True)
+        publish = "UPDATE member_keys SET public_key = public_key WHERE false"
+        vault_writes = [
+            "UPDATE vault_entries SET key_id = key_id WHERE false",
+            "DELETE FROM vault_grants WHERE false",
+        ]
+        assert not may(conns["netraven_viewer"], publish)
+        assert may(conns["netraven_viewer"], "SELECT * FROM vault_grants, member_keys")
+        assert may(conns["netraven_operator"], publish)
+        assert not any(may(conns["netraven_operator"], s) for s in vault_writes)
+        assert all(may(conns["netraven_admin"], s) for s in vault_writes)
+    finally:
+        for conn in conns.values():
+            conn.close()
+        for name in made:
+            owner.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+        owner.close()

@@ -200,11 +200,12 @@ def edit_credential(
 def _vault_secrets_to_replace(
     session: Session, store: SecretStore, credential: Credential, given: Secrets
 ) -> Secrets:
-    """The vault's secrets an edit keeps; after a failed integrity check nothing is kept,
-    so the edit must give every secret again (that is how an admin repairs it)."""
+    """The vault's secrets an edit keeps. When they cannot be opened (tampered, or not
+    shared with this admin) nothing is kept: an edit that gives every secret again
+    replaces them (how an admin repairs or rotates them), any other edit is refused."""
     try:
         return vault.open_secrets(session, store, credential)
-    except vault.VaultTamperedError:
+    except (vault.VaultTamperedError, vault.VaultAccessError):
         if (credential.kind == "password" and not given.password) or (
             credential.has_enable_secret and not given.enable
         ):

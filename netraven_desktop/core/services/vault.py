@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..crud import credentials as credential_rows
@@ -66,10 +65,14 @@ def member_private_key(session: Session, store: SecretStore, user: User) -> str:
 
 
 def ensure_member_key(db: Database, store: SecretStore, username: str) -> None:
-    """Create and publish a member's vault key at sign-in (team mode only)."""
+    """Create and publish a member's vault key at sign-in (team mode; not for viewers,
+    who use no credential: they get theirs at the first sign-in after a promotion)."""
     with db.session(actor=username) as session:
-        if team_mode(session):
-            member_private_key(session, store, user_rows.get_user_by_name(session, username))
+        if not team_mode(session):
+            return
+        user = user_rows.get_user_by_name(session, username)
+        if user.role != "viewer":
+            member_private_key(session, store, user)
 
 
 def store_secrets(
@@ -85,13 +88,14 @@ def store_secrets(
 def open_secrets(session: Session, store: SecretStore, credential: Credential) -> Secrets:
     """The acting member's view of a credential's secrets; a clear error without access."""
     entry = rows.entry(session, credential.id)
-    me = _me(session)
-    if entry is None:  # kept in this keyring before the vault, not shared yet
+    if entry is None:  # kept in this keyring before the vault (or in an offline replica)
         secrets = store.get(credential.keyring_ref)
         if not any(getattr(secrets, kind) for kind in KINDS):
-            raise _no_access(session, credential, me, "it is not in the team vault yet")
+            raise _no_access(
+                session, credential, _actor(session), "it is not in the team vault yet"
+            )
         return secrets
-    data_key = _data_key(session, store, credential, entry, me)
+    data_key = _data_key(session, store, credential, entry, _me(session))
     values: dict[str, str | None] = {}
     for kind in KINDS:
         sealed = getattr(entry, kind)
@@ -138,6 +142,8 @@ def share(db: Database, store: SecretStore, name: str, username: str) -> Credent
         _require_team(session)
         credential = credential_rows.get_credential_by_name(session, name)
         target = _member(session, username)
+        if target.role == "viewer":
+            raise InputError("--user", username, "is a viewer: viewers use no credentials")
         public = rows.public_key(session, target.id)
         if public is None:
             raise InputError(
@@ -205,14 +211,15 @@ def revoke_member(db: Database, store: SecretStore, username: str) -> list[str]:
 
 @dual
 def sharing(session: Session, name: str) -> tuple[list[str], list[str]]:
-    """Who holds credential `name`, and the active members it could be shared with."""
+    """Who holds credential `name`, and the active members (not viewers) it could be
+    shared with."""
     authorize(session, "admin")
     credential = credential_rows.get_credential_by_name(session, name)
     holders = [user.username for user in rows.holders(session, credential.id)]
     others = [
         user.username
         for user in user_rows.list_users(session)
-        if user.active and user.username not in holders
+        if user.active and user.role != "viewer" and user.username not in holders
     ]
     return holders, others
 
@@ -263,7 +270,7 @@ def _data_key(
 ) -> bytes:
     grant = rows.grant(session, credential.id, me.id)
     if grant is None or grant.key_id != entry.key_id:
-        raise _no_access(session, credential, me, "it is not shared with you")
+        raise _no_access(session, credential, me.username, "it is not shared with you")
     private = member_private_key(session, store, me)
     try:
         return unwrap(
@@ -273,35 +280,35 @@ def _data_key(
         raise _no_access(
             session,
             credential,
-            me,
+            me.username,
             "your vault key in this keyring is not the one it was shared with (a new "
             "computer or keyring?), or the wrapped key was changed",
         ) from None
 
 
-def _no_access(session: Session, credential: Credential, me: User, why: str) -> VaultAccessError:
+def _no_access(session: Session, credential: Credential, member: str, why: str) -> VaultAccessError:
+    """Name the admins who can grant it: those holding it, else every active admin."""
     admins = [
         user.username
         for user in rows.holders(session, credential.id)
         if user.role == "admin" and user.active
-    ] or [
-        user.username
-        for user in session.scalars(
-            select(User).where(User.role == "admin", User.active.is_(True)).order_by(User.username)
-        )
-    ]
+    ] or [user.username for user in user_rows.list_users(session, role="admin", active=True)]
     return VaultAccessError(
-        f"{me.username} cannot use credential {credential.name}: {why}; an admin who holds "
-        f"it ({', '.join(admins) or 'none left'}) can run: netraven-desktop credential share "
-        f"{credential.name} --user {me.username}"
+        f"{member} cannot use credential {credential.name}: {why}; an admin who holds "
+        f"it ({', '.join(admins) or 'ask your team'}) can run: netraven-desktop credential "
+        f"share {credential.name} --user {member}"
     )
 
 
-def _me(session: Session) -> User:
+def _actor(session: Session) -> str:
     actor = session.info.get("actor")
     if not actor:
         raise PermissionDeniedError("this database is in team mode: log in first (--user NAME)")
-    return user_rows.get_user_by_name(session, actor)
+    return str(actor)
+
+
+def _me(session: Session) -> User:
+    return user_rows.get_user_by_name(session, _actor(session))
 
 
 def _member(session: Session, username: str) -> User:

@@ -1,11 +1,12 @@
 """The team vault: members' public keys, sealed credential secrets, wrapped data keys.
 
 On PostgreSQL the default privileges of 0006 let every member read these tables and
-admins write them. Members also publish their own public key, so `member_keys` is
-writable by viewers. Until each member connects as their own login role, the server
-cannot tell members apart (row-level security on `session_user` would see one login),
-so nothing narrower is granted yet; a wrapped key is useless without its member's
-private key, which never leaves their keyring.
+admins write them. Members who run backups publish their own public key, so operators
+may write `member_keys` too (viewers get no key: they use no credential). Until each
+member connects as their own login role, the server cannot tell members apart (row-level
+security on `session_user` would see one login), so nothing narrower is granted yet; a
+wrapped key is useless without its member's private key, which never leaves their
+keyring.
 
 Revision ID: 0008_team_vault
 Revises: 0006_team_roles
@@ -72,7 +73,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("credential_id", "user_id", name=op.f("pk_vault_grants")),
     )
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("GRANT INSERT, UPDATE, DELETE ON member_keys TO netraven_viewer")
+        op.execute("GRANT INSERT, UPDATE ON member_keys TO netraven_operator")
 
 
 def downgrade() -> None:
