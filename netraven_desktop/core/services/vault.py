@@ -46,14 +46,14 @@ class VaultTamperedError(NetRavenError):
     """A sealed secret failed its integrity check: changed in the database, or corrupt."""
 
 
-def private_key_reference(user: User) -> str:
+def _private_key_reference(user: User) -> str:
     return f"vault-key/{user.id}"
 
 
-def member_private_key(session: Session, store: SecretStore, user: User) -> str:
+def _member_private_key(session: Session, store: SecretStore, user: User) -> str:
     """The member's private key from their keyring, created on first use; its public
     half is (re)published so admins can share with them."""
-    reference = private_key_reference(user)
+    reference = _private_key_reference(user)
     private = store.get(reference).password
     if private is None:
         private = new_private_key()
@@ -72,7 +72,7 @@ def ensure_member_key(db: Database, store: SecretStore, username: str) -> None:
             return
         user = user_rows.get_user_by_name(session, username)
         if user.role != "viewer":
-            member_private_key(session, store, user)
+            _member_private_key(session, store, user)
 
 
 def store_secrets(
@@ -80,7 +80,7 @@ def store_secrets(
 ) -> None:
     """Seal a credential's secrets (add, edit) for its holders and the acting admin."""
     me = _me(session)
-    member_private_key(session, store, me)
+    _member_private_key(session, store, me)
     holders = {user.id for user in rows.holders(session, credential.id)} | {me.id}
     _seal_for(session, credential, secrets, holders)
 
@@ -155,7 +155,7 @@ def share(db: Database, store: SecretStore, name: str, username: str) -> Credent
         me = _me(session)
         entry = rows.entry(session, credential.id)
         if entry is None:
-            member_private_key(session, store, me)
+            _member_private_key(session, store, me)
             secrets = open_secrets(session, store, credential)
             _seal_for(session, credential, secrets, {me.id, target.id})
             moved = True
@@ -271,7 +271,7 @@ def _data_key(
     grant = rows.grant(session, credential.id, me.id)
     if grant is None or grant.key_id != entry.key_id:
         raise _no_access(session, credential, me.username, "it is not shared with you")
-    private = member_private_key(session, store, me)
+    private = _member_private_key(session, store, me)
     try:
         return unwrap(
             grant.wrapped, private, credential_id=credential.id, user_id=me.id, key_id=entry.key_id
