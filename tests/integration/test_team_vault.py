@@ -310,22 +310,38 @@ def test_disabling_a_member_takes_back_every_credential(team):
     assert team.entry()[1] != key_before
 
 
-def test_cli_share_and_unshare(team, env):
-    vault.ensure_member_key(team.b, team.store_b, "bob")
+def test_cli_login_share_unshare_and_disable(team, env):
+    """bob signs in with `login` (his key lands in the keyring's usual namespace here, as
+    on his own computer); alice shares, takes back, shares again, then disables bob."""
     team.add_lab_credential()
     alice = Cli(team.url, env | {"NETRAVEN_PASSWORD": "alice-password"})
-
-    assert "shared credential lab with bob" in alice.ok(
-        "--user", "alice", "credential", "share", "lab", "--user", "bob"
-    )
-    assert vault.read_secrets(team.b, team.store_b, _reference(team)).enable == ENABLE
-    assert "sealed again under a new data key" in alice.ok(
-        "--user", "alice", "credential", "unshare", "lab", "--user", "bob"
-    )
-    one_line_error(
-        alice("--user", "alice", "credential", "unshare", "lab", "--user", "bob"),
-        "--user: does not hold credential lab",
-    )
+    bob = Cli(team.url, env | {"NETRAVEN_PASSWORD": "bob-password"})
+    bob_keyring = SecretStore()
+    try:
+        one_line_error(
+            alice("--user", "alice", "credential", "share", "lab", "--user", "bob"),
+            "--user: has no vault key yet: they must sign in once",
+        )
+        bob.ok("--user", "bob", "login")
+        assert "shared credential lab with bob" in alice.ok(
+            "--user", "alice", "credential", "share", "lab", "--user", "bob"
+        )
+        assert vault.read_secrets(team.b, bob_keyring, _reference(team)).enable == ENABLE
+        assert "sealed again under a new data key" in alice.ok(
+            "--user", "alice", "credential", "unshare", "lab", "--user", "bob"
+        )
+        one_line_error(
+            alice("--user", "alice", "credential", "unshare", "lab", "--user", "bob"),
+            "--user: does not hold credential lab",
+        )
+        alice.ok("--user", "alice", "credential", "share", "lab", "--user", "bob")
+        assert "took back credential(s) lab" in alice.ok(
+            "--user", "alice", "user", "disable", "bob"
+        )
+        assert team.wrapped_for("bob") is None
+    finally:
+        bob("--user", "bob", "logout")
+        bob_keyring.delete(f"vault-key/{team.user_id('bob')}")
 
 
 def _reference(team: Team) -> str:
