@@ -10,7 +10,8 @@ from pathlib import Path
 from ..core.db import Database
 from ..core.errors import InputError
 from ..core.secrets import Secrets, SecretStore
-from ..core.services import credentials
+from ..core.services import credentials, vault
+from ..core.services.access import team_mode
 from .output import print_json, print_table
 
 
@@ -56,9 +57,11 @@ def credential_add(db: Database, args: argparse.Namespace) -> int:
         ssh_key_path=args.ssh_key,
         description=args.description,
     )
+    with db.read_session() as session:
+        where = "the team vault, shared with you" if team_mode(session) else "the OS keyring"
     print(
         f"added credential {credential.name} ({credential.kind}, user {credential.username});"
-        " its secrets are in the OS keyring"
+        f" its secrets are in {where}"
     )
     return 0
 
@@ -95,8 +98,25 @@ def credential_remove(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+def credential_share(db: Database, args: argparse.Namespace) -> int:
+    credential = vault.share(db, SecretStore(), args.name, args.user_name)
+    print(f"shared credential {credential.name} with {args.user_name}")
+    return 0
+
+
+def credential_unshare(db: Database, args: argparse.Namespace) -> int:
+    credential = vault.unshare(db, SecretStore(), args.name, args.user_name)
+    print(
+        f"took credential {credential.name} back from {args.user_name}; its secrets are "
+        "sealed again under a new data key"
+    )
+    return 0
+
+
 COMMANDS = {
     ("credential", "add"): credential_add,
     ("credential", "list"): credential_list,
     ("credential", "remove"): credential_remove,
+    ("credential", "share"): credential_share,
+    ("credential", "unshare"): credential_unshare,
 }

@@ -215,6 +215,13 @@ def build_parser() -> argparse.ArgumentParser:
     credential.add_parser("remove", help="remove a credential and its keyring entry").add_argument(
         "name"
     )
+    for verb, help_text in (
+        ("share", "let a team member use a credential (admins; team vault)"),
+        ("unshare", "take a credential back from a member (sealed again under a new key)"),
+    ):
+        sharing = credential.add_parser(verb, help=help_text)
+        sharing.add_argument("name")
+        sharing.add_argument("--user", dest="user_name", required=True, metavar="USER")
 
     backup = commands.add_parser("backup", help="back up configurations").add_subparsers(
         dest="action", metavar="ACTION", required=True

@@ -11,7 +11,7 @@ from ..core.db import Database
 from ..core.db.models import ROLES
 from ..core.errors import InputError
 from ..core.secrets import SecretStore
-from ..core.services import auth
+from ..core.services import auth, vault
 from ..core.services.access import team_mode
 from ..core.session_tokens import forget_token, keep_token, stored_token
 from .output import print_json, print_table
@@ -72,6 +72,7 @@ def login(db: Database, args: argparse.Namespace) -> int:
     password = os.environ.get(PASSWORD_ENV) or read_password(args, f"Password for {args.user}: ")
     user, token = auth.start_session(db, args.user, password)
     keep_token(SecretStore(), db, user.username, token)
+    vault.ensure_member_key(db, SecretStore(), user.username)
     print(
         f"logged in as {user.username} ({user.role}) until "
         f"{user.session_expires_at:%Y-%m-%d}; the session token is in the OS keyring"
@@ -130,6 +131,9 @@ def user_disable(db: Database, args: argparse.Namespace) -> int:
     with db.session() as session:
         user = auth.set_user(session, args.name, active=False)
     print(f"disabled user {user.username}")
+    taken = vault.revoke_member(db, SecretStore(), user.username)
+    if taken:
+        print(f"took back credential(s) {', '.join(taken)} (sealed again under new data keys)")
     return 0
 
 

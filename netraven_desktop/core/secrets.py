@@ -54,10 +54,15 @@ def new_reference() -> str:
 
 
 class SecretStore:
-    """A thin, strict wrapper around one keyring backend."""
+    """A thin, strict wrapper around one keyring backend.
 
-    def __init__(self, backend: KeyringBackend | None = None) -> None:
+    `service` names the keyring's namespace: one per OS user in practice; tests give two
+    team members two namespaces of the same real keyring.
+    """
+
+    def __init__(self, backend: KeyringBackend | None = None, service: str = SERVICE) -> None:
         self._backend = backend
+        self.service = service
 
     @property
     def backend(self) -> KeyringBackend:
@@ -83,14 +88,14 @@ class SecretStore:
             remember_secret(value)
             if value:
                 self._call(
-                    "store", self.backend.set_password, SERVICE, f"{reference}/{kind}", value
+                    "store", self.backend.set_password, self.service, f"{reference}/{kind}", value
                 )
             else:
                 self._delete(f"{reference}/{kind}")
 
     def get(self, reference: str) -> Secrets:
         values = {
-            kind: self._call("read", self.backend.get_password, SERVICE, f"{reference}/{kind}")
+            kind: self._call("read", self.backend.get_password, self.service, f"{reference}/{kind}")
             for kind in KINDS
         }
         for value in values.values():
@@ -103,7 +108,7 @@ class SecretStore:
 
     def _delete(self, username: str) -> None:
         with contextlib.suppress(_Missing):
-            self._call("delete", self.backend.delete_password, SERVICE, username)
+            self._call("delete", self.backend.delete_password, self.service, username)
 
     def _call(self, verb: str, fn: object, *args: str) -> str | None:
         try:

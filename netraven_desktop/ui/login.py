@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 
 from ..core.errors import NetRavenError
-from ..core.services import auth
+from ..core.services import auth, vault
 from ..core.session_tokens import keep_token, stored_token
 from .context import AppContext
 from .qt import QtWidgets
@@ -61,6 +61,9 @@ class LoginDialog(QtWidgets.QDialog):
                 auth.start_session, self.ctx.db, username, password
             )
             await asyncio.to_thread(keep_token, self.ctx.secrets, self.ctx.db, user.username, token)
+            await asyncio.to_thread(
+                vault.ensure_member_key, self.ctx.db, self.ctx.secrets, user.username
+            )
         except NetRavenError as exc:
             self.error.setText(str(exc))
             self.password.selectAll()
@@ -88,6 +91,7 @@ async def resume(ctx: AppContext) -> bool:
         return False
     try:
         user = await asyncio.to_thread(auth.resume_session, ctx.db, username, token)
+        await asyncio.to_thread(vault.ensure_member_key, ctx.db, ctx.secrets, user.username)
     except NetRavenError:
         return False
     signed_in(ctx, user.username, user.role)

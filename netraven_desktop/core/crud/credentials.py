@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..db.models import CREDENTIAL_KINDS, Credential, Device, Tag
-from ..errors import InputError
+from ..errors import InputError, NotFoundError
 from ..validation import optional_text, validate_int_range, validate_name
 from .common import NamedRows, name_equals, paginate
 
@@ -80,6 +80,15 @@ def get_credential(session: Session, credential_id: uuid.UUID) -> Credential:
 
 def get_credential_by_name(session: Session, name: str) -> Credential:
     return _ROWS.get_by_name(session, name)
+
+
+def get_credential_by_reference(session: Session, keyring_ref: str) -> Credential:
+    credential = session.scalars(
+        select(Credential).where(Credential.keyring_ref == keyring_ref)
+    ).one_or_none()
+    if credential is None:
+        raise NotFoundError("credential", keyring_ref, "reference")
+    return credential
 
 
 def list_credentials(

@@ -7,6 +7,7 @@ ERROR_CLASSES: dict[str, tuple[str, bool]] = {
     "auth_failed": ("the device refused the login; check the credential", False),
     "no_credential": ("no credential applies to this device; bind one or tag one", False),
     "keyring": ("the OS keyring could not provide the password", False),
+    "vault": ("the team vault could not provide the credential's secrets", False),
     "unreachable": ("could not connect; check the address, port and network path", True),
     "timeout": ("the device did not answer in time", True),
     "host_key_changed": (

@@ -1,8 +1,10 @@
 """Credentials: the row in the database, the secrets in the OS keyring, never mixed up.
 
 Adding writes the keyring inside the database transaction and undoes it if the commit
-fails; removing deletes the keyring entry only after the row is gone. Async callers run
-these whole functions in a thread (`asyncio.to_thread`): keyring calls block on D-Bus.
+fails; removing deletes the keyring entry only after the row is gone. On a team
+database the secrets go to the team vault instead (sealed in the same transaction, see
+`vault`). Async callers run these whole functions in a thread (`asyncio.to_thread`):
+keyring calls block on D-Bus.
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ from ..secrets import (
     kept_only_if_committed,
     new_reference,
 )
-from . import audit, settings
-from .access import authorize
+from . import audit, settings, vault
+from .access import authorize, team_mode
 from .dual import dual
 
 if TYPE_CHECKING:  # asyncssh is imported when SSH is used: it costs the window's start
@@ -109,7 +111,10 @@ def add_credential(
             credential.id,
             after=audit.state(credential, AUDITED),
         )
-        put_secrets(secrets)
+        if team_mode(session):
+            vault.store_secrets(session, store, credential, secrets)
+        else:
+            put_secrets(secrets)
     return credential
 
 
@@ -153,14 +158,20 @@ def edit_credential(
     """Change metadata and replace only the secrets given; a secret left out is kept.
 
     The keyring entry is rewritten inside the transaction and put back as it was if the
-    transaction fails, so the row and its secrets never disagree.
+    transaction fails, so the row and its secrets never disagree; on a team database the
+    secrets are sealed again in the vault, in the same transaction.
     """
     rewritten: tuple[str, Secrets] | None = None
     try:
         with db.session() as session:
             authorize(session, "admin")
             current = rows.get_credential_by_name(session, name)
-            old = store.get(current.keyring_ref)
+            team = team_mode(session)
+            old = (
+                _vault_secrets_to_replace(session, store, current, secrets)
+                if team
+                else store.get(current.keyring_ref)
+            )
             merged = Secrets(
                 password=secrets.password or old.password,
                 enable=secrets.enable or old.enable,
@@ -174,7 +185,9 @@ def edit_credential(
             if secrets.enable:
                 changes["has_enable_secret"] = True
             credential = update_credential(session, name, expected_version, **changes)
-            if merged != old:
+            if merged != old and team:
+                vault.store_secrets(session, store, credential, merged)
+            elif merged != old:
                 rewritten = (current.keyring_ref, old)
                 store.put(current.keyring_ref, merged)
     except BaseException:
@@ -183,6 +196,22 @@ def edit_credential(
                 store.put(*rewritten)
         raise
     return credential
+
+
+def _vault_secrets_to_replace(
+    session: Session, store: SecretStore, credential: Credential, given: Secrets
+) -> Secrets:
+    """The vault's secrets an edit keeps. When they cannot be opened (tampered, or not
+    shared with this admin) nothing is kept: an edit that gives every secret again
+    replaces them (how an admin repairs or rotates them), any other edit is refused."""
+    try:
+        return vault.open_secrets(session, store, credential)
+    except (vault.VaultTamperedError, vault.VaultAccessError):
+        if (credential.kind == "password" and not given.password) or (
+            credential.has_enable_secret and not given.enable
+        ):
+            raise
+        return Secrets()
 
 
 def remove_credential(db: Database, store: SecretStore, name: str) -> Credential:
@@ -266,9 +295,11 @@ async def check_login(
     async with db.async_read_session() as session:
         attempt = await session.run_sync(_plan_attempt, credential_name, device_name)
     try:
-        secrets = await asyncio.to_thread(store.get, attempt.keyring_ref)
+        secrets = await asyncio.to_thread(vault.read_secrets, db, store, attempt.keyring_ref)
     except SecretStoreError as exc:
         return LoginCheck(False, str(exc), "keyring")
+    except (vault.VaultAccessError, vault.VaultTamperedError) as exc:
+        return LoginCheck(False, str(exc), "vault")
     login = Login(
         username=attempt.username,
         password=secrets.password,

@@ -32,7 +32,7 @@ from ..drivers.profiles import profile_for
 from ..drivers.ssh import Capture, Login, Target, capture, fetch_host_key
 from ..secret_fingerprints import MaskKey, fingerprints, load_key
 from ..secrets import Secrets, SecretStore, SecretStoreError
-from . import backups, hostkeys, runs, settings
+from . import backups, hostkeys, runs, settings, vault
 from .access import authorize
 from .result_writer import ResultWriter
 
@@ -120,7 +120,7 @@ class BackupEngine:
         self.options = options
         self.emit = emit or (lambda event: None)
         self._cancelled = asyncio.Event()
-        self._secrets: dict[str, asyncio.Future[Secrets | SecretStoreError]] = {}
+        self._secrets: dict[str, asyncio.Future[Secrets | BackupError]] = {}
         self._writes: set[asyncio.Future[None]] = set()  # results being committed
         self._mask_key: MaskKey | None = None
 
@@ -272,8 +272,8 @@ class BackupEngine:
 
     async def _login(self, credential: _CredentialPlan) -> Login:
         secrets = await self._secrets_for(credential.keyring_ref)
-        if isinstance(secrets, SecretStoreError):
-            raise BackupError("keyring", str(secrets))
+        if isinstance(secrets, BackupError):
+            raise secrets
         if not credential.key_path and not secrets.password:
             raise BackupError("keyring", f"no password stored for {credential.username!r}")
         return Login(
@@ -284,17 +284,20 @@ class BackupEngine:
             enable_secret=secrets.enable,
         )
 
-    def _secrets_for(self, reference: str) -> asyncio.Future[Secrets | SecretStoreError]:
-        """One keyring read per credential per run, however many devices wait for it."""
+    def _secrets_for(self, reference: str) -> asyncio.Future[Secrets | BackupError]:
+        """One keyring (or team vault) read per credential per run, however many devices
+        wait for it."""
         if reference not in self._secrets:
             self._secrets[reference] = asyncio.ensure_future(self._read_secrets(reference))
         return self._secrets[reference]
 
-    async def _read_secrets(self, reference: str) -> Secrets | SecretStoreError:
+    async def _read_secrets(self, reference: str) -> Secrets | BackupError:
         try:
-            return await asyncio.to_thread(self.store.get, reference)
+            return await asyncio.to_thread(vault.read_secrets, self.db, self.store, reference)
         except SecretStoreError as exc:
-            return exc
+            return BackupError("keyring", str(exc))
+        except (vault.VaultAccessError, vault.VaultTamperedError) as exc:
+            return BackupError("vault", str(exc))
 
     async def _record_success(
         self,

@@ -9,6 +9,7 @@ from ...core.db.models import Credential
 from ...core.services import credentials
 from ..context import AppContext
 from ..dialogs.credential import CredentialDialog
+from ..dialogs.credential_sharing import SharingDialog
 from ..dialogs.login_check import LoginCheckDialog
 from ..table_model import RowsModel
 from .table_page import TablePage, confirm
@@ -37,6 +38,9 @@ class CredentialsPage(TablePage):
         self.add_button("&Edit…", self.edit)
         self.add_button("&Remove…", self.remove)
         self.add_button("&Test against a device…", self.test)
+        if ctx.user is not None and ctx.role == "admin":  # the team vault
+            self.add_button("&Share…", lambda: self.open_sharing(share=True))
+            self.add_button("&Unshare…", lambda: self.open_sharing(share=False))
         self.toolbar.addStretch()
         self.view.doubleClicked.connect(lambda _index: self.edit())
 
@@ -72,6 +76,14 @@ class CredentialsPage(TablePage):
         await asyncio.to_thread(credentials.remove_credential, self.ctx.db, self.ctx.secrets, name)
         self.ctx.report(f"removed credential {name} and its keyring entry")
         self.changed()
+
+    def open_sharing(self, *, share: bool) -> SharingDialog | None:
+        credential = self.selected()
+        if credential is None:
+            return None
+        dialog = self.open_dialog(SharingDialog(self.ctx, credential.name, self, share=share))
+        self.ctx.spawn(dialog.load())
+        return dialog
 
     def test(self) -> LoginCheckDialog | None:
         credential = self.selected()

@@ -6,10 +6,11 @@ page shows their message.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from ...core.db.models import User
-from ...core.services import auth
+from ...core.services import auth, vault
 from ..context import AppContext
 from ..dialogs.user import AddUserDialog, PasswordDialog, RoleDialog
 from ..table_model import RowsModel
@@ -68,7 +69,13 @@ class UsersPage(TablePage):
     async def _set_active(self, username: str, active: bool) -> None:
         async with self.ctx.db.async_session() as session:
             await auth.set_user(session, username, active=active)
-        self.ctx.report(f"{'enabled' if active else 'disabled'} user {username}")
+        message = f"{'enabled' if active else 'disabled'} user {username}"
+        if not active:  # and take back every credential shared with them (team vault)
+            taken = await asyncio.to_thread(
+                vault.revoke_member, self.ctx.db, self.ctx.secrets, username
+            )
+            message += f"; took back credential(s) {', '.join(taken)}" if taken else ""
+        self.ctx.report(message)
         await self.refresh()
 
     def _name_toggle(self, *_: object) -> None:

@@ -16,6 +16,7 @@ from .inventory import (
 from .jobs import JOB_RUN_STATUSES, RESULT_STATUSES, Job, JobRun, JobRunResult
 from .sync import OPERATIONS, OUTBOX_STATUSES, AppliedEdit, OutboxEdit
 from .system import CHANNEL_KINDS, AuditEvent, NotificationChannel, Setting
+from .vault import MemberKey, VaultEntry, VaultGrant
 
 __all__ = [
     "BACKUP_STATUSES",
@@ -36,12 +37,15 @@ __all__ = [
     "Job",
     "JobRun",
     "JobRunResult",
+    "MemberKey",
     "NotificationChannel",
     "OutboxEdit",
     "SSHHostKey",
     "Setting",
     "Tag",
     "User",
+    "VaultEntry",
+    "VaultGrant",
     "credential_tags",
     "device_tags",
 ]
