@@ -83,6 +83,7 @@ def test_an_empty_shared_database_is_not_migrated_implicitly(make_db):
     with db.sync_engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
+        conn.execute(text("GRANT USAGE ON SCHEMA public TO PUBLIC"))  # as a new database has
     try:
         with pytest.raises(SchemaNotReadyError, match="run `netraven-desktop db upgrade`"):
             prepare(db)
