@@ -74,7 +74,7 @@ def _plans(
     db: Database,
     work: Callable[[Any], object],
     marker: str = "ORDER BY",
-    expensive: tuple[str, ...] = ("seqscan", "sort"),
+    expensive: tuple[str, ...] = ("seqscan", "sort", "incremental_sort"),
 ) -> list[tuple[str, str]]:
     """(statement, plan) of each statement on devices with `marker` that `work` sent (by
     default the pages: ordered, and not the tag lookup); on PostgreSQL with the plan
