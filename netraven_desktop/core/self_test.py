@@ -74,6 +74,7 @@ def check_backup(folder: Path, store: SecretStore) -> str:
 
 async def _backup(path: Path, store: SecretStore) -> str:
     # Imported here: the engine pulls in asyncssh, which a failed earlier check may explain.
+    from .secret_fingerprints import keyring_reference
     from .services import credentials, devices
     from .services.engine import BackupEngine, EngineOptions
     from .services.runs import Selection
@@ -109,8 +110,10 @@ async def _backup(path: Path, store: SecretStore) -> str:
             raise RuntimeError(f"the simulated device was not backed up: {problem}")
         return f"1 simulated {device.platform} device, run {summary.status}"
     finally:
-        if reference is not None:
-            store.delete(reference)
+        # The credential, and the mask key the backup made for this throwaway database.
+        for made in (reference, keyring_reference(db)):
+            if made is not None:
+                store.delete(made)
         await db.aclose()
 
 

@@ -88,7 +88,7 @@ def test_a_key_is_made_once_and_a_spoilt_entry_turns_fingerprints_off(
         first = load_key(secret_store, db)
         assert first is not None
         assert load_key(secret_store, db) == first  # read back, not made again
-        secret_store.put(reference, Secrets(password="not a key"))
+        secret_store.put(reference, Secrets(password="spoilt-entry"))
         assert load_key(secret_store, db) is None
         assert f"the keyring entry {reference} is not a key" in caplog.text
     finally:
