@@ -45,9 +45,17 @@ def run_command(args: argparse.Namespace) -> int:
         key = (args.command, getattr(args, "action", None))
         if args.offline:  # the team database is not touched
             db = sync.open_offline(db, args)
-        elif key not in system.SCHEMA_FREE and not getattr(args, "offline_status", False):
-            prepare(db)
-            users.log_in(db, args)
+        else:
+            db = users.member_database(db, args)
+            # A member's logout works without the database (their password may be stale).
+            leaving = key == ("logout", None) and db.login_of is not None
+            if (
+                key not in system.SCHEMA_FREE
+                and not leaving
+                and not getattr(args, "offline_status", False)
+            ):
+                prepare(db)
+                users.log_in(db, args)
         return COMMANDS[key](db, args)
     except NetRavenError as exc:  # one line per problem (an import lists every bad row)
         for line in str(exc).splitlines():

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from ..errors import SchemaNotReadyError, SchemaTooNewError
+from ..errors import PermissionDeniedError, SchemaNotReadyError, SchemaTooNewError
+from . import login_roles
 from .database import Database
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest migration's revision; a test checks it against Alembic's own head.
-HEAD_REVISION = "0009_team_vault"
+HEAD_REVISION = "0010_member_logins"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -83,10 +84,32 @@ def upgrade_connection(connection: Connection) -> tuple[str | None, str]:
 
     before = check_not_too_new(connection)
     if connection.dialect.name == "postgresql":
+        _require_admin_login(connection)
         _require_pg_trgm(connection)
         _require_group_roles(connection)
     command.upgrade(alembic_config(connection), "head")
     return before, head_revision()
+
+
+def _require_admin_login(connection: Connection) -> None:
+    """A team database is migrated only by a login in netraven_admin (or a superuser),
+    as the server reports it: a newer program of any member must not migrate everyone."""
+    if connection.execute(text("SELECT to_regclass('settings')")).scalar() is None:
+        return  # a new database
+    team = connection.execute(
+        text(
+            "SELECT 1 FROM settings WHERE scope = 'system' AND key = 'mode' "
+            "AND value = to_jsonb('team'::text)"
+        )
+    ).scalar()
+    if not team:
+        return
+    name, role = login_roles.connected_role(connection)
+    if role != "admin":
+        raise PermissionDeniedError(
+            f"db upgrade of a team database needs an admin login: {name} is "
+            f"{role or 'in none of the team groups'} (connect with --user ADMIN)"
+        )
 
 
 def _require_pg_trgm(connection: Connection) -> None:
