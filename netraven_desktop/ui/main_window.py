@@ -16,11 +16,12 @@ from ..core import diagnostics, offline
 from ..core.db import DatabaseURL
 from ..core.db.models import Job
 from ..core.db.schema import prepare_async
-from ..core.errors import DatabaseUnavailableError, NetRavenError
+from ..core.errors import AuthenticationError, DatabaseUnavailableError, NetRavenError
+from ..core.services import sign_in as member_sign_in
 from ..core.services.access import team_mode
 from ..core.services.auth import end_session
 from ..core.services.scheduler import Scheduler
-from ..core.session_tokens import forget_token
+from ..core.session_tokens import forget_password, forget_token
 from . import offline as offline_ui
 from . import prefs
 from .connections import choose_database
@@ -192,6 +193,13 @@ class MainWindow(QMainWindow):
         user = self.ctx.user
         if user is None:
             return
+        team = self.ctx.db.login_of
+        if team is not None:  # a member's own login: audited, then forgotten here only
+            with contextlib.suppress(NetRavenError):
+                await asyncio.to_thread(member_sign_in.sign_out, self.ctx.db)
+            await asyncio.to_thread(forget_password, self.ctx.secrets, team, user)
+            self.reopen.emit(team)
+            return
         await asyncio.to_thread(end_session, self.ctx.db, user)
         await asyncio.to_thread(forget_token, self.ctx.secrets, self.ctx.db, user)
         self.reopen.emit(self.ctx.db.url)
@@ -208,6 +216,11 @@ class MainWindow(QMainWindow):
             await prepare_async(self.ctx.db)
             async with self.ctx.db.async_read_session() as session:
                 team = await session.run_sync(team_mode)
+        except AuthenticationError:
+            # The server wants a member's own login before anything: sign in first.
+            team = not self.ctx.db.url.is_sqlite
+            if not team:
+                raise
         except DatabaseUnavailableError as exc:
             self._unavailable(str(exc), await offline_ui.replica_pulled_at(self.ctx.db.url))
             return
@@ -227,6 +240,12 @@ class MainWindow(QMainWindow):
                     "This database is in team mode: sign in to use it (File → Open database…)."
                 )
                 return
+            if self.ctx.db.login_of is not None:
+                try:  # over the member's own login now
+                    await prepare_async(self.ctx.db)
+                except NetRavenError as exc:
+                    self._unavailable(str(exc))
+                    return
         self._describe_user()
         self.sign_out_action.setEnabled(self.ctx.user is not None)
         for page_type in PAGES:
@@ -357,7 +376,7 @@ class MainWindow(QMainWindow):
         self.offline_badge.show_status(status)
 
     def _team_url(self) -> DatabaseURL:
-        return self.ctx.db.replica_of or self.ctx.db.url
+        return self.ctx.db.replica_of or self.ctx.db.login_of or self.ctx.db.url
 
     def _describe_user(self) -> None:
         who = self.ctx.user or "personal mode"

@@ -21,7 +21,7 @@ from ..errors import AuthenticationError, PermissionDeniedError
 from .access import team_mode
 
 
-def member_url(team: DatabaseURL, username: str, password: str | None) -> DatabaseURL:
+def _member_url(team: DatabaseURL, username: str, password: str | None) -> DatabaseURL:
     """The team's URL with the member's own login (and password, when one is given)."""
     changes = {"username": username, "password": password}
     return DatabaseURL(
@@ -31,7 +31,7 @@ def member_url(team: DatabaseURL, username: str, password: str | None) -> Databa
 
 def member_database(team: Database, username: str, password: str | None) -> Database:
     """A `Database` that connects as `username`; nothing is checked until it is used."""
-    return Database(member_url(team.url, username, password), login_of=team.url)
+    return Database(_member_url(team.url, username, password), login_of=team.url)
 
 
 def identify(session: Session, *, audit_as: str | None = None) -> tuple[str, str]:
