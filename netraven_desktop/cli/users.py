@@ -74,8 +74,11 @@ def log_in(db: Database, args: argparse.Namespace) -> None:
     with db.read_session() as session:
         if not team_mode(session):
             return
-        if not db.url.is_sqlite and (db.login_of or sign_in.connected_user(session)):
-            username, role = sign_in.identify(session)
+        if not db.url.is_sqlite:
+            if db.login_of or sign_in.connected_user(session):
+                username, role = sign_in.identify(session)
+            else:  # the DBA's own login (owner, superuser): admin only if the server says so
+                username, role = sign_in.server_admin(session)
             db.act_as(username, role)
             return
     username = args.user or os.environ.get("NETRAVEN_USER")

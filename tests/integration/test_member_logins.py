@@ -290,9 +290,10 @@ def test_a_team_database_from_before_migrates_its_users_to_login_roles(fresh_dat
             ).all()
         assert [tuple(r) for r in roles] == [(admin, False, True), (viewer, False, False)]
         assert [tuple(r) for r in secrets] == [(auth.NO_APP_PASSWORD, None)]
-        db.act_as("owner", "admin")
-        with db.session() as s:  # an admin sets each password: then they may log in
-            auth.change_password(s, viewer, "Vic-Pa55-word")
+        # The DBA's login (no user of the database, an admin as the server says) sets
+        # each password: then they may log in.
+        dba = Cli(fresh_database, env)
+        dba.ok("user", "passwd", viewer, "--password-stdin", stdin="Vic-Pa55-word\n")
         Cli(fresh_database, env | {"NETRAVEN_PASSWORD": "Vic-Pa55-word"}).ok(
             "--user", viewer, "device", "list"
         )

@@ -212,7 +212,8 @@ def set_password(session: Session, name: str, password: str, *, login: bool) -> 
     if name == _connected(session):
         _run(session, f"ALTER ROLE CURRENT_USER {_password_clause(password)}")
         return True
-    require_createrole(session, signal=True)
+    able = session.scalar(text("SELECT rolcanlogin FROM pg_roles WHERE rolname = :n"), {"n": name})
+    require_createrole(session, signal=bool(able))  # a NOLOGIN role has nothing to end
     can = "LOGIN" if login else "NOLOGIN"
     _run(session, f"ALTER ROLE {_quote(session, name)} {can} {_password_clause(password)}")
     end_connections(session, name)

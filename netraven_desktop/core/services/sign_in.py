@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ..db import Database, login_roles
 from ..db.models import User
 from ..db.url import DatabaseURL
-from ..errors import AuthenticationError, PermissionDeniedError
+from ..errors import AuthenticationError, InputError, PermissionDeniedError
 from .access import team_mode
 
 
@@ -63,6 +63,15 @@ def connected_user(session: Session) -> bool:
     name = session.scalar(text("SELECT session_user"))
     found = select(User.id).where(func.lower(User.username) == name.lower())
     return session.scalar(found) is not None
+
+
+def server_admin(session: Session) -> tuple[str, str]:
+    """A login that is no user of the database (the owner, a superuser) acts as itself,
+    as an admin, only when the server makes it one: to set migrated members' passwords."""
+    name, role = login_roles.connected_role(session)
+    if role != "admin":
+        raise InputError("--user", "", "this database is in team mode: give --user NAME")
+    return name, role
 
 
 def sign_in(team: Database, username: str, password: str | None) -> tuple[Database, str, str]:
