@@ -110,6 +110,8 @@ def login(db: Database, args: argparse.Namespace) -> int:
         raise InputError("--user", "", "say who logs in: netraven-desktop --user NAME login")
     if db.login_of is not None:
         with db.session() as session:
+            if not team_mode(session):
+                raise InputError("login", "", f"{db.login_of} is not in team mode: no login")
             username, role = sign_in.identify(session, audit_as="auth.login")
         password = db.url.sync_url.password
         if password:

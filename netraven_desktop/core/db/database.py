@@ -131,9 +131,15 @@ class Database:
             yield
         except DBAPIError as exc:
             if _is_refused_login(exc.orig):
-                raise AuthenticationError(
-                    f"login refused for {self.url.sync_url.username} on {self.url.display()}: "
+                user = self.url.sync_url.username
+                reason = (
                     "wrong user name or password, or the login is disabled"
+                    if self.url.sync_url.password
+                    else f"no password kept or given (`netraven-desktop --user {user} login` "
+                    "keeps one)"
+                )
+                raise AuthenticationError(
+                    f"login refused for {user} on {self.url.display()}: {reason}"
                 ) from None
             if not isinstance(exc, OperationalError):
                 raise

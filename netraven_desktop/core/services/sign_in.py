@@ -18,6 +18,7 @@ from ..db import Database, login_roles
 from ..db.models import User
 from ..db.url import DatabaseURL
 from ..errors import AuthenticationError, InputError, PermissionDeniedError
+from ..log_masking import remember_secret
 from .access import team_mode
 
 
@@ -31,6 +32,8 @@ def _member_url(team: DatabaseURL, username: str, password: str | None) -> Datab
 
 def member_database(team: Database, username: str, password: str | None) -> Database:
     """A `Database` that connects as `username`; nothing is checked until it is used."""
+    if password:
+        remember_secret(password)  # masked in every log line from now on
     return Database(_member_url(team.url, username, password), login_of=team.url)
 
 
