@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from netraven_desktop.core.db import Database, login_roles
 from netraven_desktop.core.db.schema import alembic_config, upgrade
-from netraven_desktop.core.errors import InputError, PermissionDeniedError
+from netraven_desktop.core.errors import InputError, PermissionDeniedError, SchemaNotReadyError
 from netraven_desktop.core.services import audit, auth
 from netraven_desktop.core.session_tokens import stored_password
 from tests.clitools import Cli, one_line_error
@@ -320,3 +320,59 @@ def test_db_mode_needs_an_admin_login(team):
             auth.set_mode(s, "personal")
     finally:
         as_bob.close()
+
+
+def test_an_upgrade_by_an_owner_without_createrole_names_the_roles_to_create(fresh_database, env):
+    """The 0009 database's owner may not create roles: nothing changes, and the message
+    names what a DBA runs; after that the upgrade goes through."""
+    suffix = uuid.uuid4().hex[:6]
+    owner_name, member = f"own_{suffix}", f"mia_{suffix}"
+    superuser = psycopg.connect(fresh_database, autocommit=True)
+    superuser.execute(
+        sql.SQL("CREATE ROLE {} LOGIN PASSWORD 'Owner-Pa55'").format(sql.Identifier(owner_name))
+    )
+    database = make_url(fresh_database).database
+    superuser.execute(
+        sql.SQL("ALTER DATABASE {} OWNER TO {}").format(
+            sql.Identifier(database), sql.Identifier(owner_name)
+        )
+    )
+    superuser.execute(
+        sql.SQL("GRANT ALL ON SCHEMA public TO {}").format(sql.Identifier(owner_name))
+    )
+    as_owner = make_url(fresh_database).set(username=owner_name, password="Owner-Pa55")
+    db = Database(as_owner.render_as_string(hide_password=False))
+    try:
+        with db.sync_engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "0009_team_vault")
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, username, password_hash, role, active, "
+                    "failed_attempts, created_at, updated_at, version) VALUES "
+                    "(gen_random_uuid(), :n, 'x', 'operator', true, 0, now(), now(), 1)"
+                ),
+                {"n": member},
+            )
+        with pytest.raises(SchemaNotReadyError) as refused:
+            upgrade(db)
+        message = str(refused.value)
+        assert f"{owner_name} may not create them (no CREATEROLE)" in message
+        with db.sync_engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
+                "0009_team_vault"
+            )
+        superuser.execute(message.split("`")[1])  # the DBA runs what the message says
+        upgrade(db)
+        with db.sync_engine.connect() as conn:
+            assert conn.execute(
+                text("SELECT pg_has_role(:n, 'netraven_operator', 'MEMBER')"), {"n": member}
+            ).scalar()
+    finally:
+        db.close()
+        superuser.execute(
+            sql.SQL("ALTER DATABASE {} OWNER TO postgres").format(sql.Identifier(database))
+        )
+        superuser.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(member)))
+        superuser.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(owner_name)))
+        superuser.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(owner_name)))
+        superuser.close()

@@ -87,6 +87,7 @@ def upgrade_connection(connection: Connection) -> tuple[str | None, str]:
         _require_admin_login(connection)
         _require_pg_trgm(connection)
         _require_group_roles(connection)
+        _require_member_roles(connection)
     command.upgrade(alembic_config(connection), "head")
     return before, head_revision()
 
@@ -158,6 +159,36 @@ def _require_group_roles(connection: Connection) -> None:
         f"team mode needs the PostgreSQL group roles {', '.join(GROUP_ROLES)} and {user} may "
         f"not create them (no CREATEROLE); ask the database administrator to run "
         f"`{statements}`, then run `netraven-desktop db upgrade` again"
+    )
+
+
+def _require_member_roles(connection: Connection) -> None:
+    """Migration 0010 gives each team user a login role, which takes CREATEROLE; name the
+    statements a DBA must run if this login may not."""
+    if connection.execute(text("SELECT to_regclass('users')")).scalar() is None:
+        return
+    if connection.execute(text("SELECT to_regprocedure('netraven_audit_sign_in(text)')")).scalar():
+        return  # migrated already
+    missing = connection.execute(
+        text(
+            "SELECT lower(username), role FROM users u WHERE NOT EXISTS "
+            "(SELECT FROM pg_roles r WHERE r.rolname = lower(u.username)) ORDER BY 1"
+        )
+    ).all()
+    user, able = connection.execute(
+        text("SELECT rolname, rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user")
+    ).one()
+    if not missing or able:
+        return
+    quote = connection.dialect.identifier_preparer.quote_identifier
+    statements = " ".join(
+        f"CREATE ROLE {quote(name)} NOLOGIN IN ROLE {login_roles.GROUPS[role]};"
+        for name, role in missing
+    )
+    raise SchemaNotReadyError(
+        f"this upgrade makes each team user a PostgreSQL login role and {user} may not create "
+        f"them (no CREATEROLE); ask the database administrator to run `{statements}`, then run "
+        "`netraven-desktop db upgrade` again"
     )
 
 

@@ -39,13 +39,17 @@ def upgrade() -> None:
     quote = bind.dialect.identifier_preparer.quote_identifier
     users = bind.execute(sa.text("SELECT lower(username), role FROM users")).all()
     for name, role in users:
-        exists = bind.execute(
-            sa.text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}
-        ).scalar()
-        if exists is None:
-            op.execute(f"CREATE ROLE {quote(name)} NOLOGIN IN ROLE {GROUPS[role]}")
-        else:
-            op.execute(f"GRANT {GROUPS[role]} TO {quote(name)}")
+        exists, member = bind.execute(
+            sa.text(
+                "SELECT count(*) > 0, bool_or(pg_has_role(rolname, :g, 'MEMBER')) "
+                "FROM pg_roles WHERE rolname = :n"
+            ),
+            {"n": name, "g": GROUPS[role]},
+        ).one()
+        if not exists:
+            bind.exec_driver_sql(f"CREATE ROLE {quote(name)} NOLOGIN IN ROLE {GROUPS[role]}")
+        elif not member:  # a role a DBA made beforehand keeps its own state
+            bind.exec_driver_sql(f"GRANT {GROUPS[role]} TO {quote(name)}")
     op.execute(
         sa.text(
             "UPDATE users SET password_hash = :none, session_token_hash = NULL, "
