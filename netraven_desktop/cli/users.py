@@ -192,6 +192,11 @@ def user_passwd(db: Database, args: argparse.Namespace) -> int:
     with db.session() as session:
         user = auth.change_password(session, args.name, password)
     print(f"changed the password of {user.username}")
+    team, me = db.login_of, db.url.sync_url.username or ""
+    store = SecretStore()
+    if team is not None and me == user.username.lower() and stored_password(store, team, me):
+        keep_password(store, team, me, password)  # the kept one would be refused now
+        print("the password kept in the OS keyring is the new one")
     return 0
 
 

@@ -199,6 +199,22 @@ def test_logout_forgets_only_your_own_password(team, env, secret_store):
         cli("--user", "bob", "logout")
 
 
+def test_changing_your_own_password_updates_the_kept_one(team, env, secret_store):
+    cli = Cli(url_of(team), env)
+    cli.ok("--user", "bob", "login", "--password-stdin", stdin=f"{BOB_PW}\n")
+    try:
+        out = cli.ok("--user", "bob", "user", "passwd", "bob", "--password-stdin",
+                     stdin="Bob-Own-Pa55\n")  # fmt: skip
+        assert "the password kept in the OS keyring is the new one" in out
+        assert stored_password(secret_store, team.url, "bob") == "Bob-Own-Pa55"
+        cli.ok("--user", "bob", "tag", "list")
+        with team.read_session() as s:
+            last = audit.list_events(s)[0]
+        assert (last.action, last.actor) == ("auth.password", "bob")
+    finally:
+        cli.ok("--user", "bob", "logout")
+
+
 def test_cli_user_disable_and_passwd_as_the_first_admin(team, env):
     """The first admin (`db mode team --admin`) manages members over their own login."""
     cli = Cli(url_of(team), env | {"NETRAVEN_PASSWORD": ALICE_PW})
