@@ -93,6 +93,12 @@ def clean(text: str, profile: PlatformProfile, *, mask_secrets: bool = True) -> 
     return Cleaned(cleaned + "\n", masked)
 
 
+def mask_line(line: str, profile: PlatformProfile) -> str:
+    """One cleaned line with its secret values masked as `clean` masks them (a session
+    transcript masks output line by line, as it arrives)."""
+    return _mask_lines(line, _masker(profile))[0]
+
+
 # A private key's body, up to the matching END marker (or, cut short, the end of the text).
 _PEM = re.compile(
     r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----(.*?)(?=-----END \1PRIVATE KEY-----|\Z)", re.DOTALL
