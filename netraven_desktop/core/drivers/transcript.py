@@ -122,7 +122,8 @@ def mask_transcript(
     """The transcript with credential values and configuration secrets masked.
 
     Output is masked line by line (a line split over several reads is masked whole and
-    kept in the first of them); a PEM private key's body becomes one `<removed>` line.
+    kept in the first of them); each line of a PEM private key's body becomes `<removed>`
+    (so a replayed backup stores the key as the original did: one `<removed>` line).
     """
     masker = _LineMasker(profile, secrets)
     events: list[Event] = []
@@ -144,7 +145,6 @@ class _LineMasker:
         self.profile = profile
         self.secrets = secrets
         self.in_key = False  # inside a PEM private key's body
-        self.key_masked = False
 
     def credentials(self, text: str) -> str:
         for value in self.secrets:
@@ -182,12 +182,9 @@ class _LineMasker:
             if "-----END" in plain:
                 self.in_key = False
                 return raw
-            if self.key_masked:
-                return ""
-            self.key_masked = True
             return MASK + ending
         if _PEM_BEGIN.search(plain) and "-----END" not in plain:
-            self.in_key, self.key_masked = True, False
+            self.in_key = True
             return raw
         hidden = self.credentials(body)
         if hidden != body:

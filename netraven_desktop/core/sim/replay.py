@@ -65,6 +65,7 @@ class _Session:
         self.max_gap = max_gap
         self.pos = 0
         self.tail = ""  # output after the last line break: the prompt to repeat
+        self.prompt = ""  # where the last command was typed: back there after a bad secret
         self.buf = ""
 
     async def run(self) -> None:
@@ -120,12 +121,13 @@ class _Session:
         expected = self.expected()
         if expected is not None and expected.secret and token.endswith("\n"):
             if self.enable_secret is not None and token[:-1] != self.enable_secret:
-                self.write(f"\r\n% Access denied\r\n\r\n{self.tail}")
+                self.write(f"\r\n% Bad secrets\r\n\r\n{self.prompt}")
             else:
                 self.pos = self.events.index(expected, self.pos) + 1
                 await self.answer()
             await self.process.stdout.drain()
             return
+        self.prompt = self.tail
         found = self.find(token)
         if found is None:
             shown = token.strip()
