@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -159,6 +160,7 @@ class _LineMasker:
             starts.setdefault(offset, chunk.at)
             offset += len(chunk.text)
         text = "".join(chunk.text for chunk in chunks)
+        bounds = sorted(starts)
         out: list[Chunk] = []
         offset = 0
         for line in _LINES.findall(text):
@@ -167,7 +169,7 @@ class _LineMasker:
             if masked != line:  # one piece, in the read that brought its start
                 _append(out, starts.get(offset), masked)
             else:
-                cuts = [p for p in starts if offset < p < end]
+                cuts = bounds[bisect_right(bounds, offset) : bisect_left(bounds, end)]
                 for a, b in zip([offset, *cuts], [*cuts, end], strict=True):
                     _append(out, starts.get(a), text[a:b])
             offset = end
