@@ -6,8 +6,6 @@ secrets again under a new key (core.services.vault). The dialog lists who holds 
 
 from __future__ import annotations
 
-import asyncio
-
 from ...core.services import vault
 from ..context import AppContext
 from ..forms import FormDialog
@@ -39,12 +37,12 @@ class SharingDialog(FormDialog):
     async def submit(self) -> None:
         member = self.member.currentText()
         if self.sharing:
-            await asyncio.to_thread(
+            await self.ctx.ops.blocking(
                 vault.share, self.ctx.db, self.ctx.secrets, self.credential, member
             )
             self.ctx.report(f"shared credential {self.credential} with {member}")
         else:
-            await asyncio.to_thread(
+            await self.ctx.ops.blocking(
                 vault.unshare, self.ctx.db, self.ctx.secrets, self.credential, member
             )
             self.ctx.report(

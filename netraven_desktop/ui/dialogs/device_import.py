@@ -9,7 +9,10 @@ never freezes.
 
 from __future__ import annotations
 
-import asyncio
+from collections import Counter
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from ...core.errors import InputError, NetRavenError
 from ...core.importers import FORMATS, ImportRejected, parse_file
@@ -120,32 +123,32 @@ class ImportDialog(QtWidgets.QDialog):
         self.ctx.spawn(self._run(dry_run), failed=self._failed)
 
     async def _run(self, dry_run: bool) -> None:
-        format, parsed = await asyncio.to_thread(
+        format, parsed = await self.ctx.ops.blocking(
             parse_file,
             self.path.text().strip(),
             self.format.currentData(),
             separator=self.separator.text(),
             columns=self.columns.text().strip() or None,
         )
-        result = await self.ctx.in_worker(  # 100,000 rows take seconds to check
-            device_import.import_devices,
+        # 100,000 rows take seconds to check: in a worker, like the rows' summary.
+        call = self.ctx.ops.read if dry_run else self.ctx.ops.write
+        counts, shown, total = await call(
+            _import_summary,
             parsed.rows,
             on_conflict=self.on_conflict.currentData(),
             dry_run=dry_run,
             problems=parsed.problems,
-            write=not dry_run,
         )
         self.preview_button.setEnabled(True)
-        counts = ", ".join(f"{a} {result.count(a)}" for a in ("create", "update", "skip"))
         if dry_run:
-            self._fill([(r.where, r.name, _what(r)) for r in result.rows], len(result.rows))
-            self.summary.setText(f"{format}: would {counts}. Nothing is written until Import.")
+            self._fill(shown, total)
+            would = ", ".join(f"{action} {count}" for action, count in counts.items())
+            self.summary.setText(f"{format}: would {would}. Nothing is written until Import.")
             self.import_button.setEnabled(True)
             return
         self.ctx.report(
             f"Imported devices from {self.path.text().strip()}: "
-            f"{result.count('create')} created, {result.count('update')} updated, "
-            f"{result.count('skip')} skipped"
+            f"{counts['create']} created, {counts['update']} updated, {counts['skip']} skipped"
         )
         self.accept()
 
@@ -156,7 +159,7 @@ class ImportDialog(QtWidgets.QDialog):
         if isinstance(error, ImportRejected):
             problems = error.problems
             self._fill(
-                [(p.where, p.column, p.detail) for p in problems],
+                [(p.where, p.column, p.detail) for p in problems[:PREVIEW_ROWS]],
                 len(problems),
             )
             self.summary.setText(
@@ -180,6 +183,17 @@ class ImportDialog(QtWidgets.QDialog):
             more = QtWidgets.QTableWidgetItem(f"… and {total - len(shown)} more")
             more.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.preview.setItem(len(shown), 0, more)
+
+
+def _import_summary(
+    session: Session, rows: list[Any], **options: Any
+) -> tuple[dict[str, int], list[tuple[str, str, str]], int]:
+    """Check (or import) the rows; the count of each action, the first PREVIEW_ROWS rows
+    as the table shows them, and the count of rows."""
+    result = device_import.import_devices(session, rows, **options)
+    counts = Counter(row.action for row in result.rows)
+    shown = [(r.where, r.name, _what(r)) for r in result.rows[:PREVIEW_ROWS]]
+    return {a: counts[a] for a in ("create", "update", "skip")}, shown, len(result.rows)
 
 
 def _what(row: device_import.PlannedRow) -> str:
