@@ -14,6 +14,10 @@ result.
   shows them through `show_error`, the same way everywhere.
 - While any call has been running for longer than `BUSY_AFTER_MS`, `busy` is true and
   `BusyIndicator` (in each window's status bar) shows it.
+- While any call runs, the cyclic garbage collector waits. A worker reading 100,000 rows
+  makes hundreds of thousands of objects; each full collection would walk them all with
+  the GIL held, holding the window up for up to seconds. Reference counting still frees
+  them as they go; the collector resumes when the last call ends.
 """
 
 from __future__ import annotations
@@ -34,8 +38,6 @@ from .qt import QObject, QtCore, QtWidgets, Signal
 R = TypeVar("R")
 
 BUSY_AFTER_MS = 300  # a quicker answer needs no indicator; a slower one says it is working
-
-
 SWITCH_INTERVAL_S = 0.001  # how long the Qt thread waits before a worker must yield the GIL
 
 
@@ -53,6 +55,28 @@ def put_the_window_first() -> None:
     gc.collect()
     gc.freeze()
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+
+
+class _Collector:
+    """Pauses the cyclic garbage collector while any call of any `Ops` runs."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.was_enabled = True
+
+    def pause(self) -> None:
+        if self.calls == 0:
+            self.was_enabled = gc.isenabled()
+            gc.disable()
+        self.calls += 1
+
+    def resume(self) -> None:
+        self.calls -= 1
+        if self.calls == 0 and self.was_enabled:
+            gc.enable()
+
+
+_collector = _Collector()
 
 
 class Superseded(asyncio.CancelledError):
@@ -155,6 +179,7 @@ class Ops(QObject):
         self._running += 1
         if self._running == 1:
             self._busy_timer.start()
+        _collector.pause()
 
     def _finished(self, kind: Hashable | None) -> None:
         if kind is not None:
@@ -167,6 +192,7 @@ class Ops(QObject):
         if self._running == 0:
             self._busy_timer.stop()
             self._set_busy(False)
+        _collector.resume()
 
     def _set_busy(self, busy: bool) -> None:
         if busy != self.busy:

@@ -28,8 +28,7 @@ class SharingDialog(FormDialog):
         self.ok_button.setText(verb)
 
     async def load(self) -> None:
-        async with self.ctx.db.async_read_session() as session:
-            holders, others = await vault.sharing(session, self.credential)
+        holders, others = await self.ctx.ops.read(vault.sharing, self.credential)
         self.holders.setText(", ".join(holders) or "nobody yet (kept in an admin's keyring)")
         self.member.clear()
         self.member.addItems(others if self.sharing else holders)

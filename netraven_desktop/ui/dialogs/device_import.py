@@ -20,7 +20,9 @@ from ...core.services import device_import
 from ..context import AppContext
 from ..crash import show_crash
 from ..forms import ERROR_STYLE, Form
-from ..qt import Qt, QtWidgets
+from ..qt import QtWidgets
+from ..table_model import RowsModel
+from ..table_view import make_table
 
 PREVIEW_ROWS = 2000  # a table of every row of a 100,000-device file helps nobody
 ON_CONFLICT = {
@@ -28,6 +30,14 @@ ON_CONFLICT = {
     "skip": "Skip those devices",
     "update": "Update them with the file's fields",
 }
+
+
+class PreviewModel(RowsModel[tuple[str, str, str]]):
+    COLUMNS = (
+        ("Where", lambda row: row[0]),
+        ("Device", lambda row: row[1]),
+        ("What happens", lambda row: row[2]),
+    )
 
 
 class ImportDialog(QtWidgets.QDialog):
@@ -62,12 +72,8 @@ class ImportDialog(QtWidgets.QDialog):
             self.on_conflict.addItem(text, key)
         self.form.add("on_conflict", "Existing &names:", self.on_conflict)
 
-        self.preview = QtWidgets.QTableWidget(0, 3)
-        self.preview.setHorizontalHeaderLabels(["Where", "Device", "What happens"])
-        self.preview.setAccessibleName("Preview")
-        self.preview.horizontalHeader().setStretchLastSection(True)
-        self.preview.verticalHeader().hide()
-        self.preview.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.preview_rows = PreviewModel(self)  # a model: cells are made only when shown
+        self.preview = make_table(self.preview_rows, "Preview", stretch=2, widths={0: 14, 1: 24})
         self.summary = QtWidgets.QLabel("Choose a file and press Preview.")
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName("Summary")
@@ -174,15 +180,8 @@ class ImportDialog(QtWidgets.QDialog):
 
     def _fill(self, rows: list[tuple[str, str, str]], total: int) -> None:
         shown = rows[:PREVIEW_ROWS]
-        self.preview.setRowCount(len(shown))
-        for row, values in enumerate(shown):
-            for column, value in enumerate(values):
-                self.preview.setItem(row, column, QtWidgets.QTableWidgetItem(value))
-        if total > len(shown):
-            self.preview.setRowCount(len(shown) + 1)
-            more = QtWidgets.QTableWidgetItem(f"… and {total - len(shown)} more")
-            more.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            self.preview.setItem(len(shown), 0, more)
+        more = [(f"… and {total - len(shown)} more", "", "")] if total > len(shown) else []
+        self.preview_rows.set_rows(shown + more)
 
 
 def _import_summary(
