@@ -115,19 +115,19 @@ class Ops(QObject):
         self, fn: Callable[..., R], /, *args: Any, kind: Hashable | None = None, **kwargs: Any
     ) -> R:
         """`fn(session, *args, **kwargs)` over a read-only session, in a worker thread."""
-        return await self._call(self._in_session(fn, args, kwargs, write=False), kind)
+        return await self._call(self._in_session(fn, args, kwargs, write=False), kind, True)
 
     async def write(self, fn: Callable[..., R], /, *args: Any, **kwargs: Any) -> R:
         """`fn(session, *args, **kwargs)` in one write transaction, in a worker thread.
 
         Never superseded: a change the user asked for is not dropped.
         """
-        return await self._call(self._in_session(fn, args, kwargs, write=True), None)
+        return await self._call(self._in_session(fn, args, kwargs, write=True), None, True)
 
     async def blocking(self, fn: Callable[..., R], /, *args: Any, **kwargs: Any) -> R:
         """`fn(*args, **kwargs)` in a worker thread: a call that opens its own sessions or
         may block on something else (the keyring over D-Bus, password hashing)."""
-        return await self._call(lambda: fn(*args, **kwargs), None)
+        return await self._call(lambda: fn(*args, **kwargs), None, False)
 
     def _in_session(
         self, fn: Callable[..., R], args: tuple[Any, ...], kwargs: dict[str, Any], *, write: bool
@@ -138,11 +138,12 @@ class Ops(QObject):
 
         return work
 
-    async def _call(self, work: Callable[[], R], kind: Hashable | None) -> R:
+    async def _call(self, work: Callable[[], R], kind: Hashable | None, in_session: bool) -> R:
         ticket = next(self._tickets)
         loop = asyncio.get_running_loop()
         worker = loop.run_in_executor(None, contextvars.copy_context().run, work)
-        self._workers.add(worker)
+        if in_session:  # `settle` waits for it (not for a keyring call that may hang)
+            self._workers.add(worker)
         worker.add_done_callback(self._worker_done)
         self._started(kind, ticket)
         try:
@@ -161,7 +162,8 @@ class Ops(QObject):
             self._finished(kind)
 
     async def settle(self) -> None:
-        """Wait for every worker still running (the window is closing)."""
+        """Wait for every unit of work still running in a worker (the window is closing:
+        its engines are disposed next)."""
         if self._workers:
             await asyncio.wait(set(self._workers))
 

@@ -24,7 +24,7 @@ from .base import Page
 RESULT_LIMIT = 1000  # matching snapshots shown; a pattern found everywhere says so
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: up to ~300,000 of them, half the objects
 class FoundLine:
     device: str
     captured_at: datetime
