@@ -139,6 +139,7 @@ class DeviceDetail(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.name = name
+        self._tasks: set[asyncio.Task[Any]] = set()
         self.config_text = ""  # the shown configuration as stored (the editor folds some spaces)
         self.setWindowTitle(f"{name} — NetRaven Desktop")
         self.setWindowIcon(icon("netraven-desktop"))
@@ -210,8 +211,13 @@ class DeviceDetail(QMainWindow):
         self.addActions([reload_action, close_action])
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        """Run a task of this window; its errors go to this window's status bar."""
-        self.ctx.spawn(coro, failed=lambda error: show_error(error, self.statusBar().showMessage))
+        """Run a task of this window; its errors go to this window's status bar. Closing
+        the window cancels its tasks (their results would paint deleted widgets)."""
+        task = self.ctx.spawn(
+            coro, failed=lambda error: show_error(error, self.statusBar().showMessage)
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def load(self) -> None:
         """Read the device and its history; select the newest snapshot.
@@ -329,6 +335,8 @@ class DeviceDetail(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        for task in list(self._tasks):
+            task.cancel()
         self.save_state()
         super().closeEvent(event)
         self.closed.emit(self.name)

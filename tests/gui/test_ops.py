@@ -123,6 +123,9 @@ def test_a_bug_in_a_worker_shows_the_crash_dialog(app_ctx, qtbot):
     def broken(session: Session) -> None:
         raise RuntimeError("a bug in the worker")
 
+    if crash._open_dialog is not None:  # left by an earlier test: start from none
+        crash._open_dialog.close()
+        qtbot.waitUntil(lambda: crash._open_dialog is None)
     app_ctx.spawn(app_ctx.ops.read(broken))
     try:
         qtbot.waitUntil(lambda: crash._open_dialog is not None and crash._open_dialog.isVisible())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from ...core.services.jobs import JobStatus
 from .. import prefs
 from ..context import AppContext
 from ..job_dialog import JobDialog, describe_target
+from ..ops import Superseded
 from ..qt import QtCore, QtWidgets
 from ..run_panel import ResultsModel, RunPanel, results_table
 from ..table_model import ROW_ROLE, RowsModel
@@ -279,7 +281,10 @@ class JobsPage(Page):
             self.ctx.report(self.panel.summary.text())
             self.ctx.events.run_finished.emit(finished | ({"job": job} if job else {}))
             self.ctx.events.inventory_changed.emit()  # new snapshots and facts
-        await self.refresh()
+        # The refresh that news starts may supersede this one; the run still ended well
+        # (a scheduled job awaits this task).
+        with contextlib.suppress(Superseded):
+            await self.refresh()
 
     # ------------------------------------------------------------------ editing jobs
 
