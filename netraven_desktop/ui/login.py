@@ -101,6 +101,7 @@ async def sign_in_as_member(
     finally:
         await shared.aclose()
     previous, ctx.db = ctx.db, member
+    ctx.ops.db = member  # the window's service calls run over the member's login too
     await previous.aclose()
     return name, role
 
