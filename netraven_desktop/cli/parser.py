@@ -9,8 +9,7 @@ from typing import NoReturn
 from .. import __version__
 from ..core.importers import FORMATS
 from ..core.logs import LEVELS, log_path
-from ..core.platforms import PLATFORMS
-from . import notify, sync, users
+from . import notify, platforms, sync, users
 from .options import add_enable_options
 
 
@@ -29,7 +28,9 @@ def _device_fields(parser: argparse.ArgumentParser, *, editing: bool) -> None:
         parser.add_argument("--platform", help="platform key, e.g. cisco_ios")
     else:
         parser.add_argument("--host", required=True, help="IP address or DNS name")
-        parser.add_argument("--platform", required=True, help=f"one of: {', '.join(PLATFORMS)}")
+        parser.add_argument(
+            "--platform", required=True, help="platform key, e.g. cisco_ios (see `platform list`)"
+        )
     parser.add_argument("--port", help="SSH port, 1-65535 (default 22)")
     parser.add_argument(
         "--tag",
@@ -374,6 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_parser("verify", help="check the hash chain; exit 1 if anything was altered")
 
     notify.add_parsers(commands)
+    platforms.add_parsers(commands)
     users.add_parsers(commands)
     users.add_login_parsers(commands)
     sync.add_parsers(commands)

@@ -28,8 +28,8 @@ from ..db.base import utcnow
 from ..db.models import ConfigSnapshot, JobRunResult
 from ..drivers.errors import BackupError
 from ..drivers.filters import clean, parse_facts
-from ..drivers.profiles import profile_for
 from ..drivers.ssh import Capture, Login, Target, capture, fetch_host_key
+from ..platforms import profile_for
 from ..secret_fingerprints import MaskKey, fingerprints, load_key
 from ..secrets import Secrets, SecretStore, SecretStoreError
 from . import backups, hostkeys, runs, settings, vault
