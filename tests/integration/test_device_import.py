@@ -161,10 +161,8 @@ def test_ansible_inventory(face):
         (
             "ansible-malformed.yml",
             [
-                "line 8: platform: unknown platform; known: cisco_ios, cisco_xe, cisco_nxos, "
-                "cisco_xr, cisco_asa, arista_eos, juniper_junos, fortinet, paloalto_panos, "
-                "mikrotik_routeros, hp_procurve, aruba_os, huawei_vrp, linux "
-                "(got 'vyos.vyos.vyos')",
+                "line 8: platform: unknown platform; `netraven-desktop platform list` "
+                "shows the known ones (got 'acme.widgetos.widgetos')",
                 "line 11: port: must be a whole number from 1 to 65535 (got 'ssh')",
                 "line 15: platform: required for a new device (got '')",
             ],

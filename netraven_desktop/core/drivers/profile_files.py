@@ -29,7 +29,9 @@ _STRINGS = ("name", "vendor", "prompt", "more", "enable_password_prompt", "enabl
 _OPTIONAL_STRINGS = ("enable_command", "version_command")  # "" says: the platform has none
 _LISTS = ("paging_off", "commands", "volatile")
 _REGEX_KEYS = ("prompt", "more", "enable_password_prompt", "enabled_prompt", "volatile")
+# `add_volatile` / `add_secrets` append to what the file sets or `extends` gives.
 KEYS = ("extends", *_STRINGS, *_OPTIONAL_STRINGS, *_LISTS, "facts", "secrets")
+KEYS += ("add_volatile", "add_secrets")
 _REQUIRED = ("name", "vendor", "prompt", "commands")
 _MACRO = re.compile(r"\$\{(\w+)\}")
 
@@ -72,12 +74,12 @@ def _check(path: Path, key: str, value: Any) -> None:
         fail("must be a string")
     if key in ("name", "vendor", "prompt", "extends") and not value.strip():
         fail("must not be empty")
-    if key in _LISTS:
+    if key in (*_LISTS, "add_volatile"):
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             fail("must be a list of non-empty strings")
         if key == "commands" and not value:
             fail("must name at least one command")
-    if key in _REGEX_KEYS:
+    if key in (*_REGEX_KEYS, "add_volatile"):
         for i, pattern in enumerate(value if isinstance(value, list) else [value]):
             where = f"{key}[{i}]" if isinstance(value, list) else key
             _regex(path, where, pattern)
@@ -91,11 +93,11 @@ def _check(path: Path, key: str, value: Any) -> None:
                 fail("must be a string", pattern, f"facts.{name}")
             if _regex(path, f"facts.{name}", pattern).groups != 1:
                 fail("must have exactly one (group): the value", pattern, f"facts.{name}")
-    if key == "secrets":
+    if key in ("secrets", "add_secrets"):
         if not isinstance(value, list):
             fail("must be a list of [[secrets]] tables")
         for i, item in enumerate(value):
-            _check_secret(path, f"secrets[{i}]", item)
+            _check_secret(path, f"{key}[{i}]", item)
 
 
 def _check_secret(path: Path, where: str, item: Any) -> None:
@@ -141,7 +143,7 @@ def build(
     """A profile from a checked file table over its `extends` base (if any)."""
     fields: dict[str, Any] = dict(base.fields()) if base else {}
     for name, value in data.items():
-        if name == "extends":
+        if name in ("extends", "secrets", "add_secrets", "add_volatile"):
             continue
         if name in _OPTIONAL_STRINGS:
             fields[name] = value or None
@@ -149,13 +151,19 @@ def build(
             fields[name] = tuple(value)
         elif name == "facts":
             fields[name] = dict(value)
-        elif name == "secrets":
-            fields[name] = tuple(
-                SecretRule(tuple(s["triggers"]), expand(s["pattern"], path, f"secrets[{i}]"))
-                for i, s in enumerate(value)
-            )
         else:
             fields[name] = value
+    for name in ("secrets", "add_secrets"):
+        rules = tuple(
+            SecretRule(tuple(s["triggers"]), expand(s["pattern"], path, f"{name}[{i}]"))
+            for i, s in enumerate(data.get(name, ()))
+        )
+        if name == "secrets" and name in data:
+            fields["secrets"] = rules
+        elif rules:
+            fields["secrets"] = (*fields.get("secrets", ()), *rules)
+    if "add_volatile" in data:
+        fields["volatile"] = (*fields.get("volatile", ()), *data["add_volatile"])
     for name in _REQUIRED:
         if not fields.get(name):
             raise ProfileError(path, name, None, "missing (set it, or extends = a platform)")

@@ -30,6 +30,8 @@ class SecretRule:
 V = r'(?:"([^"\n]*)"|([^\s"]\S*))'
 # A Junos value: quoted, or a word that stops before the statement's ";".
 JV = r'(?:"([^"\n]*)"|([^\s";{]+))'
+# A value in double or single quotes (VyOS, EdgeOS set commands), or one word.
+QV = r"""(?:"([^"\n]*)"|'([^'\n]*)'|([^\s"']\S*))"""
 # How vendors tag a stored secret's encoding before the value.
 T = r"(?: (?:\d{1,2}|sha512|encrypted|clear|ciphertext|plaintext))?"
 _IPV4 = r"\d+\.\d+\.\d+\.\d+\b"
@@ -41,4 +43,11 @@ _PROSE = r"(?!\s*(?:description|remark|alias|banner|no)\b)"
 ANY_PLATFORM = (SecretRule(("://",), r"""[A-Za-z][\w+.-]*://[^/\s:@"']*:([^/\s@"']+)@"""),)
 
 # What `${name}` stands for in a profile file's secret pattern.
-MACROS = {"value": V, "junos_value": JV, "encoding": T, "ipv4": _IPV4, "not_prose": _PROSE}
+MACROS = {
+    "value": V,
+    "any_quoted_value": QV,
+    "junos_value": JV,
+    "encoding": T,
+    "ipv4": _IPV4,
+    "not_prose": _PROSE,
+}
