@@ -14,6 +14,7 @@ from netraven_desktop.core.drivers.profile_files import (
     load_dir,
     to_toml,
 )
+from netraven_desktop.core.importers.common import platform_from
 from netraven_desktop.core.platforms import PLATFORMS, builtin_profiles, registry
 
 GOOD = """\
@@ -142,3 +143,20 @@ def test_platform_show_output_loads_back_to_the_same_profile(tmp_path: Path, key
     path = _write(tmp_path, f"{key}.toml", to_toml(PLATFORMS[key]))
     again = check_file(path, builtin_profiles(), PLATFORMS)
     assert again.fields() == PLATFORMS[key].fields()
+
+
+@pytest.mark.parametrize(
+    ("theirs", "ours"),
+    [
+        ("comware", "hp_comware"),  # Oxidized models
+        ("timos", "nokia_sros"),
+        ("edgeos", "ubiquiti_edgerouter"),
+        ("vyos.vyos.vyos", "vyos"),  # Ansible network_os
+        ("dellemc.os10.os10", "dell_os10"),
+        ("arubanetworks.aoscx.aoscx", "aruba_aoscx"),
+        ("HPE-Comware", "hp_comware"),  # NetBox platform slugs and names
+    ],
+)
+def test_other_tools_names_for_new_platforms_are_ours(theirs: str, ours: str):
+    assert platform_from(theirs) == ours
+    assert ours in PLATFORMS
