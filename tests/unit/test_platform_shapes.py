@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 
 from netraven_desktop.core.drivers.filters import clean_config, parse_facts
+from netraven_desktop.core.drivers.profiles import rejected
 from netraven_desktop.core.platforms import PLATFORMS
 from netraven_desktop.core.sim.personalities import PERSONALITIES
 
@@ -24,6 +25,8 @@ class Shape:
     version: str = ""  # the version command's output
     facts: tuple[tuple[str, str], ...] = ()
     volatile: tuple[str, ...] = ()  # lines the profile drops (they change on every read)
+    # How the platform rejects a command it does not know (its first lines of output).
+    error: str = "                 ^\n% Invalid input detected at '^' marker.\n"
 
 
 SHAPES = {
@@ -49,6 +52,7 @@ SHAPES = {
         facts=(("os_version", "2.5.9.54"),),
     ),
     "dell_os10": Shape(
+        error="% Error: Unrecognized command.\n",
         prompts=("OS10#", "leaf1(config)#", "leaf1(conf-if-eth1/1/1)#"),
         not_prompts=("Dell SmartFabric OS10 Enterprise",),
         version="Dell SmartFabric OS10 Enterprise\n"
@@ -187,6 +191,7 @@ SHAPES = {
         volatile=("!Last configuration change at 10:31:02 UTC Fri Nov 27 2026 by ocnos",),
     ),
     "zyxel_os": Shape(
+        error="% Command not found\n",
         prompts=("Router>", "Router#", "Router(config)#", "usgflex100(config-if-wan1)#"),
         version="Zyxel Communications Corp.\n"
         "model            : USG FLEX 100\n"
@@ -195,6 +200,7 @@ SHAPES = {
         facts=(("model", "USG FLEX 100"), ("os_version", "V5.36(ABUI.0)")),
     ),
     "hp_comware": Shape(
+        error="                    ^\n % Unrecognized command found at '^' position.\n",
         prompts=(
             "<hpe-5130-idf2>",
             "[hpe-5130-idf2]",
@@ -213,6 +219,7 @@ SHAPES = {
         facts=(("model", "5130-24G-4SFP+ EI Switch"), ("os_version", "7.1.070, Release 3506P06")),
     ),
     "aruba_aoscx": Shape(
+        error="Invalid input: shwo\n",
         prompts=(
             "cx6300-idf1#",
             "cx6300-idf1(config)#",
@@ -235,6 +242,7 @@ SHAPES = {
         ),
     ),
     "extreme_exos": Shape(
+        error="\n%% Invalid input detected at '^' marker.\n",
         prompts=("X460-48t.1 # ", "* X460-48t.7 # ", "Slot-1 Stack.3 # ", "X440G2-24p.2 > "),
         not_prompts=(
             "Copyright (C) 1996-2021 Extreme Networks. All rights reserved.",
@@ -247,6 +255,7 @@ SHAPES = {
         facts=(("model", "X460G2-48t-10G4"), ("os_version", "31.7.1.4")),
     ),
     "vyos": Shape(
+        error="\n  Invalid command: [shwo]\n\n",
         prompts=("vyos@vyos:~$ ", "vyos@vyos-edge:~$ ", "vyos@vyos# "),
         not_prompts=("Welcome to VyOS!",),
         pager=":",
@@ -262,6 +271,7 @@ SHAPES = {
         ),
     ),
     "ubiquiti_edgerouter": Shape(
+        error="-vbash: shwo: command not found\n",
         prompts=("ubnt@ubnt:~$ ", "admin@er4-branch:~$ ", "ubnt@ubnt# "),
         version="Version:      v2.0.9-hotfix.7\nBuild ID:     5574651\n"
         "Build on:     11/17/23 09:33\nCopyright:    2012-2023 Ubiquiti, Inc.\n"
@@ -274,6 +284,7 @@ SHAPES = {
         ),
     ),
     "ruckus_fastiron": Shape(
+        error="Invalid input -> shwo running-config\nType ? for a list\n",
         prompts=(
             "ICX7150-48P Router>",
             "SSH@ICX7150-48P Router#",
@@ -298,6 +309,7 @@ SHAPES = {
         ),
     ),
     "nokia_sros": Shape(
+        error="Error: Bad command.\n",
         prompts=(
             "A:pe1-ams# ",
             "*A:pe1-ams# ",
@@ -320,6 +332,7 @@ SHAPES = {
         ),
     ),
     "nokia_srl": Shape(
+        error="Parsing error: Unknown token 'shwo'. Options are ['show', 'info']\nError: ...\n",
         prompts=("A:srl1# ", "A:admin@leaf1# "),
         not_prompts=(
             "--{ running }--[  ]--",
@@ -336,6 +349,7 @@ SHAPES = {
         facts=(("model", "7220 IXR-D2L"), ("serial", "NK2112F0123"), ("os_version", "v23.10.1")),
     ),
     "ciena_saos": Shape(
+        error="SHELL PARSER FAILURE: 'shwo' - invalid input\n",
         prompts=("ciena-3930-a> ", "ciena-3930-a*> "),
         version="+------------------------------------------------------------------------+\n"
         "| Installed Package   : saos-06-20-00-0285                               |\n"
@@ -344,6 +358,7 @@ SHAPES = {
         volatile=("! Created: Fri Nov 27 10:31:02 2026",),
     ),
     "f5_tmsh": Shape(
+        error='Syntax Error: "shwo" unknown property\n',
         prompts=(
             "admin@(bigip1)(cfg-sync Standalone)(Active)(/Common)(tmos)# ",
             "root@(bigip1)(cfg-sync In Sync)(Standby)(/Common)(tmos.ltm)# ",
@@ -355,6 +370,7 @@ SHAPES = {
         facts=(("os_version", "16.1.3.1"),),
     ),
     "citrix_netscaler": Shape(
+        error="ERROR: No such command\n",
         prompts=(" > ", "> ", "adc-1> "),
         not_prompts=(" Done",),
         pager="--More--",
@@ -364,6 +380,7 @@ SHAPES = {
         volatile=("# Last modified by `save config`, Fri Nov 27 10:31:02 2026",),
     ),
     "checkpoint_gaia": Shape(
+        error="CLINFR0329  Invalid command:'shwo configuration'.\n",
         prompts=("gw-1> ", "gw-1:0> "),
         not_prompts=("[Expert@gw-1:0]#",),
         pager="-- More --",
@@ -373,6 +390,7 @@ SHAPES = {
         volatile=("# Exported by admin on Fri Nov 27 10:31:02 2026",),
     ),
     "juniper_screenos": Shape(
+        error="                     ^-----------unknown keyword shwo\n",
         prompts=("ssg5-branch-> ", "ssg5-branch(M)-> ", "ns5gt->"),
         pager="--- more ---",
         version="Product Name: SSG5-Serial-WLAN\n"
@@ -387,6 +405,7 @@ SHAPES = {
         ),
     ),
     "cumulus_linux": Shape(
+        error="-bash: nv: command not found\n",
         prompts=("cumulus@leaf01:mgmt:~$ ", "cumulus@leaf01:~$ ", "root@spine01:~# "),
         version='DISTRIB_ID="Cumulus Linux"\nDISTRIB_RELEASE=5.6.0\n'
         'DISTRIB_DESCRIPTION="Cumulus Linux 5.6.0"\n',
@@ -438,3 +457,10 @@ def test_volatile_lines_are_dropped(key: str):
     kept = "hostname lab-1\ninterface port1\n"
     text = "\n".join(SHAPES[key].volatile) + "\n" + kept
     assert clean_config(text, PLATFORMS[key]) == kept
+
+
+@pytest.mark.parametrize("key", sorted(SHAPES))
+def test_a_rejected_command_is_told_from_output(key: str):
+    profile, shape = PLATFORMS[key], SHAPES[key]
+    assert rejected(shape.error, profile)
+    assert not rejected(shape.version, profile)

@@ -27,8 +27,8 @@ MAX_FILE_BYTES = 1 << 20
 # What a file may set and the type each key holds; `extends` is read first.
 _STRINGS = ("name", "vendor", "prompt", "more", "enable_password_prompt", "enabled_prompt")
 _OPTIONAL_STRINGS = ("enable_command", "version_command")  # "" says: the platform has none
-_LISTS = ("paging_off", "commands", "volatile")
-_REGEX_KEYS = ("prompt", "more", "enable_password_prompt", "enabled_prompt", "volatile")
+_LISTS = ("paging_off", "commands", "volatile", "errors")
+_REGEX_KEYS = ("prompt", "more", "enable_password_prompt", "enabled_prompt", "volatile", "errors")
 # `add_volatile` / `add_secrets` append to what the file sets or `extends` gives.
 KEYS = ("extends", *_STRINGS, *_OPTIONAL_STRINGS, *_LISTS, "facts", "secrets")
 KEYS += ("add_volatile", "add_secrets")

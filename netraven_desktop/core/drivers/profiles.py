@@ -9,12 +9,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from .secret_rules import SecretRule
 
 MASK = "<removed>"
+# How most CLIs say a command does not exist (matched at the start of a line).
+COMMON_ERRORS = (
+    r"% ?Invalid input",
+    r"% ?Unknown command",
+    r"% ?Incomplete command",
+    r"unknown command",
+    r"Error: Unrecognized command",
+    r"syntax error",
+    r"Invalid command",
+)
 
 
 @dataclass(frozen=True, eq=False)  # one instance per platform: hashed by identity
@@ -38,6 +49,8 @@ class PlatformProfile:
     volatile: tuple[str, ...] = ()
     # Where secrets are (see `secret_rules`): their values are masked, the rest kept.
     secrets: tuple[SecretRule, ...] = ()
+    # What the platform prints when it rejects a command, besides COMMON_ERRORS.
+    errors: tuple[str, ...] = ()
     # Inventory facts: the command and a regex with one group per field.
     version_command: str | None = None
     facts: dict[str, str] = field(default_factory=dict)
@@ -52,3 +65,14 @@ class PlatformProfile:
         """What a profile file sets (everything but the key and where it came from)."""
         skip = ("key", "source", "origin")
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
+
+
+@cache
+def _errors(profile: PlatformProfile) -> re.Pattern[str]:
+    alternatives = "|".join(f"(?:{p})" for p in (*COMMON_ERRORS, *profile.errors))
+    return re.compile(rf"^\s*(?:{alternatives})", re.IGNORECASE | re.MULTILINE)
+
+
+def rejected(output: str, profile: PlatformProfile) -> bool:
+    """The device said the command does not exist (only in the first lines of output)."""
+    return bool(_errors(profile).search("\n".join(output.splitlines()[:3])))
