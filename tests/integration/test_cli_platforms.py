@@ -3,6 +3,7 @@ real processes, a real config folder, the simulator over loopback, the real keyr
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,12 @@ def test_a_user_platform_is_accepted_by_device_import_and_edit(cli, tmp_path, pl
     result = cli("device", "add", "sw3", "--host", "10.0.0.3", "--platform", "lab_sw")
     assert result.returncode == 2
     one_line_error(result, "platform: unknown platform", "(got 'lab_sw')")
+    # Devices of a platform whose file went away fail alone, saying why; nothing is sent.
+    run = cli("backup", "run", "--all", "--json")
+    assert run.returncode == 1, run.stderr
+    finished = [e for e in map(json.loads, run.stdout.splitlines()) if "error_class" in e]
+    assert sorted((e["device"], e["error_class"]) for e in finished) == [
+        ("sw1", "no_profile"),
+        ("sw2", "no_profile"),
+    ]
+    assert all("unknown platform" in e["message"] for e in finished)

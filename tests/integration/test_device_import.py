@@ -131,7 +131,7 @@ def test_ansible_inventory(face):
                 "(got '300.1.1.1')",
                 "line 4: port: must be a whole number from 1 to 65535 (got '70000')",
                 "line 5: platform: unknown platform; did you mean cisco_ios, cisco_asa, "
-                "cisco_nxos? (got 'cisco_iso')",
+                "cisco_s300? (got 'cisco_iso')",
                 "line 6: enabled: must be true or false (yes/no, on/off, 1/0) (got 'maybe')",
                 "line 7: name: repeats line 2 (got 'good-1')",
                 "line 8: name: must not be empty (got '')",
@@ -143,7 +143,8 @@ def test_ansible_inventory(face):
             [
                 "line 2: row: has 1 fields separated by ':', the map needs 2 (name,model) "
                 "(got 'only-a-name')",
-                "line 3: platform: unknown platform; did you mean cisco_nxos? (got 'screenos')",
+                "line 3: platform: unknown platform; `netraven-desktop platform list` shows the "
+                "known ones (got 'sonicwall')",
                 "line 4: host: is neither a valid IP address nor a valid DNS name "
                 "(got 'bad host name')",
             ],
@@ -152,7 +153,7 @@ def test_ansible_inventory(face):
             "netbox-malformed.csv",
             [
                 "line 3: platform: unknown platform; did you mean cisco_ios, cisco_asa, "
-                "cisco_nxos? (got 'cisco-iso')",
+                "cisco_s300? (got 'cisco-iso')",
                 "line 4: host: is neither a valid IP address nor a valid DNS name "
                 "(got '10.30.0.999')",
                 "line 5: platform: required for a new device (got '')",
