@@ -125,3 +125,9 @@ def test_a_user_platform_is_accepted_by_device_import_and_edit(cli, tmp_path, pl
         ("sw2", "no_profile"),
     ]
     assert all("unknown platform" in e["message"] for e in finished)
+
+
+def test_the_simulator_says_which_platforms_it_plays(no_db_cli):
+    result = no_db_cli("sim", "--platform", "vyos", "--devices", "1")
+    assert result.returncode == 2
+    one_line_error(result, "--platform: the simulator does not play it; it plays cisco_ios")
