@@ -14,6 +14,7 @@ from netraven_desktop.core.drivers.profile_files import (
     load_dir,
     to_toml,
 )
+from netraven_desktop.core.drivers.profiles import rejected
 from netraven_desktop.core.importers.common import platform_from
 from netraven_desktop.core.platforms import PLATFORMS, builtin_profiles, registry
 
@@ -160,3 +161,19 @@ def test_platform_show_output_loads_back_to_the_same_profile(tmp_path: Path, key
 def test_other_tools_names_for_new_platforms_are_ours(theirs: str, ours: str):
     assert platform_from(theirs) == ours
     assert ours in PLATFORMS
+
+
+def test_add_keys_append_to_what_extends_gives(tmp_path: Path):
+    text = (
+        "extends = 'cisco_ios'\nname = 'Lab'\nadd_volatile = ['^! Uptime: .*$']\n"
+        "errors = ['% ?Bad command']\n"
+        "[[add_secrets]]\ntriggers = ['api-token']\npattern = '\\bapi-token ${value}'\n"
+    )
+    lab = check_file(_write(tmp_path, "lab.toml", text), builtin_profiles(), PLATFORMS)
+    ios = PLATFORMS["cisco_ios"]
+    assert lab.volatile == (*ios.volatile, "^! Uptime: .*$")
+    assert lab.secrets[: len(ios.secrets)] == ios.secrets
+    config = "! Uptime: 3 days\napi-token t0ken-Value\nsnmp-server community Pub1ic RO\n"
+    assert clean_config(config, lab) == "api-token <removed>\nsnmp-server community <removed> RO\n"
+    assert rejected("% Bad command\n", lab)
+    assert not rejected("% Bad command\n", ios)

@@ -24,14 +24,14 @@ KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 FACTS = ("model", "serial", "os_version")
 MAX_FILE_BYTES = 1 << 20
 
-# What a file may set and the type each key holds; `extends` is read first.
+# What a file may set, by the type each key holds.
 _STRINGS = ("name", "vendor", "prompt", "more", "enable_password_prompt", "enabled_prompt")
 _OPTIONAL_STRINGS = ("enable_command", "version_command")  # "" says: the platform has none
 _LISTS = ("paging_off", "commands", "volatile", "errors")
 _REGEX_KEYS = ("prompt", "more", "enable_password_prompt", "enabled_prompt", "volatile", "errors")
 # `add_volatile` / `add_secrets` append to what the file sets or `extends` gives.
-KEYS = ("extends", *_STRINGS, *_OPTIONAL_STRINGS, *_LISTS, "facts", "secrets")
-KEYS += ("add_volatile", "add_secrets")
+_ADDED = ("add_volatile", "add_secrets")
+KEYS = ("extends", *_STRINGS, *_OPTIONAL_STRINGS, *_LISTS, "facts", "secrets", *_ADDED)
 _REQUIRED = ("name", "vendor", "prompt", "commands")
 _MACRO = re.compile(r"\$\{(\w+)\}")
 
