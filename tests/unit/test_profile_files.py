@@ -9,6 +9,7 @@ import pytest
 
 from netraven_desktop.core.drivers.filters import clean_config
 from netraven_desktop.core.drivers.profile_files import (
+    BUILTIN_DIR,
     ProfileError,
     check_file,
     load_dir,
@@ -177,3 +178,11 @@ def test_add_keys_append_to_what_extends_gives(tmp_path: Path):
     assert clean_config(config, lab) == "api-token <removed>\nsnmp-server community <removed> RO\n"
     assert rejected("% Bad command\n", lab)
     assert not rejected("% Bad command\n", ios)
+
+
+@pytest.mark.parametrize("key", sorted(PLATFORMS))
+def test_every_built_in_file_passes_the_full_check(key: str):
+    # The program skips compiling the built-in files' patterns at start; this is where
+    # a broken built-in pattern is caught.
+    checked = check_file(BUILTIN_DIR / f"{key}.toml", builtin_profiles(), PLATFORMS)
+    assert checked.fields() == PLATFORMS[key].fields()

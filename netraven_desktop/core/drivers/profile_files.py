@@ -45,8 +45,11 @@ class ProfileError(InputError):
         super().__init__(f"{path}: {key}", value, problem)
 
 
-def read_file(path: Path) -> dict[str, Any]:
-    """The file's table, checked key by key (before any `extends` is resolved)."""
+def read_file(path: Path, *, patterns: bool = True) -> dict[str, Any]:
+    """The file's table, checked key by key (before any `extends` is resolved).
+
+    `patterns=False` skips compiling the regular expressions (most of the cost): for the
+    built-in files, whose patterns the test suite compiles and exercises."""
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise ProfileError(path, "file", path.stat().st_size, "larger than 1 MiB")
@@ -60,11 +63,11 @@ def read_file(path: Path) -> dict[str, Any]:
             path, "file name", path.stem, "must be a platform key: a-z, 0-9 and _ (cisco_ios)"
         )
     for key, value in data.items():
-        _check(path, key, value)
+        _check(path, key, value, patterns)
     return data
 
 
-def _check(path: Path, key: str, value: Any) -> None:
+def _check(path: Path, key: str, value: Any, patterns: bool) -> None:
     def fail(problem: str, shown: Any = value, where: str = key) -> None:
         raise ProfileError(path, where, shown, problem)
 
@@ -79,7 +82,7 @@ def _check(path: Path, key: str, value: Any) -> None:
             fail("must be a list of non-empty strings")
         if key == "commands" and not value:
             fail("must name at least one command")
-    if key in (*_REGEX_KEYS, "add_volatile"):
+    if patterns and key in (*_REGEX_KEYS, "add_volatile"):
         for i, pattern in enumerate(value if isinstance(value, list) else [value]):
             where = f"{key}[{i}]" if isinstance(value, list) else key
             _regex(path, where, pattern)
@@ -91,16 +94,16 @@ def _check(path: Path, key: str, value: Any) -> None:
                 fail(f"unknown fact; known: {', '.join(FACTS)}", name, f"facts.{name}")
             if not isinstance(pattern, str):
                 fail("must be a string", pattern, f"facts.{name}")
-            if _regex(path, f"facts.{name}", pattern).groups != 1:
+            if patterns and _regex(path, f"facts.{name}", pattern).groups != 1:
                 fail("must have exactly one (group): the value", pattern, f"facts.{name}")
     if key in ("secrets", "add_secrets"):
         if not isinstance(value, list):
             fail("must be a list of [[secrets]] tables")
         for i, item in enumerate(value):
-            _check_secret(path, f"{key}[{i}]", item)
+            _check_secret(path, f"{key}[{i}]", item, patterns)
 
 
-def _check_secret(path: Path, where: str, item: Any) -> None:
+def _check_secret(path: Path, where: str, item: Any, patterns: bool) -> None:
     if not isinstance(item, dict) or set(item) != {"pattern", "triggers"}:
         raise ProfileError(path, where, item, "must set exactly pattern and triggers")
     triggers = item["triggers"]
@@ -110,7 +113,8 @@ def _check_secret(path: Path, where: str, item: Any) -> None:
         raise ProfileError(path, f"{where}.triggers", triggers, "must be non-empty strings")
     if not isinstance(item["pattern"], str):
         raise ProfileError(path, f"{where}.pattern", item["pattern"], "must be a string")
-    if _regex(path, f"{where}.pattern", expand(item["pattern"], path, where)).groups < 1:
+    pattern = expand(item["pattern"], path, where)
+    if patterns and _regex(path, f"{where}.pattern", pattern).groups < 1:
         raise ProfileError(
             path, f"{where}.pattern", item["pattern"], "needs a (group) around the secret value"
         )
@@ -171,9 +175,10 @@ def build(
 
 
 def load_dir(
-    folder: Path, origin: str, bases: Mapping[str, PlatformProfile]
+    folder: Path, origin: str, bases: Mapping[str, PlatformProfile], *, patterns: bool = True
 ) -> tuple[dict[str, PlatformProfile], list[ProfileError]]:
-    """Every `*.toml` in `folder` as profiles, and the files that could not be loaded.
+    """Every `*.toml` in `folder` as profiles, and the files that could not be loaded
+    (`patterns`: see `read_file`).
 
     `extends` names another file of the folder or one of `bases`; a file extending its
     own key starts from `bases`' profile of that key (a user's variant of a built-in).
@@ -182,7 +187,7 @@ def load_dir(
     problems: list[ProfileError] = []
     for path in sorted(folder.glob("*.toml")) if folder.is_dir() else ():
         try:
-            tables[path.stem] = (path, read_file(path))
+            tables[path.stem] = (path, read_file(path, patterns=patterns))
         except ProfileError as exc:
             problems.append(exc)
     loaded: dict[str, PlatformProfile] = {}
