@@ -16,7 +16,18 @@ from ..core.db.schema import prepare
 from ..core.errors import InputError, NetRavenError
 from ..core.log_masking import mask_text
 from ..core.logs import FILE_ONLY, log_path, setup_logging
-from . import audit, backups, credentials, inventory, notify, sync, system, transcripts, users
+from . import (
+    audit,
+    backups,
+    credentials,
+    inventory,
+    notify,
+    platforms,
+    sync,
+    system,
+    transcripts,
+    users,
+)
 from .parser import parse
 from .stdin_control import watch_stdin
 
@@ -43,6 +54,8 @@ def run_command(args: argparse.Namespace) -> int:
             return transcripts.replay(args) if args.replay else run_simulator(args)
         if args.command == "platform" and args.action == "test":  # needs no database
             return transcripts.platform_test(args)
+        if args.command == "platform" and args.action in platforms.ACTIONS:
+            return platforms.ACTIONS[args.action](args)
         db = Database(resolve_database_url(args.db))
         key = (args.command, getattr(args, "action", None))
         if args.offline:  # the team database is not touched

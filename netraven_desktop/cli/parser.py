@@ -9,8 +9,7 @@ from typing import NoReturn
 from .. import __version__
 from ..core.importers import FORMATS
 from ..core.logs import LEVELS, log_path
-from ..core.platforms import PLATFORMS
-from . import notify, sync, transcripts, users
+from . import notify, platforms, sync, transcripts, users
 from .options import add_enable_options
 
 
@@ -29,7 +28,9 @@ def _device_fields(parser: argparse.ArgumentParser, *, editing: bool) -> None:
         parser.add_argument("--platform", help="platform key, e.g. cisco_ios")
     else:
         parser.add_argument("--host", required=True, help="IP address or DNS name")
-        parser.add_argument("--platform", required=True, help=f"one of: {', '.join(PLATFORMS)}")
+        parser.add_argument(
+            "--platform", required=True, help="platform key, e.g. cisco_ios (see `platform list`)"
+        )
     parser.add_argument("--port", help="SSH port, 1-65535 (default 22)")
     parser.add_argument(
         "--tag",
@@ -375,11 +376,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="stop when stdin closes or reads 'cancel' (for a parent that may die)",
     )
 
-    platform = commands.add_parser("platform", help="device platform profiles").add_subparsers(
-        dest="action", metavar="ACTION", required=True
-    )
-    transcripts.add_test_parser(platform)
-
     audit = commands.add_parser("audit", help="the tamper-evident audit log").add_subparsers(
         dest="action", metavar="ACTION", required=True
     )
@@ -392,6 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_parser("verify", help="check the hash chain; exit 1 if anything was altered")
 
     notify.add_parsers(commands)
+    transcripts.add_test_parser(platforms.add_parsers(commands))
     users.add_parsers(commands)
     users.add_login_parsers(commands)
     sync.add_parsers(commands)

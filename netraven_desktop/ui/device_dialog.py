@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ..core.crud.devices import clean_fields
 from ..core.db.models import Device
 from ..core.errors import InputError
-from ..core.platforms import PLATFORMS
+from ..core.platforms import all_profiles
 from ..core.services import credentials, devices, tags
 from ..core.validation import validate_name
 from .context import AppContext
@@ -46,8 +46,9 @@ class DeviceDialog(FormDialog):
         self.port.setRange(1, 65535)
         self.port.setValue(22)
         self.platform = QtWidgets.QComboBox()
-        for key, platform in PLATFORMS.items():
-            self.platform.addItem(f"{platform.name} ({key})", key)
+        for key, profile in sorted(all_profiles().items(), key=lambda kv: kv[1].name.lower()):
+            mine = ", your file" if profile.origin == "user" else ""
+            self.platform.addItem(f"{profile.name} ({key}{mine})", key)
         self.site = QtWidgets.QLineEdit()
         self.role = QtWidgets.QLineEdit()
         self.description = QtWidgets.QPlainTextEdit()
@@ -111,7 +112,9 @@ class DeviceDialog(FormDialog):
         self.name.setText(device.name)
         self.host.setText(device.host)
         self.port.setValue(device.port)
-        self.platform.setCurrentIndex(max(0, self.platform.findData(device.platform)))
+        if self.platform.findData(device.platform) < 0:  # its profile file was removed
+            self.platform.addItem(f"{device.platform} (no profile)", device.platform)
+        self.platform.setCurrentIndex(self.platform.findData(device.platform))
         self.site.setText(device.site or "")
         self.role.setText(device.role or "")
         self.description.setPlainText(device.description or "")

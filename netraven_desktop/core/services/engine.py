@@ -29,10 +29,11 @@ from ..db.base import utcnow
 from ..db.models import ConfigSnapshot, JobRunResult
 from ..drivers.errors import BackupError
 from ..drivers.filters import clean, parse_facts
-from ..drivers.profiles import profile_for
 from ..drivers.ssh import Capture, Login, Target, capture, fetch_host_key
 from ..drivers.transcript import SUFFIX, Recorder
+from ..errors import InputError
 from ..export_paths import safe_component
+from ..platforms import profile_for
 from ..secret_fingerprints import MaskKey, fingerprints, load_key
 from ..secrets import Secrets, SecretStore, SecretStoreError
 from . import backups, hostkeys, runs, settings, vault
@@ -79,9 +80,10 @@ class _CredentialPlan:
 class _DevicePlan:
     id: uuid.UUID
     name: str
-    target: Target
+    target: Target | None  # None: the platform has no usable profile (`unusable` says why)
     mask_secrets: bool
     credentials: tuple[_CredentialPlan, ...]
+    unusable: str = ""
 
 
 @dataclass
@@ -223,6 +225,8 @@ class BackupEngine:
 
     async def _capture(self, plan: _DevicePlan) -> tuple[Capture, uuid.UUID]:
         """Pin the key on first contact, then try the credentials the key allows."""
+        if plan.target is None:
+            raise BackupError("no_profile", plan.unusable)
         if not plan.credentials:
             raise BackupError("no_credential", plan.name)
         first_contact = plan.target.host_key is None
@@ -263,6 +267,7 @@ class BackupEngine:
 
     async def _pin(self, plan: _DevicePlan) -> Target:
         """Read the key the device offers, pin it (audited), and aim at that key."""
+        assert plan.target is not None  # checked by _capture
         offered = await fetch_host_key(plan.target)
         pinned = await self._writer.submit(
             functools.partial(hostkeys.pin_first_key, device_id=plan.id, offered=offered)
@@ -327,6 +332,7 @@ class BackupEngine:
         seen: Capture,
         credential_id: uuid.UUID,
     ) -> None:
+        assert plan.target is not None  # checked by _capture
         profile = plan.target.profile
         cleaned = clean(seen.config, profile, mask_secrets=plan.mask_secrets)
         facts = parse_facts(seen.version, profile)
@@ -406,24 +412,28 @@ def _plan_devices(
     chosen = runs.select_devices(session, selection)
     trusted = host_keys.trusted_keys(session, [device.id for device in chosen])
     every_credential = credential_rows.list_credentials(session)
-    return [
-        _DevicePlan(
-            id=device.id,
-            name=device.name,
-            target=Target(
+    plans = []
+    for device in chosen:
+        target, unusable = None, ""
+        try:
+            profile = profile_for(device.platform)
+        except InputError as exc:  # its profile file was removed or broken since
+            unusable = str(exc)
+        else:
+            target = Target(
                 host=device.host,
                 port=device.port,
-                profile=profile_for(device.platform),
+                profile=profile,
                 connect_timeout=float(device.connect_timeout or options.connect_timeout),
                 legacy_algorithms=device.ssh_legacy_algorithms,
                 host_key=trusted.get(device.id),
                 max_output=options.max_output_mb * 2**20,
-            ),
-            mask_secrets=device.mask_secrets,
-            credentials=tuple(
-                _CredentialPlan(c.id, c.username, c.keyring_ref, c.ssh_key_path)
-                for c in credential_rows.rank_candidates(device, every_credential)
-            ),
+            )
+        credentials = tuple(
+            _CredentialPlan(c.id, c.username, c.keyring_ref, c.ssh_key_path)
+            for c in credential_rows.rank_candidates(device, every_credential)
         )
-        for device in chosen
-    ]
+        plans.append(
+            _DevicePlan(device.id, device.name, target, device.mask_secrets, credentials, unusable)
+        )
+    return plans

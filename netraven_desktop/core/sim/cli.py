@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from ..platforms import PLATFORMS, validate_platform
+from ..errors import InputError
+from .personalities import PERSONALITIES
 from .server import SimDevice, Simulator
 
 
@@ -28,7 +29,7 @@ async def serve(
 
     With `drift`, one device after another changes its configuration every `drift`
     seconds, as if someone were at work on the network (the demo shows the diffs)."""
-    keys = [validate_platform(p) for p in platforms] if platforms else list(PLATFORMS)
+    keys = [_playable(p) for p in platforms] if platforms else list(PERSONALITIES)
     fleet = [
         SimDevice(
             name=f"sim-{keys[i % len(keys)]}-{i + 1}",
@@ -69,3 +70,13 @@ async def _drift(sim: Simulator, fleet: list[SimDevice], every: float) -> None:
         device = fleet[change % len(fleet)]
         change += 1
         sim.change_config(device.name, drift_line(device.platform, change))
+
+
+def _playable(platform: str) -> str:
+    key = platform.strip().lower()
+    if key not in PERSONALITIES:
+        known = ", ".join(PERSONALITIES)
+        raise InputError(
+            "--platform", platform, f"the simulator does not play it; it plays {known}"
+        )
+    return key
