@@ -29,6 +29,7 @@ import urllib.request
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import TYPE_CHECKING, Any
@@ -587,6 +588,20 @@ def notifications_for_run(
         )
     )
     return found
+
+
+def collector_silent_notification(name: str, host: str, heartbeat_at: datetime) -> Notification:
+    """A collector stopped sending heartbeats without stopping: its host is down, cut
+    off, or the process hangs. Its devices are taken over once its leases lapse."""
+    seen = heartbeat_at.isoformat(timespec="seconds")
+    return Notification(
+        "collector_silent",
+        f"NetRaven: collector {name} has gone silent",
+        f"Collector {name} on {host} has sent no heartbeat since {seen}.\n"
+        "Devices it held are backed up by other collectors once their leases lapse; "
+        "devices pinned to its labels wait for a collector with those labels.\n",
+        {"collector": name, "host": host, "last_heartbeat": seen},
+    )
 
 
 def _count(n: int, noun: str) -> str:
