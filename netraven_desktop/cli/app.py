@@ -51,7 +51,9 @@ def run_command(args: argparse.Namespace) -> int:
         db = Database(url)
         if args.offline:  # the team database is not touched
             db = sync.open_offline(db, args)
-        elif key not in system.SCHEMA_FREE and not getattr(args, "offline_status", False):
+        elif key not in system.SCHEMA_FREE | collector.KEYRING_ONLY and not getattr(
+            args, "offline_status", False
+        ):
             prepare(db)
             if key != ("collector", None):  # it acts as its database login allows
                 users.log_in(db, args)

@@ -11,6 +11,7 @@ import sys
 from datetime import timedelta
 
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from ..core.db import Database
 from ..core.db.base import utcnow
@@ -25,7 +26,7 @@ from ..core.validation import validate_label, validate_name
 from .output import print_json, print_table
 from .users import read_password
 
-COLLECTOR_GROUP = "netraven_collector"
+COLLECTOR_ROLES = ("netraven_collector", "netraven_operator")
 
 
 def collector_run(db: Database, args: argparse.Namespace) -> int:
@@ -60,24 +61,19 @@ def collector_run(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
-def _act_as_collector(db: Database, session: object, name: str) -> None:
-    """In team mode a collector signs in as no user: the database login it connects as
-    must be a collector (or operator) role, which the server enforces on every write."""
-    if not team_mode(session):  # type: ignore[arg-type]
+def _act_as_collector(db: Database, session: Session, name: str) -> None:
+    """In team mode a collector signs in as no user: on PostgreSQL the login it connects
+    as must be a collector (or operator) role, which the server enforces on every write.
+    (A team-mode SQLite file protects nothing from whoever can open it.)"""
+    if not team_mode(session):
         return
-    allowed = (
-        session.execute(  # type: ignore[attr-defined]
-            text("SELECT pg_has_role(current_user, :group, 'MEMBER')"), {"group": COLLECTOR_GROUP}
-        ).scalar()
-        or session.execute(  # type: ignore[attr-defined]
-            text("SELECT pg_has_role(current_user, 'netraven_operator', 'MEMBER')")
-        ).scalar()
-    )
-    if not allowed:
-        raise PermissionDeniedError(
-            f"the database login is not a member of {COLLECTOR_GROUP} or netraven_operator: "
-            "a collector connects as its own collector role"
-        )
+    if not db.url.is_sqlite:
+        member = text("SELECT pg_has_role(current_user, :group, 'MEMBER')")
+        if not any(session.scalar(member, {"group": g}) for g in COLLECTOR_ROLES):
+            raise PermissionDeniedError(
+                f"the database login is not a member of {' or '.join(COLLECTOR_ROLES)}: a "
+                "collector connects as its own collector role (docs/collectors.md)"
+            )
     db.act_as(f"collector:{name}", "operator")
 
 
@@ -188,6 +184,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     password.add_argument("--password-stdin", action="store_true")
 
 
+# Touches only the keyring: it runs before the login it stores a password for can connect.
+KEYRING_ONLY = {("collector", "password")}
 COMMANDS = {
     ("collector", None): collector_run,
     ("collector", "list"): collector_list,

@@ -32,6 +32,7 @@ from .icons import icon
 from .login import sign_in
 from .pages import Page
 from .pages.audit import AuditPage
+from .pages.collectors import CollectorsPage
 from .pages.credentials import CredentialsPage
 from .pages.dashboard import DashboardPage
 from .pages.devices import DevicesPage
@@ -57,6 +58,7 @@ PAGES: list[type[Page]] = [
     DashboardPage,
     DevicesPage,
     JobsPage,
+    CollectorsPage,
     SearchPage,
     CredentialsPage,
     UsersPage,

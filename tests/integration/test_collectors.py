@@ -18,10 +18,13 @@ import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.engine import make_url
 
+from netraven_desktop.core.crud import devices, tags
 from netraven_desktop.core.db.base import utcnow
-from netraven_desktop.core.db.models import Job, JobRun, JobRunResult, WorkItem
-from tests.clitools import Cli, add_lab_inventory
-from tests.sim import running_sim
+from netraven_desktop.core.db.models import Collector, Job, JobRun, JobRunResult, WorkItem
+from netraven_desktop.core.secrets import Secrets
+from netraven_desktop.core.services import credentials
+from tests.clitools import Cli, one_line_error
+from tests.sim import SIM_ENABLE, SIM_PASSWORD, running_sim
 
 DEVICES = 18
 DELAY = 0.2
@@ -48,7 +51,19 @@ def team(make_db, env, secret_store) -> Iterator[tuple]:
     roles: list[str] = []
     procs: list[subprocess.Popen[str]] = []
     with running_sim(env, count=DEVICES, platforms=("cisco_ios",), command_delay=DELAY) as fleet:
-        add_lab_inventory(admin, fleet, "sim")
+        credential = credentials.add_credential(
+            db,
+            secret_store,
+            name="lab",
+            username="admin",
+            secrets=Secrets(password=SIM_PASSWORD, enable=SIM_ENABLE),
+        )
+        with db.session() as s:  # in-process: a CLI process per device costs seconds here
+            sim_tag = tags.create_tag(s, "sim")
+            for device, platform, port in fleet:
+                devices.create_device(
+                    s, name=device, host="127.0.0.1", port=port, platform=platform, tags=[sim_tag]
+                )
         admin.ok(
             "job", "add", "nightly", "--tag", "sim", "--schedule", "0 2 * * *",
             "--timezone", "Europe/Berlin",
@@ -94,7 +109,7 @@ def team(make_db, env, secret_store) -> Iterator[tuple]:
                 if proc.poll() is None:
                     proc.kill()
                 proc.communicate(timeout=60)
-            admin("credential", "remove", "lab")
+            secret_store.delete(credential.keyring_ref)
             with db.sync_engine.begin() as conn:
                 for role in roles:
                     conn.execute(text(f"DROP OWNED BY {role}"))
@@ -116,7 +131,14 @@ def _results(db, run_id) -> list[JobRunResult]:
         return list(s.scalars(select(JobRunResult).where(JobRunResult.run_id == run_id)))
 
 
-def _stop(proc: subprocess.Popen[str]) -> list[dict]:
+def _registered(db, name: str) -> bool:
+    with db.read_session() as s:
+        return s.scalar(select(Collector).where(Collector.name == name)) is not None
+
+
+def _stop(db, proc: subprocess.Popen[str], name: str) -> list[dict]:
+    """SIGTERM once the collector runs (it registers after installing its handlers)."""
+    _until(lambda: _registered(db, name) or proc.poll() is not None, f"{name} to start")
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
@@ -143,7 +165,7 @@ def test_three_collectors_back_up_every_device_exactly_once_and_honour_labels(te
     assert done_by[pinned] == "a"
     assert set(done_by.values()) <= {"a", "b", "c"}
 
-    events = [_stop(proc) for proc in collectors]
+    events = [_stop(db, proc, name) for proc, name in zip(collectors, "abc", strict=True)]
     assert all(e[-1]["event"] == "collector_stopped" for e in events)
     listed = admin.json("collector", "list")
     assert [(c["name"], c["labels"], c["in_flight"]) for c in listed] == [
@@ -186,8 +208,8 @@ def test_a_killed_collector_leaves_no_device_unbacked_once_its_leases_lapse(team
     for name in orphaned:
         assert items[name].collector in ("b", "c")
         assert items[name].attempts >= 2
-    for proc in survivors:
-        _stop(proc)
+    for proc, name in zip(survivors, ("b", "c"), strict=True):
+        _stop(db, proc, name)
     listed = {c["name"]: c for c in admin.json("collector", "list")}
     assert listed["victim"]["stopped_at"] is None  # it never said goodbye
     assert listed["b"]["stopped_at"]
@@ -206,7 +228,7 @@ def test_sigterm_lets_in_flight_devices_finish_and_claims_nothing_more(team):
             )
 
     _until(working, "the collector to be mid-run")
-    events = _stop(proc)
+    events = _stop(db, proc, "solo")
     with db.read_session() as s:
         items = list(s.scalars(select(WorkItem)))
     done = {i.device_name for i in items if i.state == "done"}
@@ -216,3 +238,31 @@ def test_sigterm_lets_in_flight_devices_finish_and_claims_nothing_more(team):
     recorded = {r.device_name for r in _results(db, _the_run(db).id)}
     assert recorded == done  # what it took on, it finished and recorded
     assert events[-1] == {"event": "collector_stopped", "name": "solo", "released": 0}
+
+
+def test_in_team_mode_a_login_that_is_no_collector_is_refused(team, env):
+    db, admin, _fleet, start = team
+    admin.ok("db", "mode", "team", "--admin", "root", "--password-stdin", stdin="Root-pass-1\n")
+    role, password = f"viewer_{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
+    with db.sync_engine.begin() as conn:
+        conn.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'"))
+        conn.execute(text(f"GRANT netraven_viewer TO {role}"))
+    try:
+        url = make_url(db.url.plain(hide_password=False)).set(username=role, password=None)
+        viewer = Cli(url.render_as_string(hide_password=False), env)
+        viewer.ok("collector", "password", "--password-stdin", stdin=password + "\n")
+        refused = viewer("collector", "--name", "sneaky")
+        assert refused.returncode == 5
+        one_line_error(refused, "netraven_collector or netraven_operator")
+        with db.read_session() as s:
+            assert s.scalar(select(func.count()).select_from(Collector)) == 0
+            assert s.scalar(select(func.count()).select_from(JobRun)) == 0
+        # A collector role is let in, and everything it writes the server allows.
+        proc = start("a")
+        _until(lambda: _finished(db), "the team-mode run to finish")
+        assert _the_run(db).status == "succeeded"
+        assert _stop(db, proc, "a")[-1]["event"] == "collector_stopped"
+    finally:
+        with db.sync_engine.begin() as conn:
+            conn.execute(text(f"DROP OWNED BY {role}"))
+            conn.execute(text(f"DROP ROLE {role}"))

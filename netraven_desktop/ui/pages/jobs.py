@@ -10,13 +10,13 @@ from datetime import datetime
 from typing import Any
 
 from ...core.db.models import JobRun
-from ...core.services import jobs, runs, tags
+from ...core.services import jobs, runs, tags, work_queue
 from ...core.services.jobs import JobStatus
 from .. import prefs
 from ..context import AppContext
 from ..job_dialog import JobDialog, describe_target
 from ..qt import QtCore, QtWidgets
-from ..run_panel import ResultsModel, RunPanel, results_table
+from ..run_panel import ResultsModel, RunPanel, StoredResult, results_table
 from ..table_model import ROW_ROLE, RowsModel
 from ..table_view import make_table
 from .base import Page
@@ -211,8 +211,21 @@ class JobsPage(Page):
         generation = self._results_generation
         async with self.ctx.db.async_read_session() as session:
             results = await runs.run_results(session, run_id)
+            done_by = await work_queue.run_collectors(session, run_id)
         if generation == self._results_generation:
-            self.results.set_rows(results)
+            self.results.set_rows(
+                [
+                    StoredResult(
+                        r.device_name,
+                        r.status,
+                        r.error_class,
+                        r.message,
+                        r.duration_ms,
+                        done_by.get(r.device_name),
+                    )
+                    for r in results
+                ]
+            )
 
     def chosen_job(self) -> JobStatus | None:
         status = self.jobs_view.currentIndex().data(ROW_ROLE)
