@@ -12,9 +12,16 @@ from sqlalchemy.exc import IntegrityError
 
 from netraven_desktop.core.crud import devices, tags
 from netraven_desktop.core.db.base import utcnow
-from netraven_desktop.core.db.models import Job, JobRunResult, WorkItem
+from netraven_desktop.core.db.models import Collector, Job, JobRunResult, WorkItem
 from netraven_desktop.core.errors import InputError
-from netraven_desktop.core.services import backups, jobs, runs, work_queue
+from netraven_desktop.core.services import (
+    backups,
+    collector_registry,
+    jobs,
+    notify,
+    runs,
+    work_queue,
+)
 
 LEASE = timedelta(minutes=5)
 LAPSED = timedelta(seconds=-1)  # a lease that ran out before anyone looked (no waiting)
@@ -183,3 +190,38 @@ def test_a_bad_label_is_one_clear_error_and_changes_nothing(db):
     assert "site a!" in str(caught.value)
     with db.read_session() as s:
         assert devices.get_device_by_name(s, "r0").collector_label is None
+
+
+def test_a_silent_collector_is_reported_once_per_silence(db):
+    with db.session() as s:
+        for name in ("a", "b"):
+            collector_registry.register(s, name, version="0.1.0", labels=[], host="srv1")
+        s.execute(
+            update(Collector)
+            .where(Collector.name == "a")
+            .values(heartbeat_at=utcnow() - timedelta(minutes=10))
+        )
+    with db.session() as s:
+        [silent] = collector_registry.claim_silent(s, timedelta(minutes=3))
+    with db.session() as s:  # a second collector noticing the same silence
+        assert collector_registry.claim_silent(s, timedelta(minutes=3)) == []
+    note = notify.collector_silent_notification(silent.name, silent.host, silent.heartbeat_at)
+    assert (note.event, note.data["collector"], note.data["host"]) == (
+        "collector_silent",
+        "a",
+        "srv1",
+    )
+    assert "collector a has gone silent" in note.subject
+    with db.session() as s:  # heard again, then silent again: reported again
+        collector_registry.beat(s, "a")
+        s.execute(
+            update(Collector)
+            .where(Collector.name == "a")
+            .values(heartbeat_at=utcnow() - timedelta(minutes=10))
+        )
+    with db.session() as s:
+        assert [c.name for c in collector_registry.claim_silent(s, timedelta(minutes=3))] == ["a"]
+        collector_registry.stopped(s, "b")
+    with db.read_session() as s:
+        listed = {c.collector.name: c for c in collector_registry.list_collectors(s)}
+    assert listed["b"].collector.stopped_at is not None
