@@ -17,9 +17,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
 
-from .errors import InputError
+from .errors import InputError, quote_value
 
 _UNITS = {"m": 60, "h": 3600, "d": 86400}
+# (name as cronsim's errors say it, low, high) of the five fields.
+_FIELDS = (
+    ("minute", 0, 59),
+    ("hour", 0, 23),
+    ("day-of-month", 1, 31),
+    ("month", 1, 12),
+    ("day-of-week", 0, 7),
+)
 _ALIASES = {
     "@hourly": "0 * * * *",
     "@daily": "0 0 * * *",
@@ -101,5 +109,15 @@ def parse_schedule(text: str, field: str = "schedule", timezone: str | None = No
     try:
         CronSim(expression, datetime(2000, 1, 1))
     except CronSimError as exc:
-        raise InputError(field, text, str(exc).lower()) from None
+        raise InputError(field, text, _cron_problem(expression, str(exc))) from None
     return Cron(expression, parse_timezone(timezone))
+
+
+def _cron_problem(expression: str, message: str) -> str:
+    """cronsim says "Bad minute"; say which text, and what the field takes."""
+    for part, (name, low, high) in zip(expression.split(), _FIELDS, strict=True):
+        if message.lower() == f"bad {name}":
+            if part.isdigit():
+                return f"{quote_value(part)} is outside {low}-{high}"
+            return f"{quote_value(part)} is not a valid {name} ({low}-{high})"
+    return message.lower()

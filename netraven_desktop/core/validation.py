@@ -73,7 +73,7 @@ def optional_text(value: str | None, field: str, max_len: int = 1000) -> str | N
     return text or None
 
 
-_LABEL = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+_COLLECTOR_LABEL = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 
 
 def validate_label(value: str | None, field: str = "collector_label") -> str | None:
@@ -82,7 +82,7 @@ def validate_label(value: str | None, field: str = "collector_label") -> str | N
     if value is None or not value.strip():
         return None
     label = value.strip().lower()
-    if not _LABEL.fullmatch(label):
+    if not _COLLECTOR_LABEL.fullmatch(label):
         raise InputError(field, value, "use up to 64 letters, digits, '.', '_' or '-'")
     return label
 

@@ -76,7 +76,8 @@ def test_an_interval_folds_missed_periods_into_one_slot_on_its_grid():
     ("text", "zone", "field", "fragment"),
     [
         ("0 2 * * *", "Mars/Olympus", "--timezone", "Mars/Olympus"),
-        ("61 * * * *", None, "schedule", "61 * * * *"),
+        ("61 * * * *", None, "schedule", "'61' is outside 0-59"),
+        ("0 x * * *", None, "schedule", "'x' is not a valid hour (0-23)"),
         ("0 2 * *", None, "schedule", "five cron fields"),
         ("every 0m", None, "schedule", "at least every 1m"),
     ],
