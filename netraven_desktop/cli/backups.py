@@ -158,9 +158,11 @@ def job_add(db: Database, args: argparse.Namespace) -> int:
             name=args.name,
             selection=selection,
             schedule=args.schedule,
+            timezone=args.timezone,
             description=args.description,
         )
-    print(f"added job {job.name}" + (f" ({job.schedule})" if job.schedule else ""))
+    when = f" ({job.schedule}" + (f", {job.timezone}" if job.timezone else "") + ")"
+    print(f"added job {job.name}" + (when if job.schedule else ""))
     return 0
 
 

@@ -34,6 +34,7 @@ from .login import sign_in
 from .ops import BusyIndicator
 from .pages import Page
 from .pages.audit import AuditPage
+from .pages.collectors import CollectorsPage
 from .pages.credentials import CredentialsPage
 from .pages.dashboard import DashboardPage
 from .pages.devices import DevicesPage
@@ -59,6 +60,7 @@ PAGES: list[type[Page]] = [
     DashboardPage,
     DevicesPage,
     JobsPage,
+    CollectorsPage,
     SearchPage,
     CredentialsPage,
     UsersPage,

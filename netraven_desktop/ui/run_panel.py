@@ -26,16 +26,30 @@ def seconds(duration_ms: int | None) -> str:
 
 
 class ResultsModel(RowsModel[Any]):
-    """Devices' outcomes in a run: stored results (`JobRunResult`) or live ones."""
+    """Devices' outcomes in a run: stored results (`StoredResult`) or live ones."""
 
-    COL_DEVICE, COL_STATUS, COL_ERROR_CLASS, COL_MESSAGE, COL_DURATION = range(5)
+    COL_DEVICE, COL_STATUS, COL_ERROR_CLASS, COL_MESSAGE, COL_DURATION, COL_COLLECTOR = range(6)
     COLUMNS = (
         ("Device", lambda r: r.device_name),
         ("Status", lambda r: r.status),
         ("Error class", lambda r: r.error_class),
         ("Message", lambda r: r.message),
         ("Duration", lambda r: seconds(r.duration_ms)),
+        ("Collector", lambda r: r.collector),
     )
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """A device's stored outcome, with the collector that backed it up (queued runs; None
+    for a run this machine made itself)."""
+
+    device_name: str
+    status: str
+    error_class: str | None
+    message: str | None
+    duration_ms: int | None
+    collector: str | None = None
 
 
 @dataclass
@@ -47,6 +61,7 @@ class LiveResult:
     error_class: str | None = None
     message: str | None = None
     duration_ms: int | None = None
+    collector: str | None = None  # a live run is this machine's own
 
     def update(self, event: dict[str, Any]) -> None:
         kind = event["event"]

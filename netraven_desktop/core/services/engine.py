@@ -22,11 +22,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sqlalchemy.orm import Session
+
 from ..crud import credentials as credential_rows
 from ..crud import host_keys
 from ..db import Database
 from ..db.base import utcnow
-from ..db.models import ConfigSnapshot, JobRunResult
+from ..db.models import ConfigSnapshot, Device, JobRunResult
 from ..drivers.errors import BackupError
 from ..drivers.filters import clean, parse_facts
 from ..drivers.ssh import Capture, Login, Target, capture, fetch_host_key
@@ -36,13 +38,15 @@ from ..export_paths import safe_component
 from ..platforms import profile_for
 from ..secret_fingerprints import MaskKey, fingerprints, load_key
 from ..secrets import Secrets, SecretStore, SecretStoreError
-from . import backups, hostkeys, runs, settings, vault
+from . import backups, hostkeys, runs, settings, vault, work_queue
 from .access import authorize
-from .result_writer import ResultWriter
+from .result_writer import ResultWriter, Work
 
 log = logging.getLogger(__name__)
 Event = dict[str, Any]
 T = TypeVar("T")
+# A collector's step in each result's transaction: may this result be stored?
+Settle = Callable[[Session, uuid.UUID, str], bool]
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,7 @@ class BackupEngine:
         self._secrets: dict[str, asyncio.Future[Secrets | BackupError]] = {}
         self._writes: set[asyncio.Future[None]] = set()  # results being committed
         self._mask_key: MaskKey | None = None
+        self._settle: Settle | None = None
 
     def cancel(self) -> None:
         self._cancelled.set()
@@ -149,7 +154,6 @@ class BackupEngine:
                 session, device_count=len(plans), job_id=job_id, trigger=trigger, actor=actor
             )
         summary = RunSummary(run_id=run.id, devices=len(plans))
-        self._mask_key = await asyncio.to_thread(load_key, self.store, self.db)
         self.emit(
             {
                 "event": "run_started",
@@ -158,20 +162,7 @@ class BackupEngine:
                 "concurrency": self.options.concurrency,
             }
         )
-        limit = asyncio.Semaphore(self.options.concurrency)
-        self._writer = ResultWriter(self.db)
-        self._writer.start()
-        tasks = [asyncio.create_task(self._device(plan, run.id, limit, summary)) for plan in plans]
-        watcher = asyncio.create_task(self._cancel_all(tasks))
-        try:
-            outcomes = await asyncio.gather(*tasks, return_exceptions=True)
-        finally:
-            watcher.cancel()
-            await asyncio.gather(*self._writes, return_exceptions=True)  # in flight at a cancel
-            await self._writer.close()
-        for outcome in outcomes:
-            if isinstance(outcome, Exception):
-                raise outcome
+        await self._execute(plans, run.id, summary)
         succeeded = summary.changed + summary.unchanged
         async with self.db.async_session() as session:
             finished = await runs.finish_run(
@@ -185,6 +176,51 @@ class BackupEngine:
         summary.status = finished.status
         self.emit(summary.as_event())
         return summary
+
+    async def run_claimed(
+        self, run_id: uuid.UUID, device_ids: list[uuid.UUID], settle: Settle
+    ) -> RunSummary:
+        """Back up devices a collector claimed for a queued run. `settle(session, device_id,
+        status)` runs in each result's transaction first; False stores no result (the
+        lease was lost, or a cancelled item went back to the queue)."""
+        async with self.db.async_session() as session:
+            await session.run_sync(authorize, "backup")
+            plans = await session.run_sync(_plan_claimed, device_ids, self.options)
+        self._settle = settle
+        summary = RunSummary(run_id=run_id, devices=len(plans))
+        await self._execute(plans, run_id, summary)
+        return summary
+
+    async def _execute(
+        self, plans: list[_DevicePlan], run_id: uuid.UUID, summary: RunSummary
+    ) -> None:
+        """Back up every planned device at once (bounded), each result committed when known."""
+        self._mask_key = await asyncio.to_thread(load_key, self.store, self.db)
+        limit = asyncio.Semaphore(self.options.concurrency)
+        self._writer = ResultWriter(self.db)
+        self._writer.start()
+        tasks = [asyncio.create_task(self._device(plan, run_id, limit, summary)) for plan in plans]
+        watcher = asyncio.create_task(self._cancel_all(tasks))
+        try:
+            outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            watcher.cancel()
+            await asyncio.gather(*self._writes, return_exceptions=True)  # in flight at a cancel
+            await self._writer.close()
+        for outcome in outcomes:
+            if isinstance(outcome, Exception):
+                raise outcome
+
+    def _settled(self, plan: _DevicePlan, status: str, work: Work) -> Work:
+        """`work`, behind the collector's settle step when this run came from the queue."""
+        settle = self._settle
+        if settle is None:
+            return work
+
+        def guarded(session: Session) -> Any:
+            return work(session) if settle(session, plan.id, status) else None
+
+        return guarded
 
     async def _cancel_all(self, tasks: list[asyncio.Task[None]]) -> None:
         await self._cancelled.wait()
@@ -336,22 +372,29 @@ class BackupEngine:
         profile = plan.target.profile
         cleaned = clean(seen.config, profile, mask_secrets=plan.mask_secrets)
         facts = parse_facts(seen.version, profile)
-        result, snapshot = await self._writer.submit(
-            functools.partial(
-                backups.store_capture,
-                run_id=run_id,
-                device_id=plan.id,
-                device_name=plan.name,
-                config=cleaned.text,
-                masked=plan.mask_secrets,
-                secret_fingerprints=fingerprints(cleaned, self._mask_key),
-                facts=facts,
-                credential_id=credential_id,
-                started_at=started_at,
-                connect_ms=int(seen.timings["connect"] * 1000),
-                warnings=tuple(seen.warnings),
+        stored = await self._writer.submit(
+            self._settled(
+                plan,
+                "changed",
+                functools.partial(
+                    backups.store_capture,
+                    run_id=run_id,
+                    device_id=plan.id,
+                    device_name=plan.name,
+                    config=cleaned.text,
+                    masked=plan.mask_secrets,
+                    secret_fingerprints=fingerprints(cleaned, self._mask_key),
+                    facts=facts,
+                    credential_id=credential_id,
+                    started_at=started_at,
+                    connect_ms=int(seen.timings["connect"] * 1000),
+                    warnings=tuple(seen.warnings),
+                ),
             )
         )
+        if stored is None:
+            return
+        result, snapshot = stored
         if result.status == "changed":
             summary.changed += 1
         else:
@@ -368,17 +411,23 @@ class BackupEngine:
         status: str = "failed",
     ) -> None:
         result = await self._writer.submit(
-            functools.partial(
-                backups.store_failure,
-                run_id=run_id,
-                device_id=plan.id,
-                device_name=plan.name,
-                status=status,
-                error_class=error.error_class,
-                message=str(error),
-                started_at=started_at,
+            self._settled(
+                plan,
+                status,
+                functools.partial(
+                    backups.store_failure,
+                    run_id=run_id,
+                    device_id=plan.id,
+                    device_name=plan.name,
+                    status=status,
+                    error_class=error.error_class,
+                    message=str(error),
+                    started_at=started_at,
+                ),
             )
         )
+        if result is None:
+            return
         if status == "cancelled":
             summary.cancelled += 1
         else:
@@ -409,7 +458,17 @@ def _plan_devices(
     session: Any, selection: runs.Selection, options: EngineOptions
 ) -> list[_DevicePlan]:
     """Everything the run needs from the database, read in a few queries up front."""
-    chosen = runs.select_devices(session, selection)
+    return _plan(session, runs.select_devices(session, selection), options)
+
+
+def _plan_claimed(
+    session: Any, device_ids: list[uuid.UUID], options: EngineOptions
+) -> list[_DevicePlan]:
+    """The plan for claimed devices (one removed since it was queued is left out)."""
+    return _plan(session, work_queue.devices_by_id(session, device_ids), options)
+
+
+def _plan(session: Any, chosen: list[Device], options: EngineOptions) -> list[_DevicePlan]:
     trusted = host_keys.trusted_keys(session, [device.id for device in chosen])
     every_credential = credential_rows.list_credentials(session)
     plans = []

@@ -22,10 +22,12 @@ async def serve(
     key_seed: str | None = None,
     drift: float | None = None,
     faults: set[str] | None = None,
+    command_delay: float = 0.0,
 ) -> None:
     """Start `devices` devices named sim-<platform>-<i>, round-robin over `platforms` (default:
     all), print `name platform host:port` per device then `ready`, and serve until cancelled.
-    `faults` apply to every device (a slow or hanging fleet, to try cancelling a run).
+    `faults` apply to every device (a slow or hanging fleet, to try cancelling a run);
+    `command_delay` makes every device take that long to answer each command.
 
     With `drift`, one device after another changes its configuration every `drift`
     seconds, as if someone were at work on the network (the demo shows the diffs)."""
@@ -41,7 +43,7 @@ async def serve(
         )
         for i in range(devices)
     ]
-    sim = Simulator(host, key_seed=key_seed)
+    sim = Simulator(host, key_seed=key_seed, command_delay=command_delay)
     try:
         await sim.start(fleet, base_port)
         out = sys.stdout

@@ -13,14 +13,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ...core.db.models import JobRun
-from ...core.services import jobs, runs, tags
+from ...core.services import jobs, runs, tags, work_queue
 from ...core.services.jobs import JobStatus
 from .. import prefs
 from ..context import AppContext
 from ..job_dialog import JobDialog, describe_target
 from ..ops import Superseded
 from ..qt import QtCore, QtWidgets
-from ..run_panel import ResultsModel, RunPanel, results_table
+from ..run_panel import ResultsModel, RunPanel, StoredResult, results_table
 from ..table_model import ROW_ROLE, RowsModel
 from ..table_view import make_table
 from .base import Page
@@ -203,8 +203,8 @@ class JobsPage(Page):
             self.ctx.spawn(self._load_results(row.run.id))
 
     async def _load_results(self, run_id: uuid.UUID) -> None:
-        results = await self.ctx.ops.read(runs.run_results, run_id, kind=(self, "results"))
-        self.results.set_rows(results)
+        rows = await self.ctx.ops.read(_results_with_collectors, run_id, kind=(self, "results"))
+        self.results.set_rows(rows)
 
     def chosen_job(self) -> JobStatus | None:
         status = self.jobs_view.currentIndex().data(ROW_ROLE)
@@ -349,3 +349,19 @@ def _overview(session: Session) -> tuple[list[JobStatus], list[Any], list[Any]]:
         runs.latest_runs(session, limit=HISTORY_LIMIT),
         tags.list_tags(session),
     )
+
+
+def _results_with_collectors(session: Session, run_id: uuid.UUID) -> list[StoredResult]:
+    """A run's per-device results, each with the collector that backed it up (if queued)."""
+    done_by = work_queue.run_collectors(session, run_id)
+    return [
+        StoredResult(
+            r.device_name,
+            r.status,
+            r.error_class,
+            r.message,
+            r.duration_ms,
+            done_by.get(r.device_name),
+        )
+        for r in runs.run_results(session, run_id)
+    ]

@@ -13,7 +13,16 @@ from .inventory import (
     credential_tags,
     device_tags,
 )
-from .jobs import JOB_RUN_STATUSES, RESULT_STATUSES, Job, JobRun, JobRunResult
+from .jobs import (
+    JOB_RUN_STATUSES,
+    RESULT_STATUSES,
+    WORK_ITEM_STATES,
+    Collector,
+    Job,
+    JobRun,
+    JobRunResult,
+    WorkItem,
+)
 from .sync import OPERATIONS, OUTBOX_STATUSES, AppliedEdit, OutboxEdit
 from .system import CHANNEL_KINDS, AuditEvent, NotificationChannel, Setting
 from .vault import MemberKey, VaultEntry, VaultGrant
@@ -27,9 +36,11 @@ __all__ = [
     "OUTBOX_STATUSES",
     "RESULT_STATUSES",
     "ROLES",
+    "WORK_ITEM_STATES",
     "AppliedEdit",
     "AuditEvent",
     "Base",
+    "Collector",
     "ConfigBlob",
     "ConfigSnapshot",
     "Credential",
@@ -46,6 +57,7 @@ __all__ = [
     "User",
     "VaultEntry",
     "VaultGrant",
+    "WorkItem",
     "credential_tags",
     "device_tags",
 ]
