@@ -91,7 +91,10 @@ def parse_schedule(text: str, field: str = "schedule") -> Schedule:
         for part, spec in zip(parts, _FIELDS, strict=True)
     ]
     weekdays = frozenset(d % 7 for d in sets[4])
-    return Cron(*sets[:4], weekdays, any_day=parts[2] == "*", any_weekday=parts[4] == "*")
+    minutes, hours, days, months, _ = sets
+    return Cron(
+        minutes, hours, days, months, weekdays, any_day=parts[2] == "*", any_weekday=parts[4] == "*"
+    )
 
 
 def _parse_field(
