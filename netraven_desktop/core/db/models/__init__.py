@@ -1,7 +1,7 @@
 """The whole schema. Importing this package registers every table on `Base.metadata`."""
 
 from ..base import Base
-from .accounts import ROLES, User
+from .accounts import ROLES, Role, User
 from .configs import ConfigBlob, ConfigSnapshot
 from .inventory import (
     BACKUP_STATUSES,
@@ -13,7 +13,15 @@ from .inventory import (
     credential_tags,
     device_tags,
 )
-from .jobs import JOB_RUN_STATUSES, RESULT_STATUSES, Job, JobRun, JobRunResult
+from .jobs import (
+    JOB_RUN_STATUSES,
+    RESULT_STATUSES,
+    Job,
+    JobRun,
+    JobRunResult,
+    ResultStatus,
+    RunStatus,
+)
 from .sync import OPERATIONS, OUTBOX_STATUSES, AppliedEdit, OutboxEdit
 from .system import CHANNEL_KINDS, AuditEvent, NotificationChannel, Setting
 from .vault import MemberKey, VaultEntry, VaultGrant
@@ -40,6 +48,9 @@ __all__ = [
     "MemberKey",
     "NotificationChannel",
     "OutboxEdit",
+    "ResultStatus",
+    "Role",
+    "RunStatus",
     "SSHHostKey",
     "Setting",
     "Tag",
