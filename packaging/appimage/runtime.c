@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,6 +36,14 @@
 #include <squashfuse/squashfuse.h>
 
 static char self[PATH_MAX];
+static volatile pid_t program; /* AppRun's process while it runs */
+
+/* `kill` or a service manager stopping the AppImage stops the program, not just us. */
+static void forward(int sig)
+{
+    if (program > 0)
+        kill(program, sig);
+}
 
 static void die(const char *what)
 {
@@ -171,14 +180,17 @@ static int run(const char *appdir, char **argv)
         execv(apprun, argv);
         die(apprun);
     }
+    program = child;
     /* Like system(): the terminal's ^C and ^\ are the program's to handle. */
     signal(SIGINT, SIG_IGN);
     signal(SIGQUIT, SIG_IGN);
+    struct sigaction pass = {.sa_handler = forward};
+    sigaction(SIGTERM, &pass, NULL);
+    sigaction(SIGHUP, &pass, NULL);
     while (waitpid(child, &status, 0) < 0)
         if (errno != EINTR)
             die("waitpid");
-    signal(SIGINT, SIG_DFL);
-    signal(SIGQUIT, SIG_DFL);
+    program = 0;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -253,6 +265,8 @@ static int mount_and_run(off_t offset, char **argv)
     if (server < 0)
         die("fork");
     if (server == 0) {
+        /* Should this process be killed outright, unmount rather than leave it behind. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         close(pipefd[0]);
         int quiet = open("/dev/null", O_WRONLY); /* libfuse's own complaints */
         dup2(quiet, STDERR_FILENO);

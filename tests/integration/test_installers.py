@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import tarfile
@@ -229,3 +230,25 @@ def test_appimage_passes_the_program_exit_status_through(built, env):
     )
     assert wrong.returncode == 2, wrong.stderr  # argparse's usage error, not the runtime's
     assert "--no-such-option" in wrong.stderr
+
+
+def test_appimage_stopped_with_sigterm_stops_the_program_and_unmounts(built, env, tmp_path):
+    """What `kill` or a service manager does: the program stops too, nothing stays mounted."""
+    if not os.access("/dev/fuse", os.R_OK | os.W_OK):
+        pytest.skip("no usable /dev/fuse here: nothing is mounted to leave behind")
+    dist, _ = built
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    with subprocess.Popen(
+        [str(_appimage(dist)), "sim", "--devices", "1", "--stop-on-stdin"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_bundle_env(env | {"TMPDIR": str(scratch)}),
+    ) as sim:
+        assert sim.stdout is not None
+        assert [sim.stdout.readline() for _ in range(2)][1] == "ready\n"
+        assert [p.name[:7] for p in scratch.iterdir()] == [".mount_"]
+        sim.terminate()
+        assert sim.wait(timeout=60) == 128 + signal.SIGTERM  # the program's own death
+    assert list(scratch.iterdir()) == []
