@@ -93,11 +93,7 @@ def _execute(db: Database, args: argparse.Namespace, work: list[_Work]) -> list[
         retention.apply_retention(session)
     if not args.json:
         for summary in summaries:
-            print(
-                f"{summary.devices} devices: {summary.changed} changed, "
-                f"{summary.unchanged} unchanged, {summary.failed} failed"
-                + (f", {summary.cancelled} cancelled" if summary.cancelled else "")
-            )
+            print(summary.describe())
     return summaries
 
 

@@ -106,11 +106,7 @@ def sync(team: Database, args: argparse.Namespace) -> int:
     if args.json:
         print_json(report.to_dict())
     else:
-        print(
-            f"pushed {report.pushed}, merged {report.merged}, uploaded {report.uploaded} "
-            f"backups, pulled {report.pulled.total} rows; {len(report.conflicts)} conflicts"
-            + (f", {report.held} edits waiting behind them" if report.held else "")
-        )
+        print(report.describe())
         _print_conflicts(report.conflicts)
     return 1 if report.conflicts else 0
 

@@ -340,7 +340,7 @@ class MainWindow(QMainWindow):
             return
         finally:
             self.go_online_action.setEnabled(True)
-        summary = offline_ui.describe(report)
+        summary = f"Synced: {report.describe()}"
         self._report(summary)
         await self._update_badge()
         if report.conflicts:

@@ -134,15 +134,6 @@ async def sync(ctx: AppContext) -> offline.SyncReport:
         await team.aclose()
 
 
-def describe(report: offline.SyncReport) -> str:
-    """The one-line summary of a sync for the status bar."""
-    text = (
-        f"Synced: pushed {report.pushed}, merged {report.merged}, uploaded {report.uploaded} "
-        f"backups, pulled {report.pulled.total} rows; {len(report.conflicts)} conflicts"
-    )
-    return text + (f", {report.held} edits waiting behind them" if report.held else "")
-
-
 class OfflineBadge(QLabel):
     """The status bar's unmistakable sign that edits go to the replica, not the team."""
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..core.services.engine import RunSummary
 from .backup_process import BackupProcess
 from .context import AppContext
 from .dialogs.host_key import HostKeyDialog
@@ -116,18 +117,6 @@ class LiveResultsModel(ResultsModel):
             )
 
 
-def summary_text(event: dict[str, Any]) -> str:
-    """One line for a finished run (the engine's `run_finished` event)."""
-    text = (
-        f"{event['status'].capitalize()}: {event['devices']} devices, {event['changed']} "
-        f"changed, {event['unchanged']} unchanged, {event['failed']} failed"
-    )
-    if event["cancelled"]:
-        text += f", {event['cancelled']} cancelled"
-    failures = ", ".join(f"{count} {kind}" for kind, count in event["failures"].items())
-    return text + (f" ({failures})" if failures else "")
-
-
 def results_table(model: ResultsModel, name: str) -> QtWidgets.QTableView:
     return make_table(
         model,
@@ -211,7 +200,7 @@ class RunPanel(QtWidgets.QWidget):
             last = process.stderr.strip().splitlines()[-1:] or [f"exit code {code}"]
             self.summary.setText(f"The run did not complete: {last[0]}")
         else:
-            self.summary.setText(summary_text(self._finished))
+            self.summary.setText(RunSummary.from_event(self._finished).describe())
         return self._finished
 
     def cancel(self) -> None:

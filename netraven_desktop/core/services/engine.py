@@ -114,6 +114,31 @@ class RunSummary:
             "failures": dict(sorted(self.failures.items())),
         }
 
+    @classmethod
+    def from_event(cls, event: Event) -> RunSummary:
+        """The summary back from its `run_finished` event (the window reads a child's)."""
+        return cls(
+            run_id=uuid.UUID(event["run_id"]),
+            devices=event["devices"],
+            changed=event["changed"],
+            unchanged=event["unchanged"],
+            failed=event["failed"],
+            cancelled=event["cancelled"],
+            status=event["status"],
+            failures=dict(event["failures"]),
+        )
+
+    def describe(self) -> str:
+        """The one line the CLI prints and the window shows for a finished run."""
+        text = (
+            f"{self.status.capitalize()}: {self.devices} devices, {self.changed} changed, "
+            f"{self.unchanged} unchanged, {self.failed} failed"
+        )
+        if self.cancelled:
+            text += f", {self.cancelled} cancelled"
+        failures = ", ".join(f"{count} {kind}" for kind, count in sorted(self.failures.items()))
+        return text + (f" ({failures})" if failures else "")
+
 
 class BackupEngine:
     """Runs one backup run at a time; `cancel()` may be called from any task."""
@@ -293,6 +318,7 @@ class BackupEngine:
         """With `record_dir`: the device's transcript (the last attempt's is kept)."""
         if self.options.record_dir is None:
             return None
+        assert plan.target is not None  # checked by _capture
         return Recorder(
             self.options.record_dir / f"{safe_component(plan.name)}{SUFFIX}",
             device=plan.name,

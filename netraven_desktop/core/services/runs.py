@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..crud import jobs
 from ..db.base import utcnow
-from ..db.models import Device, JobRun, JobRunResult, Tag
+from ..db.models import Device, JobRun, JobRunResult, RunStatus, Tag
 from ..errors import InputError
 from .access import authorize
 from .dual import dual
@@ -109,11 +109,11 @@ def finish_run(
     cancelled: bool,
 ) -> JobRun:
     if cancelled:
-        status = "cancelled"
+        status = RunStatus.CANCELLED
     elif failed == 0:
-        status = "succeeded"
+        status = RunStatus.SUCCEEDED
     else:
-        status = "failed" if succeeded == 0 else "partial"
+        status = RunStatus.FAILED if succeeded == 0 else RunStatus.PARTIAL
     return jobs.update_run(
         session,
         run_id,

@@ -1,7 +1,7 @@
 """The whole schema. Importing this package registers every table on `Base.metadata`."""
 
 from ..base import Base
-from .accounts import ROLES, User
+from .accounts import ROLES, Role, User
 from .configs import ConfigBlob, ConfigSnapshot
 from .inventory import (
     BACKUP_STATUSES,
@@ -21,6 +21,8 @@ from .jobs import (
     Job,
     JobRun,
     JobRunResult,
+    ResultStatus,
+    RunStatus,
     WorkItem,
 )
 from .sync import OPERATIONS, OUTBOX_STATUSES, AppliedEdit, OutboxEdit
@@ -51,6 +53,9 @@ __all__ = [
     "MemberKey",
     "NotificationChannel",
     "OutboxEdit",
+    "ResultStatus",
+    "Role",
+    "RunStatus",
     "SSHHostKey",
     "Setting",
     "Tag",

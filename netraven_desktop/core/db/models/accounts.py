@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Boolean, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
@@ -10,7 +11,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..base import Base, Editable, UTCDateTime, UUIDPrimaryKey
 from ._types import NAME, choice
 
-ROLES = ("admin", "operator", "viewer")
+
+class Role(StrEnum):
+    """A user's role in a team database; equal to the string stored."""
+
+    ADMIN = "admin"
+    OPERATOR = "operator"
+    VIEWER = "viewer"
+
+
+ROLES = tuple(role.value for role in Role)
 
 
 class User(UUIDPrimaryKey, Editable, Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, func
@@ -12,8 +13,31 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..base import Base, Editable, JSONType, UTCDateTime, UUIDPrimaryKey, utcnow
 from ._types import NAME, choice
 
-JOB_RUN_STATUSES = ("running", "succeeded", "partial", "failed", "cancelled", "interrupted")
-RESULT_STATUSES = ("pending", "changed", "unchanged", "failed", "cancelled", "skipped")
+
+class RunStatus(StrEnum):
+    """A run's status; equal to the string stored (the column's CHECK lists the values)."""
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    PARTIAL = "partial"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
+
+
+class ResultStatus(StrEnum):
+    """One device's result in a run."""
+
+    PENDING = "pending"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"
+
+
+JOB_RUN_STATUSES = tuple(status.value for status in RunStatus)
+RESULT_STATUSES = tuple(status.value for status in ResultStatus)
 
 
 class Job(UUIDPrimaryKey, Editable, Base):
