@@ -42,6 +42,13 @@ _PROSE = r"(?!\s*(?:description|remark|alias|banner|no)\b)"
 # has no "/"). PEM private-key blocks span lines and are masked by the filter itself.
 ANY_PLATFORM = (rule(r"""[A-Za-z][\w+.-]*://[^/\s:@"']*:([^/\s@"']+)@""", "://"),)
 
+# TACACS+ / RADIUS server keys, in the statement style several vendors share.
+AAA_SERVER_KEY = rule(
+    rf"\b(?:tacacs|radius)-server (?:host \S+ (?:\S+ )*?)?key{T} {V}",
+    "tacacs-server ",
+    "radius-server ",
+)
+
 # The Cisco-style CLIs (IOS, IOS-XE with the C9800 wireless controller's statements,
 # NX-OS, IOS XR, ASA, Arista EOS) share one rule set: their secret statements overlap,
 # and a rule whose words a configuration never uses costs it nothing.
@@ -69,7 +76,7 @@ CISCO_IOS = (
         rf"(?: priv(?: 3des| des| aes(?: \d+)?| aes-128)?{T} {V})?",
         "snmp-server user",
     ),
-    rule(rf"\b(?:tacacs|radius)-server (?:host \S+ (?:\S+ )*?)?key{T} {V}", "-server "),
+    AAA_SERVER_KEY,
     # `key` under radius/tacacs server, aaa-server host (ASA), failover; not a key chain's
     # `key 1` (an id: digits alone) or `key chain NAME`.
     rule(
@@ -163,7 +170,7 @@ HP_PROCURVE = (
     ),
     rule(rf"^\s*snmp-server community {V}", "snmp-server community"),
     rule(rf"^\s*snmp-server host \S+ (?:community )?{V}", "snmp-server host"),
-    rule(rf"\b(?:tacacs|radius)-server (?:host \S+ (?:\S+ )*?)?key{T} {V}", "-server "),
+    AAA_SERVER_KEY,
     rule(rf"\bsnmpv3 user \S+ auth (?:md5|sha) {V}(?: priv(?: des| aes)? {V})?", "snmpv3 user"),
 )
 
@@ -173,7 +180,7 @@ ARUBA_OS = (
     rule(rf"^\s*key{T} {V}", "key"),
     rule(rf"\b(?:password|secret){T} (?!(?:level|encryption)\b){V}", "password", "secret"),
     rule(rf"^\s*snmp-server community {V}", "snmp-server community"),
-    rule(rf"\b(?:tacacs|radius)-server (?:host \S+ (?:\S+ )*?)?key{T} {V}", "-server "),
+    AAA_SERVER_KEY,
 )
 
 HUAWEI_VRP = (

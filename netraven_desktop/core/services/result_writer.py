@@ -5,12 +5,17 @@ SQLite's single write lock (and time out at a few thousand devices). Instead, de
 tasks hand their unit of work to this writer, which commits whatever has queued up in
 one transaction, typically within milliseconds. If a batch fails, its items are retried
 one by one, so one bad result never takes the others with it.
+
+A batch runs in one thread of its own with a sync `Session`: one hop off the event loop
+per batch, where the async session would hop (and run the ORM's Python on the loop)
+for every statement of every item.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -26,6 +31,7 @@ class ResultWriter:
         self.db = db
         self._queue: asyncio.Queue[tuple[Work, asyncio.Future[Any]] | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="result-writer")
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="result writer")
@@ -39,8 +45,11 @@ class ResultWriter:
     async def close(self) -> None:
         """Finish what is queued, then stop."""
         self._queue.put_nowait(None)
-        if self._task is not None:
-            await self._task
+        try:
+            if self._task is not None:
+                await self._task
+        finally:
+            self._thread.shutdown(wait=False)
 
     async def _run(self) -> None:
         while True:
@@ -57,9 +66,10 @@ class ResultWriter:
             await self._commit(batch)
 
     async def _commit(self, batch: list[tuple[Work, asyncio.Future[Any]]]) -> None:
+        works = [work for work, _ in batch]
         try:
-            async with self.db.async_session() as session:
-                results = await session.run_sync(lambda s: [work(s) for work, _ in batch])
+            loop = asyncio.get_running_loop()
+            results = await loop.run_in_executor(self._thread, self._apply, works)
         except Exception as exc:
             if len(batch) == 1:
                 batch[0][1].set_exception(exc)
@@ -70,3 +80,7 @@ class ResultWriter:
         for (_, future), result in zip(batch, results, strict=True):
             if not future.done():
                 future.set_result(result)
+
+    def _apply(self, works: list[Work]) -> list[Any]:
+        with self.db.session() as session:
+            return [work(session) for work in works]
