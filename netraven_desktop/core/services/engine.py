@@ -246,7 +246,8 @@ class BackupEngine:
         """Read the key the device offers, pin it (audited), and aim at that key."""
         offered = await fetch_host_key(plan.target)
         pinned = await self._writer.submit(
-            functools.partial(hostkeys.pin_first_key, device_id=plan.id, offered=offered)
+            functools.partial(hostkeys.pin_first_key, device_id=plan.id, offered=offered),
+            urgent=True,
         )
         return replace(plan.target, host_key=pinned)
 
