@@ -1,27 +1,34 @@
-"""Backup throughput: the engine against netmiko and a bare asyncssh floor, in one run.
+"""Backup throughput: the engine against netmiko, scrapli and a bare asyncssh floor, in one run.
 
     scripts/bench [--devices 500] [--config-kb 50] [--concurrency 50 200] [--quick]
+                  [--large 5000]
 
-(`scripts/bench` provides the venv, netmiko and an unlocked Secret Service, then runs
-`python -m tests.bench.backup_bench ...`.) Absolute times depend on the machine, so every
-figure is printed next to a baseline measured in the same run: the *floor*, a bare asyncssh
-loop that only logs in, enables, turns paging off and reads `show running-config` up to
-the prompt. This is a benchmark, not a test: it asserts nothing and pytest never collects it.
+(`scripts/bench` provides the venv, netmiko, scrapli and an unlocked Secret Service, then
+runs `python -m tests.bench.backup_bench ...`.) Absolute times depend on the machine, so
+every figure is printed next to a baseline measured in the same run: the *floor*, a bare
+asyncssh loop that only logs in, enables, turns paging off and reads `show running-config`
+up to the prompt. This is a benchmark, not a test: it asserts nothing and pytest never
+collects it.
 
 What runs, each variant in a fresh child process (so its CPU seconds and peak RSS are its
-own), against one simulator process (`netraven-desktop sim`) pinned to CPU 1 with `taskset`
-while the clients are kept off that CPU:
+own), against one simulator process (`netraven-desktop sim`, Cisco IOS configurations
+with a secret statement every few lines) pinned to CPU 0 with `taskset`, every client
+pinned to CPU 1 the same way:
 
 * floor    asyncssh + a semaphore; no database, no filtering;
 * engine   `BackupEngine` on a throwaway SQLite database, one credential in the real OS
-           keyring (deleted afterwards), the default engine settings except concurrency;
+           keyring (deleted afterwards), the default engine settings except concurrency:
+           the first backup into the empty database, then the same run again with
+           nothing changed on the devices (two rows, one process);
 * netmiko  `ConnectHandler` + `ThreadPoolExecutor`, `.enable()`, `send_command(...)`:
-           what most home-made backup scripts do.
+           what most home-made backup scripts do;
+* scrapli  its asyncio IOS-XE driver over asyncssh, a semaphore, `send_command(...)`.
 
-Then an engine-only run at 1,000 devices for peak RSS, and, where the machine allows it
-(root, `ip netns`, `tc` with netem), the floor and the engine again with the simulator
-behind 20 ms of round-trip delay: two network namespaces of our own joined by a veth pair,
-192.0.2.0/30 (TEST-NET-1) inside them, 10 ms netem each way. Everything is torn down on exit.
+Then an engine-only run at 1,000 devices for peak RSS, with `--large N` the floor and the
+engine at N devices, and, where the machine allows it (root, `ip netns`, `tc` with
+netem), the floor and the engine again with the simulator behind 20 ms of round-trip
+delay: two network namespaces of our own joined by a veth pair, 192.0.2.0/30 (TEST-NET-1)
+inside them, 10 ms netem each way. Everything is torn down on exit.
 """
 
 from __future__ import annotations
@@ -960,7 +967,7 @@ def fmt(value: float, spec: str) -> str:
 def print_table(results: list[Result]) -> None:
     floors = {(r.label, r.concurrency, r.devices): r for r in results if r.variant == "floor"}
     cols = (
-        ("variant", "<", 20),
+        ("variant", "<", 24),
         ("conc", ">", 5),
         ("devices", ">", 7),
         ("wall s", ">", 8),
@@ -1051,7 +1058,7 @@ def print_targets(results: list[Result], args: argparse.Namespace, latency: str 
             f"  {_status(ok)} {where}: engine failures with default settings: {bad}"
             + (f" ({'; '.join(errors)})" if errors else "")
         )
-    rss = [r for r in results if r.variant == "engine" and r.devices >= TARGET_RSS_DEVICES]
+    rss = [r for r in results if r.variant == "engine" and r.devices == TARGET_RSS_DEVICES]
     if rss:
         r = max(rss, key=lambda x: x.peak_rss_mb)
         ok = None if r.error else r.peak_rss_mb < TARGET_RSS_MB

@@ -46,7 +46,11 @@ class ResultWriter:
         self._task = asyncio.create_task(self._run(), name="result writer")
 
     async def submit(self, work: Work, *, urgent: bool = False) -> Any:
-        """Commit `work(session)` and return its result (or raise its error)."""
+        """Commit `work(session)` and return its result (or raise its error).
+
+        `urgent` work (a host key pinned before a device's capture may start) goes into the
+        next batch, ahead of queued results.
+        """
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         (self._urgent if urgent else self._queued).append((work, future))
         self._wakeup.set()
