@@ -16,7 +16,7 @@ from ..core.db.schema import prepare
 from ..core.errors import InputError, NetRavenError
 from ..core.log_masking import mask_text
 from ..core.logs import FILE_ONLY, log_path, setup_logging
-from . import audit, backups, credentials, inventory, notify, sync, system, users
+from . import audit, backups, credentials, inventory, notify, sync, system, transcripts, users
 from .parser import parse
 from .stdin_control import watch_stdin
 
@@ -40,7 +40,9 @@ def run_command(args: argparse.Namespace) -> int:
     log.info("%s %s (pid %d)", args.command, getattr(args, "action", "") or "", os.getpid())
     try:
         if args.command == "sim":
-            return run_simulator(args)
+            return transcripts.replay(args) if args.replay else run_simulator(args)
+        if args.command == "platform" and args.action == "test":  # needs no database
+            return transcripts.platform_test(args)
         db = Database(resolve_database_url(args.db))
         key = (args.command, getattr(args, "action", None))
         if args.offline:  # the team database is not touched
@@ -102,8 +104,8 @@ def run_simulator(args: argparse.Namespace) -> int:
             args.base_port,
             args.platforms,
             args.config_kb,
-            args.password,
-            args.enable_secret,
+            "admin" if args.password is None else args.password,
+            "enable" if args.enable_secret is None else args.enable_secret,
             args.host,
             drift=args.drift,
             faults=set(args.faults),

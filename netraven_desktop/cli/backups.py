@@ -80,8 +80,13 @@ def job_run(db: Database, args: argparse.Namespace) -> int:
 def _execute(db: Database, args: argparse.Namespace, work: list[_Work]) -> list[RunSummary]:
     if args.concurrency is not None and not 1 <= args.concurrency <= 1000:
         raise InputError("--concurrency", args.concurrency, "must be from 1 to 1000")
+    record = getattr(args, "record", None)
+    if record is not None and Path(record).exists() and not Path(record).is_dir():
+        raise InputError("--record", record, "must be a folder (it is created if missing)")
     with db.read_session() as session:
-        options = EngineOptions.from_settings(session, concurrency=args.concurrency)
+        options = EngineOptions.from_settings(
+            session, concurrency=args.concurrency, record_dir=Path(record) if record else None
+        )
     emit = _print_json_event if args.json else _print_human_event
     summaries = asyncio.run(_run(db, work, options, emit, cancel_on_stdin=args.cancel_on_stdin))
     with db.session() as session:  # retention after every run, as the settings say

@@ -10,7 +10,7 @@ from .. import __version__
 from ..core.importers import FORMATS
 from ..core.logs import LEVELS, log_path
 from ..core.platforms import PLATFORMS
-from . import notify, sync, users
+from . import notify, sync, transcripts, users
 from .options import add_enable_options
 
 
@@ -242,6 +242,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="one JSON object per line for each event, then a summary",
     )
+    run.add_argument(
+        "--record",
+        metavar="DIR",
+        help="write each device's SSH session to DIR/NAME.transcript.jsonl (secrets masked)",
+    )
     _cancel_on_stdin(run)
     show_cfg = backup.add_parser("show", help="print a stored configuration")
     show_cfg.add_argument("name")
@@ -339,8 +344,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="platforms to play, round-robin (default: all)",
     )
     sim.add_argument("--config-kb", type=int, default=8, help="configuration size in KB")
-    sim.add_argument("--password", default="admin", help="login password (user admin)")
-    sim.add_argument("--enable-secret", default="enable")
+    sim.add_argument(
+        "--password", help="login password (user admin; default admin, with --replay any)"
+    )
+    sim.add_argument("--enable-secret", help="default enable, with --replay any")
+    sim.add_argument(
+        "--replay",
+        nargs="+",
+        metavar="TRANSCRIPT",
+        help="serve recorded session transcripts as devices instead (one port each)",
+    )
     sim.add_argument("--host", default="127.0.0.1", help="address to listen on")
     sim.add_argument(
         "--drift",
@@ -361,6 +374,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="stop when stdin closes or reads 'cancel' (for a parent that may die)",
     )
+
+    platform = commands.add_parser("platform", help="device platform profiles").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    transcripts.add_test_parser(platform)
 
     audit = commands.add_parser("audit", help="the tamper-evident audit log").add_subparsers(
         dest="action", metavar="ACTION", required=True

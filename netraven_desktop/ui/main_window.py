@@ -30,6 +30,7 @@ from .device_detail import DeviceDetail
 from .export_dialog import ExportDialog
 from .icons import icon
 from .login import sign_in
+from .ops import BusyIndicator
 from .pages import Page
 from .pages.audit import AuditPage
 from .pages.credentials import CredentialsPage
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
         self.user_label = QLabel()
         self.user_label.setAccessibleName("Signed-in user")
         self._describe_user()
+        self.statusBar().addPermanentWidget(BusyIndicator(ctx.ops))
         self.statusBar().addPermanentWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.database_label)
         self._build_menus()
@@ -165,15 +167,14 @@ class MainWindow(QMainWindow):
             self.ctx.spawn(self._save_diagnostics(Path(path)))
 
     async def _save_diagnostics(self, path: Path) -> None:
-        keyring = await asyncio.to_thread(diagnostics.keyring_name, self.ctx.secrets)
+        keyring = await self.ctx.ops.blocking(diagnostics.keyring_name, self.ctx.secrets)
         team = self.ctx.db.replica_of
-        await self.ctx.in_worker(
+        await self.ctx.ops.read(
             diagnostics.write_diagnostics,
             path,
             database=f"offline copy of {team.display()}" if team else self.ctx.db.url.display(),
             keyring=keyring,
             extra={"qt": QtCore.qVersion(), "qt_platform": QtGui.QGuiApplication.platformName()},
-            write=False,
         )
         self.statusBar().showMessage(f"Saved diagnostics to {path}", 15_000)
 
@@ -192,8 +193,8 @@ class MainWindow(QMainWindow):
         user = self.ctx.user
         if user is None:
             return
-        await asyncio.to_thread(end_session, self.ctx.db, user)
-        await asyncio.to_thread(forget_token, self.ctx.secrets, self.ctx.db, user)
+        await self.ctx.ops.blocking(end_session, self.ctx.db, user)
+        await self.ctx.ops.blocking(forget_token, self.ctx.secrets, self.ctx.db, user)
         self.reopen.emit(self.ctx.db.url)
 
     def _report(self, message: str) -> None:
@@ -343,7 +344,7 @@ class MainWindow(QMainWindow):
         self.ctx.spawn(self._update_badge())
 
     async def _show_offline(self) -> None:
-        state = await asyncio.to_thread(offline.replica_state, self.ctx.db)
+        state = await self.ctx.ops.blocking(offline.replica_state, self.ctx.db)
         self.setWindowTitle(
             f"NetRaven Desktop — OFFLINE (copy from {offline_ui.local_time(state.pulled_at)})"
         )
@@ -353,7 +354,7 @@ class MainWindow(QMainWindow):
         await self._update_badge()
 
     async def _update_badge(self) -> None:
-        status = await asyncio.to_thread(offline.offline_status, self.ctx.db)
+        status = await self.ctx.ops.blocking(offline.offline_status, self.ctx.db)
         self.offline_badge.show_status(status)
 
     def _team_url(self) -> DatabaseURL:

@@ -68,7 +68,14 @@ async def refresh(team: Database) -> offline.PullReport:
         finally:
             replica.close()
 
-    return await asyncio.to_thread(pull)
+    pulling = asyncio.ensure_future(asyncio.to_thread(pull))
+    try:
+        return await asyncio.shield(pulling)
+    except asyncio.CancelledError:
+        # The window is closing: let the pull end, so its connections are back in the
+        # pool before the team database's engine is disposed.
+        await asyncio.wait({pulling})
+        raise
 
 
 async def refresh_forever(team: Database, every: float) -> None:

@@ -43,10 +43,10 @@ def messages(app_ctx):
 
 
 def _table(dialog):
-    table = dialog.preview
+    model = dialog.preview.model()
     return [
-        tuple(table.item(row, column).text() for column in range(3))
-        for row in range(table.rowCount())
+        tuple(model.index(row, column).data() for column in range(3))
+        for row in range(model.rowCount())
     ]
 
 

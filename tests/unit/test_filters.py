@@ -109,3 +109,19 @@ def test_terminal_noise_is_removed():
     erase = "\x08" * 8 + " " * 8 + "\x08" * 8  # how a device wipes its --More-- prompt
     raw = f"line1\r\n{erase} line2\r\n\x1b[K"
     assert strip_terminal_noise(raw) == "line1\n line2\n"
+
+
+def test_cursor_left_pager_erase_and_window_titles_are_removed():
+    # Huawei wipes "---- More ----" with cursor-left, blanks, cursor-left; bash sets the
+    # xterm title in its prompt. Neither may leave blanks or title text in the output.
+    huawei = "  ---- More ----\x1b[42D" + " " * 42 + "\x1b[42Dinterface 10GE1/0/1\r\n"
+    assert strip_terminal_noise(huawei) == "  ---- More ----interface 10GE1/0/1\n"
+    bash = "\x1b[?2004h\x1b]0;backup@web-01: ~\x07\x1b[01;32mbackup@web-01\x1b[00m:~$ "
+    assert strip_terminal_noise(bash) == "backup@web-01:~$ "
+
+
+def test_log_messages_and_virtual_chassis_roles_are_never_configuration():
+    ios = "hostname r1\n*Dec  5 06:00:00.512: %SYS-5-CONFIG_I: Configured from console\n!\n"
+    assert clean_config(ios, PROFILES["cisco_ios"]) == "hostname r1\n!\n"
+    junos = "system {\n    host-name ex1;\n}\n\n{master:0}\n"
+    assert clean_config(junos, PROFILES["juniper_junos"]) == "system {\n    host-name ex1;\n}\n"

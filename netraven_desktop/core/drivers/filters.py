@@ -9,9 +9,13 @@ from functools import cache
 from .profiles import MASK, PlatformProfile
 from .secret_rules import ANY_PLATFORM
 
-# Escape sequences; "backspace, blanks, backspace" and "return, blanks, return" runs that
-# erase a --More-- prompt; bells.
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x08+ *\x08*|\r[ \t]+\r(?!\n)|\x07")
+# "Cursor left, blanks, cursor left" (Huawei), "backspace, blanks, backspace" and "return,
+# blanks, return" runs that erase a --More-- prompt; escape sequences; window titles (an
+# xterm prompt's OSC); bells.
+_ANSI = re.compile(
+    r"\x1b\[\d*D *\x1b\[\d*D|\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b\][^\x07\x1b\n]*"
+    r"(?:\x07|\x1b\\)?|\x08+ *\x08*|\r[ \t]+\r(?!\n)|\x07"
+)
 
 
 def strip_terminal_noise(text: str) -> str:
@@ -97,6 +101,12 @@ def clean(text: str, profile: PlatformProfile, *, mask_secrets: bool = True) -> 
     for number, values in by_line.items():
         masked[number] = masked.get(number, ()) + values
     return Cleaned(cleaned + "\n", masked)
+
+
+def mask_line(line: str, profile: PlatformProfile) -> str:
+    """One cleaned line with its secret values masked as `clean` masks them (a session
+    transcript masks output line by line, as it arrives)."""
+    return _mask_lines(line, _masker(profile))[0]
 
 
 # A private key's body, up to the matching END marker (or, cut short, the end of the text).

@@ -53,6 +53,8 @@ _CISCO_VOLATILE = (
     r"^! NVRAM config last updated at .*$",
     r"^! No configuration change since last restart$",
     r"^ntp clock-period \d+$",
+    # A log message shown mid-output (terminal monitor, logging synchronous): never config.
+    r"^(?:\d+: )?[*.]?[A-Z][a-z]{2} +\d+ (?:\d{4} )?[\d:.]+(?: [A-Z]{2,5})?: %[\w-]+-\d-\w+: .*$",
 )
 _CISCO_FACTS = {
     "model": r"^[Cc]isco (\S+) .*(?:processor|bytes of memory)",
@@ -154,7 +156,12 @@ PROFILES: dict[str, PlatformProfile] = {
             prompt=r"^[\w.\-]+@[\w.\-]+[>#]\s*$",
             paging_off=("set cli screen-length 0", "set cli screen-width 0"),
             commands=("show configuration",),
-            volatile=(r"^## Last commit: .*$", r"^## Last changed: .*$"),
+            volatile=(
+                r"^## Last commit: .*$",
+                r"^## Last changed: .*$",
+                # A virtual chassis member's role, printed above every prompt.
+                r"^\{(?:master|backup|linecard|primary|secondary)(?::\d+)?\}$",
+            ),
             secrets=secret_rules.JUNIPER_JUNOS,
             version_command="show version",
             facts={

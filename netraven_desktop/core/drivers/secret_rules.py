@@ -160,6 +160,12 @@ MIKROTIK_ROUTEROS = (
         "key=",
         "passphrase=",
     ),
+    # An SNMPv1/v2c community's name is its password (a v3 one's is a user name: kept).
+    rule(
+        r"^/snmp community (?:add|set)\b(?!.*authentication-password)[^\n]*?\bname="
+        r'(?:"([^"\n]*)"|(\S+))',
+        "/snmp community",
+    ),
 )
 
 HP_PROCURVE = (

@@ -21,6 +21,7 @@ from .algorithms import algorithm_options
 from .errors import BackupError
 from .filters import strip_terminal_noise
 from .profiles import PlatformProfile
+from .transcript import Recorder
 
 DEFAULT_MAX_OUTPUT = 64 * 2**20  # characters one session may print (backup.max_output_mb)
 MAX_LINE = 512  # a last line longer than this (raw) is neither a prompt nor a pager
@@ -148,11 +149,28 @@ def _connect_errors(target: Target, username: str = "") -> Iterator[None]:
         raise BackupError("disconnected", exc.reason) from None
 
 
-async def capture(target: Target, login: Login) -> Capture:
+async def capture(target: Target, login: Login, recorder: Recorder | None = None) -> Capture:
     """Log in, run the platform's commands and return their raw output.
 
-    Every failure is a BackupError whose class says what a user can do about it.
+    Every failure is a BackupError whose class says what a user can do about it. With a
+    `recorder`, the session's traffic is written as a transcript, failed or not.
     """
+    if recorder is None:
+        return await _capture(target, login, None)
+    recorder.start()
+    try:
+        seen = await _capture(target, login, recorder)
+    except BackupError as exc:
+        recorder.finish(str(exc))
+        raise
+    except asyncio.CancelledError:
+        recorder.finish("cancelled")
+        raise
+    recorder.finish()
+    return seen
+
+
+async def _capture(target: Target, login: Login, recorder: Recorder | None) -> Capture:
     pinned = asyncssh.import_public_key(target.host_key) if target.host_key else None
     client = _PinnedKey(pinned)
     loop = asyncio.get_running_loop()
@@ -167,7 +185,9 @@ async def capture(target: Target, login: Login) -> Capture:
             shell = await conn.create_process(
                 term_type="vt100", term_size=(511, 24), encoding="utf-8", errors="replace"
             )
-            session = _Shell(shell, target.profile, target.connect_timeout, target.max_output)
+            session = _Shell(
+                shell, target.profile, target.connect_timeout, target.max_output, recorder
+            )
             await session.start(login.enable_secret)
             outputs = [await session.run(command) for command in target.profile.commands]
             version = (
@@ -175,7 +195,7 @@ async def capture(target: Target, login: Login) -> Capture:
                 if target.profile.version_command
                 else ""
             )
-            shell.stdin.write("exit\n")
+            session.send("exit\n")
     except (
         asyncssh.ConnectionLost,
         asyncssh.DisconnectError,
@@ -222,8 +242,10 @@ class _Shell:
         profile: PlatformProfile,
         prompt_wait: float,
         max_output: int = DEFAULT_MAX_OUTPUT,
+        recorder: Recorder | None = None,
     ) -> None:
         self.process = process
+        self.recorder = recorder
         self.profile = profile
         self.prompt_wait = prompt_wait
         self.max_output = max_output
@@ -259,7 +281,7 @@ class _Shell:
                 if loop.time() >= deadline:
                     raise self._no_prompt() from None
                 if not nudged:
-                    self.process.stdin.write("\n")
+                    self.send("\n")
                     nudged = True
         if self.profile.enable_command and not re.search(self.profile.enabled_prompt, self.prompt):
             await self._enable(enable_secret)
@@ -282,13 +304,13 @@ class _Shell:
         )
 
     async def _enable(self, secret: str | None) -> None:
-        self.process.stdin.write(self.profile.enable_command + "\n")
+        self.send(self.profile.enable_command + "\n")
         password_prompt = re.compile(self.profile.enable_password_prompt)
         while True:
             await self._receive()
             tail = self._tail()
             if password_prompt.search(tail):
-                self.process.stdin.write((secret or "") + "\n")
+                self.send((secret or "") + "\n", secret="enable")
                 self._clear()
                 await self._read_until_generic_prompt()
                 break
@@ -305,7 +327,7 @@ class _Shell:
         variants such as `fw (console) #` count) seen only after the command's echo.
         """
         self._clear()
-        self.process.stdin.write(command + "\n")
+        self.send(command + "\n")
         echo = command.strip()
         seen_echo = seen_break = False  # found once, never searched for again
         overlap = ""  # the end of the previous chunk, for an echo split across two
@@ -319,7 +341,7 @@ class _Shell:
             tail = self._tail()
             if self._more.search(tail):
                 self._last, self._long = "", False  # the pager line is no output
-                self.process.stdin.write(" ")
+                self.send(" ")
                 continue
             if seen_echo and seen_break and self._is_prompt(tail):
                 break
@@ -330,6 +352,12 @@ class _Shell:
         if _rejected(output):
             raise BackupError("command_failed", f"{command!r}: {' '.join(output.split())[:120]}")
         return output + "\n"
+
+    def send(self, text: str, secret: str | None = None) -> None:
+        """Type `text`; a credential value typed is recorded by its name only."""
+        self.process.stdin.write(text)
+        if self.recorder is not None:
+            self.recorder.sent(text, secret)
 
     def _at_generic_prompt(self, tail: str) -> bool:
         return not self._long and bool(self._generic.match(tail))
@@ -369,6 +397,8 @@ class _Shell:
         if not data:
             raise asyncssh.ConnectionLost("the device closed the session")
         self._received += len(data)
+        if self.recorder is not None:
+            self.recorder.received(data)
         if self._received > self.max_output:
             raise BackupError(
                 "output_too_large",

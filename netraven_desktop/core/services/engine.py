@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from ..crud import credentials as credential_rows
@@ -30,6 +31,8 @@ from ..drivers.errors import BackupError
 from ..drivers.filters import clean, parse_facts
 from ..drivers.profiles import profile_for
 from ..drivers.ssh import Capture, Login, Target, capture, fetch_host_key
+from ..drivers.transcript import SUFFIX, Recorder
+from ..export_paths import safe_component
 from ..secret_fingerprints import MaskKey, fingerprints, load_key
 from ..secrets import Secrets, SecretStore, SecretStoreError
 from . import backups, hostkeys, runs, settings, vault
@@ -49,6 +52,7 @@ class EngineOptions:
     retries: int = 1
     backoff: float = 1.0  # seconds before the first retry; doubles each time
     max_output_mb: int = 64  # output one device's session may send
+    record_dir: Path | None = None  # set: one session transcript per device written here
 
     @classmethod
     def from_settings(cls, session: Any, **overrides: Any) -> EngineOptions:
@@ -228,8 +232,11 @@ class BackupEngine:
         candidates = plan.credentials[:1] if first_contact else plan.credentials
         for credential in candidates:
             login = await self._login(credential)
+            recorder = self._recorder(plan, login)
             try:
-                seen = await self._retrying(plan, functools.partial(capture, target, login))
+                seen = await self._retrying(
+                    plan, functools.partial(capture, target, login, recorder)
+                )
                 return seen, credential.id
             except BackupError as exc:
                 if exc.error_class != "auth_failed":
@@ -241,6 +248,18 @@ class BackupEngine:
                         "host key pinned now is seen again",
                     ) from None
         raise BackupError("auth_failed", f"all {len(candidates)} applicable credential(s) refused")
+
+    def _recorder(self, plan: _DevicePlan, login: Login) -> Recorder | None:
+        """With `record_dir`: the device's transcript (the last attempt's is kept)."""
+        if self.options.record_dir is None:
+            return None
+        return Recorder(
+            self.options.record_dir / f"{safe_component(plan.name)}{SUFFIX}",
+            device=plan.name,
+            profile=plan.target.profile,
+            username=login.username,
+            secrets=(login.password, login.enable_secret, login.passphrase),
+        )
 
     async def _pin(self, plan: _DevicePlan) -> Target:
         """Read the key the device offers, pin it (audited), and aim at that key."""
