@@ -1,27 +1,34 @@
-"""Backup throughput: the engine against netmiko and a bare asyncssh floor, in one run.
+"""Backup throughput: the engine against netmiko, scrapli and a bare asyncssh floor, in one run.
 
     scripts/bench [--devices 500] [--config-kb 50] [--concurrency 50 200] [--quick]
+                  [--large 5000]
 
-(`scripts/bench` provides the venv, netmiko and an unlocked Secret Service, then runs
-`python -m tests.bench.backup_bench ...`.) Absolute times depend on the machine, so every
-figure is printed next to a baseline measured in the same run: the *floor*, a bare asyncssh
-loop that only logs in, enables, turns paging off and reads `show running-config` up to
-the prompt. This is a benchmark, not a test: it asserts nothing and pytest never collects it.
+(`scripts/bench` provides the venv, netmiko, scrapli and an unlocked Secret Service, then
+runs `python -m tests.bench.backup_bench ...`.) Absolute times depend on the machine, so
+every figure is printed next to a baseline measured in the same run: the *floor*, a bare
+asyncssh loop that only logs in, enables, turns paging off and reads `show running-config`
+up to the prompt. This is a benchmark, not a test: it asserts nothing and pytest never
+collects it.
 
 What runs, each variant in a fresh child process (so its CPU seconds and peak RSS are its
-own), against one simulator process (`netraven-desktop sim`) pinned to CPU 1 with `taskset`
-while the clients are kept off that CPU:
+own), against one simulator process (`netraven-desktop sim`, Cisco IOS configurations
+with a secret statement every few lines) pinned to CPU 0 with `taskset`, every client
+pinned to CPU 1 the same way:
 
 * floor    asyncssh + a semaphore; no database, no filtering;
 * engine   `BackupEngine` on a throwaway SQLite database, one credential in the real OS
-           keyring (deleted afterwards), the default engine settings except concurrency;
+           keyring (deleted afterwards), the default engine settings except concurrency:
+           the first backup into the empty database, then the same run again with
+           nothing changed on the devices (two rows, one process);
 * netmiko  `ConnectHandler` + `ThreadPoolExecutor`, `.enable()`, `send_command(...)`:
-           what most home-made backup scripts do.
+           what most home-made backup scripts do;
+* scrapli  its asyncio IOS-XE driver over asyncssh, a semaphore, `send_command(...)`.
 
-Then an engine-only run at 1,000 devices for peak RSS, and, where the machine allows it
-(root, `ip netns`, `tc` with netem), the floor and the engine again with the simulator
-behind 20 ms of round-trip delay: two network namespaces of our own joined by a veth pair,
-192.0.2.0/30 (TEST-NET-1) inside them, 10 ms netem each way. Everything is torn down on exit.
+Then an engine-only run at 1,000 devices for peak RSS, with `--large N` the floor and the
+engine at N devices, and, where the machine allows it (root, `ip netns`, `tc` with
+netem), the floor and the engine again with the simulator behind 20 ms of round-trip
+delay: two network namespaces of our own joined by a veth pair, 192.0.2.0/30 (TEST-NET-1)
+inside them, 10 ms netem each way. Everything is torn down on exit.
 """
 
 from __future__ import annotations
@@ -45,7 +52,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,10 +61,13 @@ PLATFORM = "cisco_ios"
 USERNAME = "admin"  # the simulator's login user
 PASSWORD = "bench-password"
 ENABLE = "bench-enable"
-SIM_CPU = 1  # the CPU the simulator is pinned to (taskset -c 1)
+SIM_CPU = 0  # the simulator runs on this CPU (taskset -c 0) ...
+CLIENT_CPU = 1  # ... and every client, the engine included, on this one (taskset -c 1)
+PHASES = ("first", "unchanged")  # the engine's runs: into an empty database, then again
 
-# The targets (from the project's issue), printed next to the figures.
-TARGET_RATIO = 1.3  # engine wall / floor wall
+# The targets (from the project's issue 14), printed next to the figures.
+TARGET_RATIO = {"first": 2.0, "unchanged": 1.3}  # engine wall / floor wall
+PEERS = ("netmiko", "scrapli")  # the engine should beat both, in both phases
 TARGET_RSS_MB = 300.0  # engine peak RSS at TARGET_RSS_DEVICES devices
 TARGET_RSS_DEVICES = 1000
 TARGET_ZERO_FAILURES_AT = 200  # concurrency
@@ -109,13 +119,20 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         default=10.0,
         help="netem delay each way in the latency run (default 10; 0 tests only the namespaces)",
     )
+    p.add_argument("--no-netmiko", action="store_true", help="skip the netmiko variant")
+    p.add_argument("--no-scrapli", action="store_true", help="skip the scrapli variant")
     p.add_argument(
-        "--no-netmiko", action="store_true", help="skip the netmiko variant (it is the slowest)"
+        "--large",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also the floor and the engine (first, unchanged) at N devices, e.g. 5000, "
+        "at the highest concurrency",
     )
     p.add_argument(
         "--no-pin-client",
         action="store_true",
-        help=f"let the client processes use CPU {SIM_CPU} too (default: kept off it)",
+        help=f"do not pin the clients to CPU {CLIENT_CPU} (default: taskset -c {CLIENT_CPU})",
     )
     p.add_argument(
         "--variant-timeout",
@@ -126,10 +143,10 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--profile-engine",
         metavar="FILE",
-        help="after the table, one more engine run under cProfile at the highest "
-        "concurrency; stats saved to FILE and the top functions printed",
+        help="after the table, one more engine run (both phases) under cProfile at the "
+        "highest concurrency; stats saved to FILE.first / FILE.unchanged, top functions printed",
     )
-    p.add_argument("--worker", choices=("floor", "engine", "netmiko"), help=argparse.SUPPRESS)
+    p.add_argument("--worker", choices=tuple(WORKERS), help=argparse.SUPPRESS)
     p.add_argument("--spec", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.worker:
@@ -147,7 +164,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
             p.error(f"--{name.replace('_', '-')} must be at least 1")
     if min(args.concurrency) < 1 or args.latency_concurrency < 1:
         p.error("concurrency must be at least 1")
-    if max(args.devices, args.rss_devices) > 5000:
+    if max(args.devices, args.rss_devices, args.large) > 5000:
         p.error("the simulator serves at most 5000 devices")
     return args
 
@@ -161,6 +178,7 @@ class Result:
     concurrency: int
     devices: int
     label: str = ""
+    phase: str = ""  # the engine's: "first" or "unchanged"
     wall: float = float("nan")
     cpu: float = float("nan")  # user + system seconds of the client process, timed part
     peak_rss_mb: float = float("nan")
@@ -174,7 +192,7 @@ class Result:
 
     @property
     def name(self) -> str:
-        return self.variant + (f" {self.label}" if self.label else "")
+        return " ".join(x for x in (self.variant, self.phase, self.label) if x)
 
     @property
     def rate(self) -> float:
@@ -218,13 +236,8 @@ def process_cpu_seconds(pid: int) -> float:
 
 def worker_main(args: argparse.Namespace) -> int:
     spec = json.loads(Path(args.spec).read_text())
-    if spec["pin_client"]:
-        allowed = os.sched_getaffinity(0) - {SIM_CPU}
-        if allowed:
-            os.sched_setaffinity(0, allowed)  # threads started from here on inherit it
-    run = {"floor": floor_worker, "engine": engine_worker, "netmiko": netmiko_worker}
-    out = run[args.worker](spec)
-    out["peak_rss_mb"] = peak_rss_mb()
+    out = WORKERS[args.worker](spec)
+    out.setdefault("peak_rss_mb", peak_rss_mb())
     print("RESULT " + json.dumps(out), flush=True)
     return 0
 
@@ -358,9 +371,9 @@ def engine_worker(spec: dict[str, Any]) -> dict[str, Any]:
                 if event["event"] == "device_retry":
                     retries += 1
 
-            async def go() -> tuple[Any, str]:
+            async def one_run(profile: str | None) -> tuple[Any, str]:
                 engine = BackupEngine(db, store, options, emit)
-                profiler = cProfile.Profile() if spec.get("profile") else None
+                profiler = cProfile.Profile() if profile else None
                 try:
                     if profiler:
                         profiler.enable()
@@ -372,11 +385,23 @@ def engine_worker(spec: dict[str, Any]) -> dict[str, Any]:
                 finally:
                     if profiler:
                         profiler.disable()
-                        profiler.dump_stats(spec["profile"])
+                        profiler.dump_stats(profile)
                     await db.aclose()
 
-            with Meter() as m:
-                summary, error = asyncio.run(go())
+            # The first backup into the empty database, then the same again with nothing
+            # changed on the devices (what every later scheduled run mostly is).
+            measured = []
+            for phase in PHASES:
+                retries = 0
+                profile = spec.get("profile") and f"{spec['profile']}.{phase}"
+                sim_before = process_cpu_seconds(spec["sim_pid"])
+                with Meter() as m:
+                    summary, error = asyncio.run(one_run(profile))
+                figures = _engine_figures(spec, phase, m, summary, error, retries)
+                figures["sim_cpu"] = process_cpu_seconds(spec["sim_pid"]) - sim_before
+                measured.append(figures)
+                if summary is None:
+                    break
         finally:
             try:
                 store.delete(credential.keyring_ref)
@@ -386,15 +411,20 @@ def engine_worker(spec: dict[str, Any]) -> dict[str, Any]:
     finally:
         db.close()
         shutil.rmtree(workdir, ignore_errors=True)
+    return {"phases": measured}
+
+
+def _engine_figures(
+    spec: dict[str, Any], phase: str, m: Meter, summary: Any, error: str, retries: int
+) -> dict[str, Any]:
+    """One engine run's figures; peak RSS so far (the unchanged run's includes the first's)."""
+    out = {"phase": phase, "wall": m.wall, "cpu": m.cpu, "retries": retries}
+    out["peak_rss_mb"] = peak_rss_mb()
     if summary is None:
-        n = len(spec["devices"])
-        return {"wall": m.wall, "cpu": m.cpu, "failures": n, "error": error, "retries": retries}
-    return {
-        "wall": m.wall,
-        "cpu": m.cpu,
+        return out | {"failures": len(spec["devices"]), "error": error}
+    return out | {
         "failures": summary.failed + summary.cancelled,
         "failure_kinds": dict(summary.failures),
-        "retries": retries,
         "changed": summary.changed,
     }
 
@@ -442,6 +472,63 @@ def netmiko_worker(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# ---- scrapli, asyncio flavour (its asyncssh transport)
+
+
+async def scrapli_run(spec: dict[str, Any]) -> dict[str, Any]:
+    from scrapli.driver.core import AsyncIOSXEDriver
+
+    limit = asyncio.Semaphore(spec["concurrency"])
+    kinds: Counter[str] = Counter()
+    captured = 0
+
+    async def one(host: str, port: int) -> None:
+        nonlocal captured
+        async with limit:
+            try:
+                async with AsyncIOSXEDriver(
+                    host=host,
+                    port=port,
+                    auth_username=USERNAME,
+                    auth_password=spec["password"],
+                    auth_secondary=spec["enable"],
+                    auth_strict_key=False,
+                    ssh_config_file=False,
+                    transport="asyncssh",
+                    timeout_socket=CONNECT_TIMEOUT,
+                    timeout_transport=DEVICE_TIMEOUT,
+                    timeout_ops=DEVICE_TIMEOUT,
+                ) as conn:
+                    response = await conn.send_command("show running-config")
+                captured += len(response.result)
+            except Exception as exc:
+                kinds[type(exc).__name__] += 1
+
+    devices = _devices(spec)
+    with Meter() as m:
+        await asyncio.gather(*(one(host, port) for _, host, port in devices))
+    ok = len(devices) - sum(kinds.values())
+    return {
+        "wall": m.wall,
+        "cpu": m.cpu,
+        "failures": sum(kinds.values()),
+        "failure_kinds": dict(kinds),
+        "captured_kb": captured / 1024 / ok if ok else 0.0,
+    }
+
+
+def scrapli_worker(spec: dict[str, Any]) -> dict[str, Any]:
+    return asyncio.run(scrapli_run(spec))
+
+
+WORKERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "floor": floor_worker,
+    "engine": engine_worker,
+    "netmiko": netmiko_worker,
+    "scrapli": scrapli_worker,
+}
+
+
 # --------------------------------------------------------------------------- the simulator
 
 
@@ -450,9 +537,10 @@ def sim_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "netraven_desktop"]
 
 
-def taskset_prefix() -> list[str]:
-    if shutil.which("taskset") and SIM_CPU in os.sched_getaffinity(0):
-        return ["taskset", "-c", str(SIM_CPU)]
+def taskset_prefix(cpu: int) -> list[str]:
+    """`taskset -c CPU` where both CPUs exist here (else nothing: no pinning)."""
+    if shutil.which("taskset") and {SIM_CPU, CLIENT_CPU} <= os.sched_getaffinity(0):
+        return ["taskset", "-c", str(cpu)]
     return []
 
 
@@ -470,7 +558,7 @@ class Sim:
     ) -> None:
         self.cmd = [
             *prefix,
-            *taskset_prefix(),
+            *taskset_prefix(SIM_CPU),
             *sim_command(),
             "sim",
             "--devices",
@@ -676,8 +764,9 @@ class Bench:
         prefix: Sequence[str] = (),
         profile: str | None = None,
         record: bool = True,
-    ) -> Result:
-        """Run one variant in a fresh child process and collect its figures."""
+    ) -> list[Result]:
+        """Run one variant in a fresh child process and collect its figures (the engine's:
+        one per phase)."""
         self._serial += 1
         result = Result(variant, concurrency, devices, label)
         spec_path = self.workdir / f"spec-{self._serial}.json"
@@ -688,7 +777,7 @@ class Bench:
             "concurrency": concurrency,
             "password": PASSWORD,
             "enable": ENABLE,
-            "pin_client": not self.args.no_pin_client,
+            "sim_pid": sim.pid,
             "tmp": str(self.workdir),
             "refs_file": str(refs_file),
             "profile": profile,
@@ -696,6 +785,7 @@ class Bench:
         spec_path.write_text(json.dumps(spec))
         cmd = [
             *prefix,
+            *([] if self.args.no_pin_client else taskset_prefix(CLIENT_CPU)),
             sys.executable,
             "-m",
             "tests.bench.backup_bench",
@@ -710,7 +800,7 @@ class Bench:
                 result.error, result.failures = "no working Secret Service", devices
                 if record:
                     self.results.append(result)
-                return result
+                return [result]
             self.notes.append(f"{result.name} c={concurrency}: keyring restarted before the run")
         sim_before = sim.cpu_seconds()
         out = ""
@@ -725,7 +815,7 @@ class Bench:
                     proc.kill()
                     out = (out or "") + (proc.communicate()[0] or "")
                 self._forget_secrets(refs_file)
-        result.sim_cpu = sim.cpu_seconds() - sim_before
+        result.sim_cpu = sim.cpu_seconds() - sim_before  # the engine's phases measure their own
         if variant == "engine" and not keyring_healthy():
             self.notes.append(
                 f"{result.name} c={concurrency}: the Secret Service (gnome-keyring-daemon) "
@@ -733,26 +823,32 @@ class Bench:
                 + ("; restarted" if restart_keyring() else "; could not restart it")
             )
         line = next((x for x in out.splitlines() if x.startswith("RESULT ")), None)
+        results = [result]
         if line is None:
             tail = err_path.read_text().strip().splitlines()[-1:]  # the exception, usually
             result.error = result.error or f"exit {proc.returncode}: {' '.join(tail)[:200]}"
             result.failures = devices
         else:
             data = json.loads(line[len("RESULT ") :])
-            for key, value in data.items():
-                setattr(result, key, value)
-        if result.error:
-            log(f"{result.name}: FAILED: {result.error}")
-            for line in err_path.read_text().strip().splitlines()[-60:]:
-                log(f"    {line}")
-        else:
-            log(
-                f"{result.name}: {result.wall:.2f}s wall, {result.cpu:.2f} CPU s, "
-                f"{result.peak_rss_mb:.0f} MB, {result.failures} failed"
-            )
+            phases = data.pop("phases", None)
+            if phases:
+                results = [replace(result) for _ in phases]
+            for r, figures in zip(results, phases or [data], strict=True):
+                for key, value in figures.items():
+                    setattr(r, key, value)
+        for r in results:
+            if r.error:
+                log(f"{r.name}: FAILED: {r.error}")
+                for line in err_path.read_text().strip().splitlines()[-60:]:
+                    log(f"    {line}")
+            else:
+                log(
+                    f"{r.name}: {r.wall:.2f}s wall, {r.cpu:.2f} CPU s, "
+                    f"{r.peak_rss_mb:.0f} MB, {r.failures} failed"
+                )
         if record:
-            self.results.append(result)
-        return result
+            self.results.extend(results)
+        return results
 
     @staticmethod
     def _forget_secrets(refs_file: Path) -> None:
@@ -769,7 +865,7 @@ class Bench:
 
     def warm_up(self, sim: Sim, concurrency: int, prefix: Sequence[str] = ()) -> None:
         """One untimed floor pass: the simulator builds each device's config on first read."""
-        r = self.variant(
+        (r,) = self.variant(
             "floor", sim, sim.count, concurrency, label="(warm-up)", prefix=prefix, record=False
         )
         if r.error or r.failures:
@@ -823,9 +919,9 @@ def restart_keyring() -> bool:
     return False
 
 
-def _netmiko_version() -> str | None:
+def _version(package: str) -> str | None:
     try:
-        return importlib.metadata.version("netmiko")
+        return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
         return None
 
@@ -844,20 +940,18 @@ def check_keyring() -> str:
 
 def header(args: argparse.Namespace, keyring_backend: str) -> None:
     cpus = sorted(os.sched_getaffinity(0))
-    pinned = taskset_prefix()
+    pinned = bool(taskset_prefix(SIM_CPU))
     versions = ", ".join(
-        f"{pkg} {importlib.metadata.version(pkg)}" for pkg in ("asyncssh", "SQLAlchemy")
+        f"{pkg} {_version(pkg) or 'not installed'}"
+        for pkg in ("asyncssh", "SQLAlchemy", "netmiko", "scrapli")
     )
     print("NetRaven Desktop backup benchmark")
+    print(f"  {len(cpus)} CPU(s) {cpus}; Python {sys.version.split()[0]}; {versions}")
     print(
-        f"  {len(cpus)} CPU(s) {cpus}; Python {sys.version.split()[0]}; {versions}; "
-        f"netmiko {_netmiko_version() or 'not installed'}"
-    )
-    print(
-        f"  simulator: {PLATFORM}, {args.config_kb} KB configs, "
+        f"  simulator: {PLATFORM}, {args.config_kb} KB configs with secrets every few lines, "
         + (f"pinned to CPU {SIM_CPU} (taskset)" if pinned else "not pinned (no taskset / 1 CPU)")
         + (
-            f"; clients kept off CPU {SIM_CPU}"
+            f"; every client (the engine too) pinned to CPU {CLIENT_CPU}"
             if pinned and not args.no_pin_client
             else "; clients unpinned"
         )
@@ -873,7 +967,7 @@ def fmt(value: float, spec: str) -> str:
 def print_table(results: list[Result]) -> None:
     floors = {(r.label, r.concurrency, r.devices): r for r in results if r.variant == "floor"}
     cols = (
-        ("variant", "<", 20),
+        ("variant", "<", 24),
         ("conc", ">", 5),
         ("devices", ">", 7),
         ("wall s", ">", 8),
@@ -922,31 +1016,49 @@ def _status(ok: bool | None) -> str:
 
 
 def print_targets(results: list[Result], args: argparse.Namespace, latency: str | None) -> None:
-    main = [r for r in results if not r.label]
-    floors = {r.concurrency: r for r in main if r.variant == "floor"}
-    engines = [r for r in main if r.variant == "engine" and r.devices == args.devices]
+    def of(variant: str, label: str, concurrency: int, devices: int, phase: str = "") -> Result:
+        for r in results:
+            key = (r.variant, r.label, r.concurrency, r.devices, r.phase)
+            if key == (variant, label, concurrency, devices, phase) and not r.error:
+                return r
+        return Result(variant, concurrency, devices, label, phase)  # not run: nan figures
+
     print()
-    print("Targets")
-    at = [r for r in engines if r.concurrency == TARGET_ZERO_FAILURES_AT]
-    ok = (not at[0].error and at[0].failures == 0) if at else None
-    figure = (
-        f"{at[0].failures} failed of {at[0].devices}" + (f" ({at[0].error})" if at[0].error else "")
-        if at
-        else f"concurrency {TARGET_ZERO_FAILURES_AT} not run"
-    )
-    print(
-        f"  {_status(ok)} zero failures at concurrency {TARGET_ZERO_FAILURES_AT} with default "
-        f"settings (engine): {figure}"
-    )
-    ratios = []
-    for r in engines:
-        floor = floors.get(r.concurrency)
-        if floor and not r.error and not floor.error:
-            ratios.append((r.concurrency, r.wall / floor.wall))
-    ok = all(x <= TARGET_RATIO for _, x in ratios) if ratios else None
-    figure = ", ".join(f"{x:.2f}x at concurrency {c}" for c, x in ratios) or "not measured"
-    print(f"  {_status(ok)} engine wall within {TARGET_RATIO}x of the floor: {figure}")
-    rss = [r for r in results if r.variant == "engine" and r.devices >= TARGET_RSS_DEVICES]
+    print("Targets (each ratio against figures measured in this run)")
+    runs = [("", c, args.devices) for c in args.concurrency]
+    if args.large:
+        runs.append(("(large)", max(args.concurrency), args.large))
+    for label, concurrency, devices in runs:
+        floor = of("floor", label, concurrency, devices)
+        where = f"{devices} devices, concurrency {concurrency}"
+        for phase in PHASES:
+            engine = of("engine", label, concurrency, devices, phase)
+            x = engine.wall / floor.wall
+            limit = TARGET_RATIO[phase]
+            ok = None if x != x else x <= limit
+            print(f"  {_status(ok)} {where}: engine {phase} <= {limit}x floor: {fmt(x, '.2f')}x")
+            for peer in PEERS:
+                other = of(peer, label, concurrency, devices)
+                if other.wall == other.wall:
+                    faster = engine.wall < other.wall
+                    print(
+                        f"  {_status(faster)} {where}: engine {phase} faster than {peer}: "
+                        f"{fmt(engine.wall, '.2f')} s vs {other.wall:.2f} s"
+                    )
+        failed = [
+            r
+            for r in results
+            if r.variant == "engine"
+            and (r.label, r.concurrency, r.devices) == (label, concurrency, devices)
+        ]
+        bad = sum(r.failures for r in failed)
+        errors = [r.error for r in failed if r.error]
+        ok = None if not failed else not bad and not errors
+        print(
+            f"  {_status(ok)} {where}: engine failures with default settings: {bad}"
+            + (f" ({'; '.join(errors)})" if errors else "")
+        )
+    rss = [r for r in results if r.variant == "engine" and r.devices == TARGET_RSS_DEVICES]
     if rss:
         r = max(rss, key=lambda x: x.peak_rss_mb)
         ok = None if r.error else r.peak_rss_mb < TARGET_RSS_MB
@@ -962,13 +1074,14 @@ def print_targets(results: list[Result], args: argparse.Namespace, latency: str 
     )
     lat = [r for r in results if r.label.startswith("@")]
     if lat:
-        pair = {r.variant: r for r in lat}
-        if "engine" in pair and "floor" in pair and not pair["engine"].error:
-            x = pair["engine"].wall / pair["floor"].wall
-            print(
-                f"  {_status(x <= TARGET_RATIO)} with {2 * args.delay_ms:g} ms RTT: engine "
-                f"wall {x:.2f}x the floor, {pair['engine'].failures} failed"
-            )
+        floor = next((r for r in lat if r.variant == "floor"), None)
+        for r in lat:
+            if r.variant == "engine" and floor and not r.error and not floor.error:
+                x = r.wall / floor.wall
+                print(
+                    f"  {_status(x <= TARGET_RATIO[r.phase])} with {2 * args.delay_ms:g} ms RTT: "
+                    f"engine {r.phase} wall {x:.2f}x the floor, {r.failures} failed"
+                )
     else:
         print(f"  [skipped] latency run: {latency}")
 
@@ -981,7 +1094,8 @@ def print_notes(bench: Bench) -> None:
             bits.append("failures " + ", ".join(f"{k} x{v}" for k, v in r.failure_kinds.items()))
         if r.retries:
             bits.append(f"{r.retries} retried")
-        if r.variant == "engine" and not r.error and r.changed + r.failures != r.devices:
+        stored = r.devices - r.failures if r.phase == "first" else 0  # what it should store
+        if r.variant == "engine" and not r.error and r.changed != stored:
             bits.append(f"{r.changed} stored")
         if r.captured_kb and r.variant != "floor":
             bits.append(f"{r.captured_kb:.1f} KB/device read")
@@ -1029,13 +1143,14 @@ def parent_main(args: argparse.Namespace) -> int:
     keyring_backend = check_keyring()
     header(args, keyring_backend)
     variants = ["floor", "engine"]
-    netmiko_skip = None
-    if args.no_netmiko:
-        netmiko_skip = "--no-netmiko"
-    elif _netmiko_version() is None:
-        netmiko_skip = "netmiko is not installed (scripts/bench installs it into .venv)"
-    else:
-        variants.append("netmiko")
+    skipped = []
+    for peer in PEERS:
+        if getattr(args, f"no_{peer}"):
+            skipped.append(f"{peer} skipped: --no-{peer}")
+        elif _version(peer) is None:
+            skipped.append(f"{peer} skipped: not installed (scripts/bench installs it)")
+        else:
+            variants.append(peer)
     latency_skip = "--no-latency" if args.no_latency else DelayedLink.unavailable()
     with (
         signals_exit(),
@@ -1043,8 +1158,7 @@ def parent_main(args: argparse.Namespace) -> int:
         contextlib.ExitStack() as stack,
     ):
         bench = Bench(args, Path(tmp))
-        if netmiko_skip:
-            bench.notes.append(f"netmiko skipped: {netmiko_skip}")
+        bench.notes.extend(skipped)
         log(f"starting the simulator: {args.devices} devices ...")
         sim = Sim(args.devices, args.config_kb, bench.workdir).start()
         stack.callback(sim.stop)
@@ -1071,6 +1185,14 @@ def parent_main(args: argparse.Namespace) -> int:
             bench.warm_up(sim, max(args.concurrency))
             bench.variant("engine", sim, args.rss_devices, max(args.concurrency), label="(RSS)")
             sim.stop()
+        if args.large:
+            log(f"starting the simulator: {args.large} devices ...")
+            sim = Sim(args.large, args.config_kb, bench.workdir).start()
+            stack.callback(sim.stop)
+            bench.warm_up(sim, max(args.concurrency))
+            for variant in ("floor", "engine"):
+                bench.variant(variant, sim, args.large, max(args.concurrency), label="(large)")
+            sim.stop()
         if latency_skip is None:
             latency_skip = latency_run(bench, stack)
     print()
@@ -1078,7 +1200,8 @@ def parent_main(args: argparse.Namespace) -> int:
     print_targets(bench.results, args, latency_skip)
     print_notes(bench)
     if args.profile_engine:
-        print_profile(str(Path(args.profile_engine).absolute()))
+        for phase in PHASES:
+            print_profile(f"{Path(args.profile_engine).absolute()}.{phase}")
     return 0
 
 

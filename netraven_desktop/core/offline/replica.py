@@ -301,7 +301,10 @@ def _mirror_latest_snapshots(
         target.execute(insert(ConfigBlob.__table__), blobs)
         target.execute(
             insert(config_search),
-            [{"sha256": b["sha256"], "text": configs.decompress(b["data"])} for b in blobs],
+            [
+                {"sha256": b["sha256"], "text": configs.search_text(configs.decompress(b["data"]))}
+                for b in blobs
+            ],
         )
     new = [row for row in latest if row["id"] not in local]
     if new:

@@ -47,6 +47,7 @@ _DEFAULTS = {
     "credential_id": None,
     "ssh_legacy_algorithms": False,
     "connect_timeout": None,
+    "collector_label": None,
     "last_backup_status": "never",
     "version": 1,
 }

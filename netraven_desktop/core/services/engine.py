@@ -332,7 +332,8 @@ class BackupEngine:
         assert plan.target is not None  # checked by _capture
         offered = await fetch_host_key(plan.target)
         pinned = await self._writer.submit(
-            functools.partial(hostkeys.pin_first_key, device_id=plan.id, offered=offered)
+            functools.partial(hostkeys.pin_first_key, device_id=plan.id, offered=offered),
+            urgent=True,
         )
         return replace(plan.target, host_key=pinned)
 

@@ -309,19 +309,25 @@ def _build(layout: _Layout, draw: Callable[[Seed], _Values]) -> Callable[[Seed],
         footer = _text(layout.footer, values)
         out = _Out()
         out.add(*_text(layout.head, values))
-        blocks = (
-            _text(layout.block, {"i": i, **layout.block_values(rng, i)})
-            for i in _count(layout.first)
-        )
+        drawn: list[str] = []  # the blocks' own secrets (a block's `secrets` value)
+
+        def block(i: int) -> list[Line]:
+            block_values = layout.block_values(rng, i)
+            drawn.extend(block_values.pop("secrets", ()))  # type: ignore[arg-type]
+            return _text(layout.block, {"i": i, **block_values})
+
+        blocks = (block(i) for i in _count(layout.first))
         out.fill(max(0, seed.config_kb * 1024 - _size(footer) - layout.reserve), blocks)
         out.add(*_text(layout.tail, values), *footer)
         outputs = {layout.command: out.lines} | {
             cmd: _text(t, values) for cmd, t in layout.more.items()
         }
+        printed = "\n".join(x for x in out.lines if isinstance(x, str))
+        in_blocks = [s for s in drawn if s in printed]  # the last block drawn is not always
         return DeviceImage(
             outputs,
             {cmd: _text(t, values) for cmd, t in layout.other.items()},
-            [str(values[k]) for k in layout.secrets],
+            [str(values[k]) for k in layout.secrets] + in_blocks,
             {fact: str(values[k]) for fact, k in layout.facts.items()},
         )
 
@@ -405,7 +411,40 @@ interface GigabitEthernet{port}
  spanning-tree portfast
  spanning-tree bpduguard enable
 !
+{stanza}
 """
+
+
+def _ios_stanza(rng: random.Random, i: int) -> _Values:
+    """Every third block is followed by a statement holding a secret, in turn each kind a
+    real configuration repeats (users, SNMP hosts and communities, TACACS+/RADIUS server
+    keys, BGP neighbor passwords): a realistic density for masking to work through."""
+    if i % 3:
+        return {"stanza": [], "secrets": []}
+    kind, host = (i // 3) % 6, _ip(rng)
+    if kind == 0:
+        secret = _type9(rng)
+        lines = [f"username ops{i} privilege 5 secret 9 {secret}"]
+    elif kind == 1:
+        secret = _community(rng, "trap")
+        lines = [f"snmp-server host {host} version 2c {secret}"]
+    elif kind == 2:
+        secret = _type7(rng)
+        lines = [f"tacacs server TAC{i}", f" address ipv4 {host}", f" key 7 {secret}", "!"]
+    elif kind == 3:
+        secret = _type7(rng)
+        lines = ["router bgp 65000", f" neighbor {host} remote-as {64512 + i}"]
+        lines += [f" neighbor {host} password 7 {secret}", "!"]
+    elif kind == 4:
+        secret = _type7(rng)
+        lines = [f"radius server RAD{i}", f" address ipv4 {host} auth-port 1812 acct-port 1813"]
+        lines += [f" key 7 {secret}", "!"]
+    else:
+        secret = _community(rng, "ro")
+        lines = [f"snmp-server community {secret} RO {i % 90 + 10}"]
+    return {"stanza": lines, "secrets": [secret]}
+
+
 _IOS_TAIL = """\
 {EXTRAS}
 ip default-gateway 10.0.0.1
@@ -536,11 +575,14 @@ def _ios_layout(version: str) -> _Layout:
         command="show running-config",
         head=_IOS_HEAD,
         block=_IOS_BLOCK,
-        block_values=lambda rng, i: {
-            "port": f"{(i - 1) // 48 + 1}/0/{(i - 1) % 48 + 1}",
-            "vlan": 10 + rng.randrange(40) * 10,
-            "desc": _desc(rng, i),
-        },
+        block_values=lambda rng, i: (
+            {
+                "port": f"{(i - 1) // 48 + 1}/0/{(i - 1) % 48 + 1}",
+                "vlan": 10 + rng.randrange(40) * 10,
+                "desc": _desc(rng, i),
+            }
+            | _ios_stanza(rng, i)
+        ),
         tail=_IOS_TAIL,
         footer=_IOS_FOOTER,
         other={"show version": version},
