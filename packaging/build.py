@@ -4,7 +4,9 @@ One script for every OS, so a release is one command per build machine (PyInstal
 cannot cross-build). It renders the icon, runs PyInstaller on packaging/netraven-desktop.spec
 (a one-folder bundle; a .app on macOS), then packs what this OS installs from:
 
-- Linux: a .tar.gz of the folder with the .desktop file and icon, and a .deb (needs dpkg-deb)
+- Linux: a .tar.gz of the folder with the .desktop file and icon, a .deb (needs dpkg-deb)
+  and an AppImage (needs a C compiler, squashfs-tools and the static libraries that
+  scripts/system-packages lists: its runtime is packaging/appimage/runtime.c)
 - Windows: an Inno Setup installer (packaging/windows/netraven-desktop.iss; needs iscc)
 - macOS: a .dmg of the .app (packaging/macos/make-dmg.sh; needs hdiutil)
 
@@ -34,6 +36,9 @@ ICON_SVG = ROOT / "resources" / "icons" / f"{NAME}.svg"
 DESKTOP_FILE = ROOT / "resources" / f"{NAME}.desktop"
 ICON_PX = 256
 DEB_PREFIX = Path("opt") / NAME
+APPIMAGE_RUNTIME = PACKAGING / "appimage" / "runtime.c"
+# Debian's static squashfuse is built with every compressor, so all of them link in.
+RUNTIME_LIBS = ["squashfuse_ll", "squashfuse", "fuse3", "zstd", "lzma", "lz4", "lzo2", "z"]
 MAINTAINER = "NetRaven Desktop engineers <packaging@netraven.invalid>"
 
 
@@ -156,6 +161,51 @@ def linux_deb(bundle: Path, png: Path, dist: Path, work: Path, release: str) -> 
     return package
 
 
+def appimage_runtime(work: Path) -> Path:
+    """runtime.c compiled statically: the AppImage must start on any glibc-based Linux."""
+    runtime = work / "appimage" / "runtime"
+    runtime.parent.mkdir(parents=True, exist_ok=True)
+    command = ["cc", "-static", "-O2", "-o", str(runtime), str(APPIMAGE_RUNTIME)]
+    command += [f"-l{lib}" for lib in RUNTIME_LIBS] + ["-lpthread", "-ldl"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise BuildError(f"cannot compile the AppImage runtime: {result.stderr.strip()}")
+    return runtime
+
+
+def linux_appimage(bundle: Path, png: Path, dist: Path, work: Path, release: str) -> Path:
+    """One executable file: the runtime, then a SquashFS of an AppDir holding the folder."""
+    runtime = appimage_runtime(work)
+    appdir = work / "appimage" / "AppDir"
+    shutil.rmtree(appdir, ignore_errors=True)
+    shutil.copytree(bundle, appdir / "usr" / "bin", symlinks=True, copy_function=_link_or_copy)
+    shutil.copyfile(DESKTOP_FILE, appdir / DESKTOP_FILE.name)
+    shutil.copyfile(png, appdir / png.name)
+    (appdir / ".DirIcon").symlink_to(png.name)
+    apprun = appdir / "AppRun"
+    # A script, not a symlink: the bundle finds its _internal folder next to the real file.
+    apprun.write_text(
+        f'#!/bin/sh\nexec "$(dirname "$(readlink -f "$0")")/usr/bin/{NAME}" "$@"\n',
+        encoding="utf-8",
+    )
+    apprun.chmod(0o755)
+    image = work / "appimage" / "image.squashfs"
+    command = ["mksquashfs", str(appdir), str(image), "-comp", "zstd", "-root-owned"]
+    command += ["-noappend", "-quiet", "-no-progress"]
+    if subprocess.run(command, stdout=subprocess.DEVNULL, check=False).returncode != 0:
+        raise BuildError("mksquashfs failed (its message is above)")
+    head = bytearray(runtime.read_bytes())
+    head[8:11] = b"AI\x02"  # the ELF padding bytes that mark an AppImage of type 2
+    package = dist / f"{NAME}-{release}-{platform.machine()}.AppImage"
+    with package.open("wb") as out, image.open("rb") as squashfs:
+        out.write(head)
+        shutil.copyfileobj(squashfs, out, 1 << 20)
+    package.chmod(0o755)
+    shutil.rmtree(appdir)
+    image.unlink()
+    return package
+
+
 def windows_installer(dist: Path, ico: Path, release: str) -> Path | None:
     iscc = shutil.which("iscc") or shutil.which("ISCC")
     if iscc is None:
@@ -200,7 +250,11 @@ def build(dist: Path, work: Path, *, installers: bool) -> list[Path]:
         if shutil.which("dpkg-deb") and shutil.which("dpkg"):
             made.append(linux_deb(bundle, png, dist, work, release))
         else:
-            print("build.py: dpkg-deb is not installed: no .deb, only the .tar.gz")
+            print("build.py: dpkg-deb is not installed: no .deb")
+        if shutil.which("mksquashfs") and shutil.which("cc"):
+            made.append(linux_appimage(bundle, png, dist, work, release))
+        else:
+            print("build.py: mksquashfs or cc is not installed: no AppImage")
     return [path for path in made if path is not None]
 
 

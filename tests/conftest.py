@@ -73,6 +73,17 @@ def _truncate_all(db: Database) -> None:
     tables = ", ".join(f'"{name}"' for name in names)
     with db.sync_engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # Users are login roles, and roles belong to the whole server: the last test's
+        # members go with its users.
+        members = conn.execute(
+            text(
+                "SELECT DISTINCT quote_ident(r.rolname) FROM pg_auth_members m "
+                "JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member "
+                "WHERE g.rolname LIKE 'netraven\\_%' AND r.rolname NOT LIKE 'netraven\\_%'"
+            )
+        ).scalars()
+        for role in members.all():
+            conn.execute(text(f"DROP ROLE {role}"))
 
 
 @pytest.fixture

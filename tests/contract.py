@@ -18,6 +18,7 @@ DEVICE_JSON_KEYS = [
     "tags",
     "ssh",
     "mask_secrets",
+    "collector_label",
     "last_backup",
     "deleted_at",
     "created_at",

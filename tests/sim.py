@@ -28,8 +28,10 @@ def running_sim(
     count: int = 3,
     platforms: tuple[str, ...] = ("cisco_ios", "juniper_junos"),
     config_kb: int = 16,
+    command_delay: float = 0.0,
 ) -> Iterator[list[tuple[str, str, int]]]:
-    """`netraven-desktop sim` serving `count` devices (with `faults`, e.g. "hang") meanwhile.
+    """`netraven-desktop sim` serving `count` devices (with `faults`, e.g. "hang") meanwhile,
+    each answering every command after `command_delay` seconds.
 
     Yields (name, platform, port) of each device once the simulator says it is ready.
     """
@@ -49,6 +51,8 @@ def running_sim(
             "--config-kb",
             str(config_kb),
             *(arg for fault in faults for arg in ("--fault", fault)),
+            "--command-delay",
+            str(command_delay),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

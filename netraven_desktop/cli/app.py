@@ -13,10 +13,24 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..core.db import Database, resolve_database_url
 from ..core.db.schema import prepare
+from ..core.db_logins import with_stored_password
 from ..core.errors import InputError, NetRavenError
 from ..core.log_masking import mask_text
 from ..core.logs import FILE_ONLY, log_path, setup_logging
-from . import audit, backups, credentials, inventory, notify, sync, system, transcripts, users
+from ..core.secrets import SecretStore
+from . import (
+    audit,
+    backups,
+    collector,
+    credentials,
+    inventory,
+    notify,
+    platforms,
+    sync,
+    system,
+    transcripts,
+    users,
+)
 from .parser import parse
 from .stdin_control import watch_stdin
 
@@ -29,6 +43,7 @@ COMMANDS = (
     | notify.COMMANDS
     | users.COMMANDS
     | sync.COMMANDS
+    | collector.COMMANDS
 )
 INTERNAL_ERROR = 4
 log = logging.getLogger("netraven_desktop")
@@ -43,13 +58,29 @@ def run_command(args: argparse.Namespace) -> int:
             return transcripts.replay(args) if args.replay else run_simulator(args)
         if args.command == "platform" and args.action == "test":  # needs no database
             return transcripts.platform_test(args)
-        db = Database(resolve_database_url(args.db))
+        if args.command == "platform" and args.action in platforms.ACTIONS:
+            return platforms.ACTIONS[args.action](args)
         key = (args.command, getattr(args, "action", None))
+        url = resolve_database_url(args.db)
+        if key == ("collector", None):  # a service: its password is kept, never typed
+            url = with_stored_password(SecretStore(), url)
+        db = Database(url)
         if args.offline:  # the team database is not touched
             db = sync.open_offline(db, args)
-        elif key not in system.SCHEMA_FREE and not getattr(args, "offline_status", False):
-            prepare(db)
-            users.log_in(db, args)
+        else:
+            service = key == ("collector", None)  # it acts as its database login allows
+            if not service:
+                db = users.member_database(db, args)
+            # A member's logout works without the database (their password may be stale).
+            leaving = key == ("logout", None) and db.login_of is not None
+            if (
+                key not in system.SCHEMA_FREE | collector.KEYRING_ONLY
+                and not leaving
+                and not getattr(args, "offline_status", False)
+            ):
+                prepare(db)
+                if not service:
+                    users.log_in(db, args)
         return COMMANDS[key](db, args)
     except NetRavenError as exc:  # one line per problem (an import lists every bad row)
         for line in str(exc).splitlines():
@@ -90,6 +121,8 @@ def run_simulator(args: argparse.Namespace) -> int:
         raise InputError("--base-port", args.base_port, "leaves no room for the devices")
     if args.drift is not None and not args.drift > 0:
         raise InputError("--drift", args.drift, "must be a number of seconds above 0")
+    if not 0 <= args.command_delay <= 60:
+        raise InputError("--command-delay", args.command_delay, "must be from 0 to 60 seconds")
     for fault in args.faults:
         if fault not in FAULTS:
             raise InputError("--fault", fault, f"must be one of {', '.join(FAULTS)}")
@@ -109,6 +142,7 @@ def run_simulator(args: argparse.Namespace) -> int:
             args.host,
             drift=args.drift,
             faults=set(args.faults),
+            command_delay=args.command_delay,
         )
 
     with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):

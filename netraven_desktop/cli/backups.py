@@ -93,11 +93,7 @@ def _execute(db: Database, args: argparse.Namespace, work: list[_Work]) -> list[
         retention.apply_retention(session)
     if not args.json:
         for summary in summaries:
-            print(
-                f"{summary.devices} devices: {summary.changed} changed, "
-                f"{summary.unchanged} unchanged, {summary.failed} failed"
-                + (f", {summary.cancelled} cancelled" if summary.cancelled else "")
-            )
+            print(summary.describe())
     return summaries
 
 
@@ -158,9 +154,11 @@ def job_add(db: Database, args: argparse.Namespace) -> int:
             name=args.name,
             selection=selection,
             schedule=args.schedule,
+            timezone=args.timezone,
             description=args.description,
         )
-    print(f"added job {job.name}" + (f" ({job.schedule})" if job.schedule else ""))
+    when = f" ({job.schedule}" + (f", {job.timezone}" if job.timezone else "") + ")"
+    print(f"added job {job.name}" + (when if job.schedule else ""))
     return 0
 
 

@@ -34,6 +34,7 @@ def _device_changes(args: argparse.Namespace) -> dict[str, Any]:
         "tags": "tags",
         "new_name": "name",
         "mask_secrets": "mask_secrets",
+        "collector_label": "collector_label",
     }
     changes = {
         key: getattr(args, opt)

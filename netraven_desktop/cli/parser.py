@@ -9,8 +9,7 @@ from typing import NoReturn
 from .. import __version__
 from ..core.importers import FORMATS
 from ..core.logs import LEVELS, log_path
-from ..core.platforms import PLATFORMS
-from . import notify, sync, transcripts, users
+from . import collector, notify, platforms, sync, transcripts, users
 from .options import add_enable_options
 
 
@@ -29,7 +28,9 @@ def _device_fields(parser: argparse.ArgumentParser, *, editing: bool) -> None:
         parser.add_argument("--platform", help="platform key, e.g. cisco_ios")
     else:
         parser.add_argument("--host", required=True, help="IP address or DNS name")
-        parser.add_argument("--platform", required=True, help=f"one of: {', '.join(PLATFORMS)}")
+        parser.add_argument(
+            "--platform", required=True, help="platform key, e.g. cisco_ios (see `platform list`)"
+        )
     parser.add_argument("--port", help="SSH port, 1-65535 (default 22)")
     parser.add_argument(
         "--tag",
@@ -44,6 +45,11 @@ def _device_fields(parser: argparse.ArgumentParser, *, editing: bool) -> None:
     parser.add_argument("--site")
     parser.add_argument("--role")
     parser.add_argument("--connect-timeout", help="SSH connect timeout in seconds (1-600)")
+    parser.add_argument(
+        "--collector-label",
+        metavar="LABEL",
+        help="back up only from collectors with this label ('' for any collector)",
+    )
     legacy = parser.add_mutually_exclusive_group()
     legacy.add_argument(
         "--legacy-ssh",
@@ -310,6 +316,9 @@ def build_parser() -> argparse.ArgumentParser:
     job_add.add_argument("--tag", action="append", dest="tags", metavar="TAG")
     job_add.add_argument("--device", action="append", dest="devices", metavar="NAME")
     job_add.add_argument("--schedule", help='"every 6h", "@daily" or cron like "0 2 * * *"')
+    job_add.add_argument(
+        "--timezone", help="the schedule's IANA time zone, e.g. Europe/Berlin (default: local)"
+    )
     job_add.add_argument("--description")
     job.add_parser("list", help="jobs with their last and next run").add_argument(
         "--json", action="store_true"
@@ -362,6 +371,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="change one device's configuration every SECONDS (round-robin)",
     )
     sim.add_argument(
+        "--command-delay",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="every device answers each command after SECONDS (a busy fleet; default 0)",
+    )
+    sim.add_argument(
         "--fault",
         action="append",
         dest="faults",
@@ -375,11 +391,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="stop when stdin closes or reads 'cancel' (for a parent that may die)",
     )
 
-    platform = commands.add_parser("platform", help="device platform profiles").add_subparsers(
-        dest="action", metavar="ACTION", required=True
-    )
-    transcripts.add_test_parser(platform)
-
     audit = commands.add_parser("audit", help="the tamper-evident audit log").add_subparsers(
         dest="action", metavar="ACTION", required=True
     )
@@ -392,9 +403,11 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_parser("verify", help="check the hash chain; exit 1 if anything was altered")
 
     notify.add_parsers(commands)
+    transcripts.add_test_parser(platforms.add_parsers(commands))
     users.add_parsers(commands)
     users.add_login_parsers(commands)
     sync.add_parsers(commands)
+    collector.add_parsers(commands)
 
     settings = commands.add_parser("settings", help="global settings").add_subparsers(
         dest="action", metavar="ACTION", required=True

@@ -17,7 +17,7 @@ from ..core import offline
 from ..core.db import Database
 from ..core.errors import EnvironmentProblem, InputError
 from ..core.secrets import SecretStore
-from ..core.session_tokens import stored_token
+from ..core.session_tokens import stored_password, stored_token
 from .output import print_fields, print_json, print_table
 
 
@@ -66,10 +66,7 @@ def open_offline(team: Database, args: argparse.Namespace) -> Database:
         )
     if state.actor is not None:
         wanted = args.user or os.environ.get("NETRAVEN_USER") or state.actor
-        if (
-            wanted.lower() != state.actor.lower()
-            or stored_token(SecretStore(), team, state.actor) is None
-        ):
+        if wanted.lower() != state.actor.lower() or not _signed_in_here(team, state.actor):
             replica.close()
             raise InputError(
                 "--user",
@@ -81,9 +78,19 @@ def open_offline(team: Database, args: argparse.Namespace) -> Database:
     return replica
 
 
+def _signed_in_here(team: Database, username: str) -> bool:
+    """Whether this keyring keeps `username`'s sign-in: a session token (SQLite's team
+    mode) or their database password (PostgreSQL's member logins)."""
+    store = SecretStore()
+    return (
+        stored_token(store, team, username) is not None
+        or stored_password(store, team.url, username) is not None
+    )
+
+
 def sync(team: Database, args: argparse.Namespace) -> int:
     """Exit 1 while conflicts wait for a choice."""
-    replica = offline.open_replica(team.url)
+    replica = offline.open_replica(team.login_of or team.url)  # one per team database
     try:
         if args.offline_status:
             return _status(replica, args)
@@ -99,11 +106,7 @@ def sync(team: Database, args: argparse.Namespace) -> int:
     if args.json:
         print_json(report.to_dict())
     else:
-        print(
-            f"pushed {report.pushed}, merged {report.merged}, uploaded {report.uploaded} "
-            f"backups, pulled {report.pulled.total} rows; {len(report.conflicts)} conflicts"
-            + (f", {report.held} edits waiting behind them" if report.held else "")
-        )
+        print(report.describe())
         _print_conflicts(report.conflicts)
     return 1 if report.conflicts else 0
 

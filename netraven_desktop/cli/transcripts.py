@@ -15,11 +15,10 @@ from pathlib import Path
 
 from ..core.drivers.errors import BackupError
 from ..core.drivers.filters import clean, parse_facts
-from ..core.drivers.profiles import profile_for
 from ..core.drivers.ssh import Capture, Login, Target, capture
 from ..core.drivers.transcript import Transcript, load
 from ..core.errors import InputError
-from ..core.platforms import validate_platform
+from ..core.platforms import profile_for, validate_platform
 from ..core.sim.replay import ReplayDevice, Replayer, device_names
 from .stdin_control import watch_stdin
 

@@ -26,7 +26,8 @@ class _ShortRepr(reprlib.Repr):
     def repr1(self, x: Any, level: int) -> str:
         for base in (dict, list, tuple, set, frozenset):
             if isinstance(x, base) and type(x) is not base:
-                return getattr(self, f"repr_{base.__name__}")(x, level)
+                shown: str = getattr(self, f"repr_{base.__name__}")(x, level)
+                return shown
         return super().repr1(x, level)
 
 

@@ -97,10 +97,10 @@ class EncryptedFileKeyring(KeyringBackend):
     def __init__(self, path: Path | None = None, passphrase_file: Path | None = None) -> None:
         """Unset arguments come from the environment (`NETRAVEN_KEYRING_FILE`, the
         passphrase's env var or systemd credential), as when keyring loads it by name."""
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring has no annotations
         self.path = (path or default_path()).expanduser()
         self._passphrase_file = passphrase_file
-        self._keys: dict[tuple[bytes, bytes, str], bytes] = {}
+        self._keys: dict[tuple[bytes, bytes, bytes], bytes] = {}
 
     # --- the keyring API -----------------------------------------------------------------
 
@@ -178,7 +178,8 @@ class EncryptedFileKeyring(KeyringBackend):
                 f"cannot decrypt {self.path}: wrong passphrase, or the file was changed or "
                 "damaged; nothing was read from it"
             ) from None
-        return json.loads(plain)["entries"]
+        entries: dict[str, dict[str, str]] = json.loads(plain)["entries"]
+        return entries
 
     def _header(self) -> dict[str, Any]:
         """The current file's header (same salt and costs), or a new one."""

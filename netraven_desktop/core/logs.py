@@ -65,12 +65,13 @@ def setup_logging(level: str = "info", *, verbose: bool = False) -> Path | None:
     console.addFilter(lambda record: not getattr(record, "file_only", False))
     console.setLevel(threshold if verbose else max(threshold, logging.WARNING))
     handlers: list[logging.Handler] = [console]
-    path: Path | None = log_path()
+    file = log_path()
+    path: Path | None = file
     try:
         ensure_private_dir(log_dir())
         handlers.append(
             PrivateRotatingFileHandler(
-                path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+                file, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
             )
         )
         handlers[-1].setLevel(threshold)

@@ -1,51 +1,112 @@
-"""The registry of supported device platforms, keyed by netmiko's device-type names.
+"""The registry of device platforms: the built-in profile files and the user's own.
 
-Those names are what NetBox platforms, Ansible and netmiko users already type. The SSH
-profiles (prompts, paging, filters) for each key live with the drivers; this module only
-says which keys exist, so the inventory can validate input without importing drivers.
+Keys are netmiko's device-type names: what NetBox platforms, Ansible and netmiko users
+already type. A user adds a platform, or replaces a built-in one, by dropping a profile
+file into `user_platforms_dir()`; the inventory, the engine and the window read the
+registry, so a user platform is accepted like a built-in one. A file that cannot be
+loaded is left out and reported (logged, and by `platform list`), never fatal: one bad
+file must not stop backups of every other platform.
 """
 
 from __future__ import annotations
 
 import difflib
+import logging
+import os
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
+import platformdirs
+
+from .db.url import APP_NAME
+from .drivers.profile_files import BUILTIN_DIR, ProfileError, load_dir
+from .drivers.profiles import PlatformProfile
 from .errors import InputError
+from .logs import FILE_ONLY
+
+log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class Platform:
-    key: str
-    name: str
-    vendor: str
+@cache
+def builtin_profiles() -> dict[str, PlatformProfile]:
+    """The profiles shipped in the package; a broken one is a bug, raised at once. Their
+    patterns are compiled by the tests, not at every start (tens of milliseconds)."""
+    profiles, problems = load_dir(BUILTIN_DIR, "built-in", {}, patterns=False)
+    if problems:
+        raise problems[0]
+    return profiles
 
 
-PLATFORMS: dict[str, Platform] = {
-    p.key: p
-    for p in (
-        Platform("cisco_ios", "Cisco IOS", "Cisco"),
-        Platform("cisco_xe", "Cisco IOS XE", "Cisco"),
-        Platform("cisco_nxos", "Cisco NX-OS", "Cisco"),
-        Platform("cisco_xr", "Cisco IOS XR", "Cisco"),
-        Platform("cisco_asa", "Cisco ASA", "Cisco"),
-        Platform("arista_eos", "Arista EOS", "Arista"),
-        Platform("juniper_junos", "Juniper Junos", "Juniper"),
-        Platform("fortinet", "Fortinet FortiOS", "Fortinet"),
-        Platform("paloalto_panos", "Palo Alto PAN-OS", "Palo Alto Networks"),
-        Platform("mikrotik_routeros", "MikroTik RouterOS", "MikroTik"),
-        Platform("hp_procurve", "HPE ProCurve / ArubaOS-Switch", "HPE"),
-        Platform("aruba_os", "Aruba OS", "HPE Aruba"),
-        Platform("huawei_vrp", "Huawei VRP", "Huawei"),
-        Platform("linux", "Linux", "Linux"),
+# The built-in platforms (what the simulator, the corpus and the importers' aliases know).
+PLATFORMS: dict[str, PlatformProfile] = builtin_profiles()
+
+
+def user_platforms_dir() -> Path:
+    """`<config folder>/platforms`: `$NETRAVEN_HOME/platforms` when set (tests, portable
+    installs), else the platform's config folder (~/.config/netraven-desktop/platforms)."""
+    home = os.environ.get("NETRAVEN_HOME")
+    base = (
+        Path(home).expanduser()
+        if home
+        else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
     )
-}
+    return base / "platforms"
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Every platform by key (user files over built-in ones) and the files left out."""
+
+    profiles: dict[str, PlatformProfile]
+    problems: tuple[ProfileError, ...]
+
+
+def registry() -> Registry:
+    """The registry for the current user folder, read again when a file is added or removed
+    (the folder's modification time); an edit inside a file is seen on the next start."""
+    folder = user_platforms_dir()
+    try:
+        stamp = folder.stat().st_mtime_ns
+    except OSError:
+        stamp = None
+    return _load(folder, stamp)
+
+
+@cache
+def _load(folder: Path, _stamp: int | None) -> Registry:
+    builtin = builtin_profiles()
+    user, problems = load_dir(folder, "user", builtin)
+    for problem in problems:
+        log.warning("platform file left out: %s", problem, extra=FILE_ONLY)
+    return Registry(builtin | user, tuple(problems))
+
+
+def all_profiles() -> dict[str, PlatformProfile]:
+    return registry().profiles
+
+
+def profile_for(platform: str) -> PlatformProfile:
+    """The profile a device of `platform` is backed up with (user files win)."""
+    profiles = all_profiles()
+    if platform not in profiles:
+        validate_platform(platform)
+    return profiles[platform]
 
 
 def validate_platform(value: str, field: str = "platform") -> str:
     """Return the registry key for `value` (case-insensitive) or raise with close matches."""
+    current = registry()
     key = value.strip().lower()
-    if key in PLATFORMS:
+    if key in current.profiles:
         return key
-    close = difflib.get_close_matches(key, PLATFORMS, n=3, cutoff=0.5)
-    hint = f"did you mean {', '.join(close)}?" if close else f"known: {', '.join(PLATFORMS)}"
+    for problem in current.problems:
+        if problem.path.stem == key:
+            raise InputError(field, value, f"its profile file is invalid: {problem}")
+    close = difflib.get_close_matches(key, current.profiles, n=3, cutoff=0.5)
+    hint = (
+        f"did you mean {', '.join(close)}?"
+        if close
+        else "`netraven-desktop platform list` shows the known ones"
+    )
     raise InputError(field, value, f"unknown platform; {hint}")

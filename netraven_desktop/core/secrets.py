@@ -110,9 +110,9 @@ class SecretStore:
         with contextlib.suppress(_Missing):
             self._call("delete", self.backend.delete_password, self.service, username)
 
-    def _call(self, verb: str, fn: object, *args: str) -> str | None:
+    def _call(self, verb: str, fn: Callable[..., str | None], *args: str) -> str | None:
         try:
-            return fn(*args)  # type: ignore[operator]
+            return fn(*args)
         except keyring.errors.PasswordDeleteError:
             raise _Missing from None  # deleting what is not there is fine
         except FileKeyringError as exc:  # its message names the file, never a secret

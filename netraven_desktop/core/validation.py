@@ -73,6 +73,20 @@ def optional_text(value: str | None, field: str, max_len: int = 1000) -> str | N
     return text or None
 
 
+_COLLECTOR_LABEL = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+
+
+def validate_label(value: str | None, field: str = "collector_label") -> str | None:
+    """A collector placement label ("site-a"): lower case letters, digits, '.', '_', '-'
+    (up to 64); empty means none."""
+    if value is None or not value.strip():
+        return None
+    label = value.strip().lower()
+    if not _COLLECTOR_LABEL.fullmatch(label):
+        raise InputError(field, value, "use up to 64 letters, digits, '.', '_' or '-'")
+    return label
+
+
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 

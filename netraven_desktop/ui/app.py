@@ -20,6 +20,7 @@ from .crash import install_crash_handlers
 from .demo import start_demo
 from .icons import icon
 from .main_window import MainWindow
+from .ops import put_the_window_first
 from .prefs import open_prefs
 from .qt import QApplication
 
@@ -53,6 +54,7 @@ async def _one_window(ctx: AppContext, notice: str) -> tuple[DatabaseURL | Datab
     _close_on_signals(window)
     window.show()
     await window.load()
+    put_the_window_first()
     target = await outcome
     await window.shutdown()
     await ctx.db.aclose()

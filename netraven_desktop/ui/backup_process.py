@@ -58,7 +58,9 @@ class BackupProcess(QObject):
         self._process.setProgram(program)
         self._process.setArguments(arguments)
         env = QProcessEnvironment.systemEnvironment()
-        env.insert("NETRAVEN_DB_URL", (team or ctx.db.url).plain(hide_password=False))
+        # A member's own login is not handed on: the child signs in with the kept password.
+        shared = team or ctx.db.login_of or ctx.db.url
+        env.insert("NETRAVEN_DB_URL", shared.plain(hide_password=False))
         if ctx.user is not None:  # team mode: the child resumes the window's session
             env.insert("NETRAVEN_USER", ctx.user)
         self._process.setProcessEnvironment(env)

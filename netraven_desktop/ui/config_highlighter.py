@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Sequence
 from typing import Literal
 
 from ..core.drivers.profiles import MASK
 from .qt import QtGui
 
 Span = Literal["comment", "section", "ip", "secret", "set", "delete"]
+LineSpan = tuple[int, int, Span]  # start, length, what
 
 # Words that open a block of configuration (first word of a line).
 SECTIONS = frozenset(
@@ -64,14 +66,14 @@ _ADDRESS = re.compile(r"(?<![\w:.])[0-9A-Fa-f:.]*[.:][0-9A-Fa-f:.]*(?:/\d{1,3})?
 _MASK = re.compile(re.escape(MASK))
 
 
-def config_spans(line: str) -> list[tuple[int, int, Span]]:
+def config_spans(line: str) -> list[LineSpan]:
     """(start, length, what) for each part of `line` worth a colour, in order of painting.
 
     A comment is the whole line and nothing else; a later span paints over an earlier one.
     """
     if _COMMENT.match(line):
         return [(0, len(line), "comment")]
-    spans: list[tuple[int, int, Span]] = []
+    spans: list[LineSpan] = []
     verb = _VERB.match(line)
     if verb:
         kind: Span = "set" if verb.group(1) in ("set", "activate") else "delete"
@@ -86,6 +88,14 @@ def config_spans(line: str) -> list[tuple[int, int, Span]]:
             spans.append((match.start(), match.end() - match.start(), "ip"))
     spans.extend((m.start(), m.end() - m.start(), "secret") for m in _MASK.finditer(line))
     return spans
+
+
+def text_spans(text: str) -> list[list[LineSpan]] | None:
+    """`config_spans` of each line as the text view splits them (worked out in a worker
+    for a big configuration); None for text a document would split elsewhere too."""
+    if any(mark in text for mark in ("\r", "\u2028", "\u2029")):
+        return None
+    return [config_spans(line) for line in text.split("\n")]
 
 
 def _is_address(text: str) -> bool:
@@ -133,11 +143,14 @@ class ConfigHighlighter(QtGui.QSyntaxHighlighter):
     def __init__(self, document: QtGui.QTextDocument, palette: QtGui.QPalette) -> None:
         super().__init__(document)
         self.formats = span_formats(palette)
+        self.spans: Sequence[list[LineSpan]] | None = None  # by block, if worked out already
 
     def set_palette(self, palette: QtGui.QPalette) -> None:
         self.formats = span_formats(palette)
         self.rehighlight()
 
     def highlightBlock(self, text: str) -> None:
-        for start, length, kind in config_spans(text):
+        number, known = self.currentBlock().blockNumber(), self.spans
+        spans = known[number] if known is not None and number < len(known) else None
+        for start, length, kind in config_spans(text) if spans is None else spans:
             self.setFormat(start, length, self.formats[kind])

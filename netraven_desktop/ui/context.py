@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.db import Database
-from ..core.errors import NetRavenError
 from ..core.secrets import SecretStore
-from .crash import show_crash
+from .ops import Ops, show_error
 from .qt import QObject, QSettings, Signal
 
 
@@ -39,6 +38,10 @@ class AppContext:
     role: str = "admin"
     report: Callable[[str], None] = print  # a one-line message for the status bar
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+    ops: Ops = field(init=False)  # every service call of the window goes through it
+
+    def __post_init__(self) -> None:
+        self.ops = Ops(self.db)
 
     def spawn(
         self,
@@ -48,9 +51,9 @@ class AppContext:
     ) -> asyncio.Task[Any]:
         """Run `coro` on the window's loop; its errors reach the user, never a traceback.
 
-        Slots call this instead of awaiting: Qt cannot await. A NetRaven error (bad input,
-        not allowed, database unreachable) is shown as its one-line message; anything
-        else is a bug: logged with its traceback and shown in the crash dialog.
+        Slots call this instead of awaiting: Qt cannot await. Errors are shown by
+        `ops.show_error` unless `failed` shows them in place; a task whose call was
+        superseded (`ops.Superseded`) ends quietly as cancelled.
         """
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
@@ -63,33 +66,17 @@ class AppContext:
             assert error is not None
             if failed is not None:
                 failed(error)
-            elif isinstance(error, NetRavenError):
-                self.report(str(error))
             else:
-                show_crash(error)
+                show_error(error, self.report)
 
         task.add_done_callback(done)
         return task
 
-    async def in_worker(
-        self, fn: Callable[..., Any], /, *args: Any, write: bool = True, **kwargs: Any
-    ) -> Any:
-        """Run a CPU-heavy service (argon2 hashing, validating a big import) over a sync
-        session in a worker thread.
-
-        Through the async engine the work would run on the window's thread (`run_sync`)
-        and freeze it for as long as it takes.
-        """
-
-        def work() -> Any:
-            with self.db.session(write=write) as session:
-                return fn(session, *args, **kwargs)
-
-        return await asyncio.to_thread(work)
-
     async def drain(self) -> None:
-        """Cancel and wait for every task still running (the window is closing)."""
+        """Cancel and wait for every task still running, then for their workers' units of
+        work (the window is closing)."""
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.ops.settle()

@@ -7,19 +7,26 @@ and a later selection wins over a slower earlier one.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
 from datetime import datetime
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from ..core.db.models import Device
 from ..core.errors import NetRavenError
 from ..core.private_files import write_private_file
 from ..core.services import backups
 from ..core.services import devices as device_service
-from ..core.services.backups import Comparison, HistoryEntry
+from ..core.services.backups import HistoryEntry
 from . import prefs
+from .config_highlighter import LineSpan, text_spans
 from .context import AppContext
-from .diff_view import DiffView
+from .diff_view import DiffView, PreparedDiff, prepare
 from .icons import icon
+from .ops import BusyIndicator, show_error
 from .qt import QCloseEvent, QMainWindow, Qt, QtCore, QtGui, QtWidgets, Signal
 from .table_model import ROW_ROLE, RowsModel
 from .text_view import TextView
@@ -132,8 +139,7 @@ class DeviceDetail(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.name = name
-        self._loads = 0  # a later load wins over a slower earlier one
-        self._selections = 0  # the same for selections
+        self._tasks: set[asyncio.Task[Any]] = set()
         self.config_text = ""  # the shown configuration as stored (the editor folds some spaces)
         self.setWindowTitle(f"{name} — NetRaven Desktop")
         self.setWindowIcon(icon("netraven-desktop"))
@@ -181,6 +187,7 @@ class DeviceDetail(QMainWindow):
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self._build_toolbar()
+        self.statusBar().addPermanentWidget(BusyIndicator(ctx.ops))
         self.restore_state()
 
     def _build_toolbar(self) -> None:
@@ -197,24 +204,32 @@ class DeviceDetail(QMainWindow):
         self.save_action.triggered.connect(self.save_as)
         reload_action = QtGui.QAction("&Reload", self)
         reload_action.setShortcut(QtGui.QKeySequence.StandardKey.Refresh)
-        reload_action.triggered.connect(lambda: self.ctx.spawn(self.load()))
+        reload_action.triggered.connect(lambda: self.spawn(self.load()))
         close_action = QtGui.QAction("&Close", self)
         close_action.setShortcut(QtGui.QKeySequence.StandardKey.Close)
         close_action.triggered.connect(self.close)
         self.addActions([reload_action, close_action])
 
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run a task of this window; its errors go to this window's status bar. Closing
+        the window cancels its tasks (their results would paint deleted widgets)."""
+        task = self.ctx.spawn(
+            coro, failed=lambda error: show_error(error, self.statusBar().showMessage)
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     async def load(self) -> None:
-        """Read the device and its history; select the newest snapshot."""
-        self._loads += 1
-        generation = self._loads
+        """Read the device and its history; select the newest snapshot.
+
+        A later load supersedes a slower earlier one (its result is dropped).
+        """
         try:
-            async with self.ctx.db.async_read_session() as session:
-                device = await device_service.show_device(session, self.name)
-                entries = await backups.history_entries(session, self.name, limit=HISTORY_LIMIT)
+            device, entries = await self.ctx.ops.read(
+                _device_and_history, self.name, kind=(self, "load")
+            )
         except NetRavenError as exc:
             self.statusBar().showMessage(str(exc))
-            return
-        if generation != self._loads:
             return
         self.header.show_device(device)
         self.model.set_rows(entries)
@@ -232,10 +247,9 @@ class DeviceDetail(QMainWindow):
         return [self.model.rows[row] for row in rows]
 
     def _selection_changed(self) -> None:
-        self._selections += 1
-        self.ctx.spawn(self._show_selection(self._selections))
+        self.spawn(self._show_selection())
 
-    async def _show_selection(self, generation: int) -> None:
+    async def _show_selection(self) -> None:
         """Show the current snapshot's text and the diff the selection asks for."""
         chosen = self.selected_entries()
         if not chosen:
@@ -251,21 +265,23 @@ class DeviceDetail(QMainWindow):
             and chosen[0] is self.model.rows[-1]
             and len(self.model.rows) < HISTORY_LIMIT
         )
-        comparison: Comparison | None = None
-        async with self.ctx.db.async_read_session() as session:
-            _, text = await backups.snapshot_text(session, self.name, str(shown.id))
-            if not first:
-                comparison = await backups.compare(session, self.name, older, str(newer.id))
-        if generation != self._selections:
-            return
-        self._show_text(text)
-        self.diff.set_comparison(comparison, "The first snapshot: nothing earlier to compare.")
+        # Decompress, diff and align in a worker; a newer selection supersedes this one.
+        text, spans, prepared = await self.ctx.ops.read(
+            _text_and_diff,
+            self.name,
+            str(shown.id),
+            None if first else (older, str(newer.id)),
+            kind=(self, "selection"),
+        )
+        self._show_text(text, spans)
+        await asyncio.sleep(0)  # let the window breathe between the big documents
+        await self.diff.show(prepared, "The first snapshot: nothing earlier to compare.")
 
-    def _show_text(self, text: str) -> None:
+    def _show_text(self, text: str, spans: list[list[LineSpan]] | None = None) -> None:
         """Replace the configuration, keeping the scroll position (the same part in view)."""
         position = self.viewer.verticalScrollBar().value()
         self.config_text = text
-        self.viewer.set_text(text)
+        self.viewer.set_text(text, spans=spans)
         self.viewer.verticalScrollBar().setValue(position)
 
     def shown_text(self) -> tuple[str, str]:
@@ -319,6 +335,23 @@ class DeviceDetail(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        for task in list(self._tasks):
+            task.cancel()
         self.save_state()
         super().closeEvent(event)
         self.closed.emit(self.name)
+
+
+def _device_and_history(session: Session, name: str) -> tuple[Device, list[HistoryEntry]]:
+    device = device_service.show_device(session, name)
+    return device, backups.history_entries(session, name, limit=HISTORY_LIMIT)
+
+
+def _text_and_diff(
+    session: Session, name: str, shown: str, compared: tuple[str | None, str] | None
+) -> tuple[str, list[list[LineSpan]] | None, PreparedDiff | None]:
+    """The shown snapshot's text and its colours and, when `compared` names (older or
+    None, newer), their comparison prepared for the diff view."""
+    _, text = backups.snapshot_text(session, name, shown)
+    prepared = None if compared is None else prepare(backups.compare(session, name, *compared))
+    return text, text_spans(text), prepared

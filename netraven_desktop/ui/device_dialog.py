@@ -12,10 +12,12 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from ..core.crud.devices import clean_fields
 from ..core.db.models import Device
 from ..core.errors import InputError
-from ..core.platforms import PLATFORMS
+from ..core.platforms import all_profiles
 from ..core.services import credentials, devices, tags
 from ..core.validation import validate_name
 from .context import AppContext
@@ -44,8 +46,9 @@ class DeviceDialog(FormDialog):
         self.port.setRange(1, 65535)
         self.port.setValue(22)
         self.platform = QtWidgets.QComboBox()
-        for key, platform in PLATFORMS.items():
-            self.platform.addItem(f"{platform.name} ({key})", key)
+        for key, profile in sorted(all_profiles().items(), key=lambda kv: kv[1].name.lower()):
+            mine = ", your file" if profile.origin == "user" else ""
+            self.platform.addItem(f"{profile.name} ({key}{mine})", key)
         self.site = QtWidgets.QLineEdit()
         self.role = QtWidgets.QLineEdit()
         self.description = QtWidgets.QPlainTextEdit()
@@ -109,7 +112,9 @@ class DeviceDialog(FormDialog):
         self.name.setText(device.name)
         self.host.setText(device.host)
         self.port.setValue(device.port)
-        self.platform.setCurrentIndex(max(0, self.platform.findData(device.platform)))
+        if self.platform.findData(device.platform) < 0:  # its profile file was removed
+            self.platform.addItem(f"{device.platform} (no profile)", device.platform)
+        self.platform.setCurrentIndex(self.platform.findData(device.platform))
         self.site.setText(device.site or "")
         self.role.setText(device.role or "")
         self.description.setPlainText(device.description or "")
@@ -173,25 +178,24 @@ class DeviceDialog(FormDialog):
 
     async def submit(self) -> None:
         values = self.values()
-        async with self.ctx.db.async_session() as session:
-            if self.device is None:
-                device = await devices.add_device(
-                    session,
-                    tags=self.checked_tags(),
-                    credential=self.credential.currentData() or None,
-                    **values,
-                )
-                self.ctx.report(f"Added {device.name}")
-                return
-            device = await devices.edit_device(
-                session,
-                self.device.name,
-                expected_version=self.device.version,
+        if self.device is None:
+            device = await self.ctx.ops.write(
+                devices.add_device,
                 tags=self.checked_tags(),
-                credential=self.credential.currentData(),
+                credential=self.credential.currentData() or None,
                 **values,
             )
-            self.ctx.report(f"Saved {device.name}")
+            self.ctx.report(f"Added {device.name}")
+            return
+        device = await self.ctx.ops.write(
+            devices.edit_device,
+            self.device.name,
+            expected_version=self.device.version,
+            tags=self.checked_tags(),
+            credential=self.credential.currentData(),
+            **values,
+        )
+        self.ctx.report(f"Saved {device.name}")
 
 
 class TagDialog(FormDialog):
@@ -227,8 +231,7 @@ class TagDialog(FormDialog):
     async def submit(self) -> None:
         tag = self.tag.currentText().strip()
         change = {"add": tag} if self.add.isChecked() else {"remove": tag}
-        async with self.ctx.db.async_session() as session:
-            changed = await devices.tag_devices(session, self.device_names, **change)
+        changed = await self.ctx.ops.write(devices.tag_devices, self.device_names, **change)
         verb = "Tagged" if self.add.isChecked() else "Untagged"
         self.ctx.report(f"{verb} {plural(len(changed), 'device')} with {tag}")
 
@@ -237,16 +240,21 @@ async def device_dialog(
     ctx: AppContext, name: str | None = None, parent: QtWidgets.QWidget | None = None
 ) -> DeviceDialog:
     """Read what the dialog offers (credentials, tags, the device) and build it."""
-    async with ctx.db.async_read_session() as session:
-        credential_names = [c.name for c in await credentials.list_credentials(session)]
-        tag_names = [t.name for t, _ in await tags.list_tags(session)]
-        device = await devices.show_device(session, name) if name is not None else None
+    credential_names, tag_names, device = await ctx.ops.read(_choices, name)
     return DeviceDialog(ctx, credential_names, tag_names, device, parent)
 
 
 async def tag_dialog(
     ctx: AppContext, device_names: list[str], parent: QtWidgets.QWidget | None = None
 ) -> TagDialog:
-    async with ctx.db.async_read_session() as session:
-        tag_names = [t.name for t, _ in await tags.list_tags(session)]
+    tag_names = [t.name for t, _ in await ctx.ops.read(tags.list_tags)]
     return TagDialog(ctx, device_names, tag_names, parent)
+
+
+def _choices(session: Session, name: str | None) -> tuple[list[str], list[str], Device | None]:
+    """What the device dialog offers: credential and tag names, and the device if any."""
+    return (
+        [c.name for c in credentials.list_credentials(session)],
+        [t.name for t, _ in tags.list_tags(session)],
+        devices.show_device(session, name) if name is not None else None,
+    )

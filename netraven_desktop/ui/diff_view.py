@@ -6,9 +6,13 @@ them. Both modes have the same changes, so switching keeps the change in view.
 
 from __future__ import annotations
 
-from ..core.diffing import SideBySide, change_starts, side_by_side, unified_kinds
+import asyncio
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..core.diffing import Kind, SideBySide, change_starts, side_by_side, unified_kinds
 from ..core.services.backups import Comparison
-from .config_highlighter import is_dark
+from .config_highlighter import LineSpan, config_spans, is_dark
 from .qt import Qt, QtCore, QtGui, QtWidgets
 from .text_view import TextView
 
@@ -39,14 +43,41 @@ NEW_SIDE = {
 }
 
 
+@dataclass(frozen=True)
+class PreparedDiff:
+    """A comparison with its alignment and line kinds: the CPU work, done by `prepare`
+    in a worker thread (difflib on two 50 KB configurations takes a while)."""
+
+    comparison: Comparison
+    alignment: SideBySide
+    unified_kinds: list[Kind]
+    old_spans: list[list[LineSpan]]  # the syntax colours of each side, by row
+    new_spans: list[list[LineSpan]]
+
+
+def prepare(comparison: Comparison) -> PreparedDiff:
+    """Align and colour `comparison` for the view; pure Python (no Qt calls), so it runs
+    off the Qt thread."""
+    alignment = side_by_side(comparison.old_text, comparison.new_text, comparison.secret_changes)
+    return PreparedDiff(
+        comparison,
+        alignment,
+        unified_kinds(comparison.unified.splitlines()),
+        [config_spans(row.old) for row in alignment.rows],
+        [config_spans(row.new) for row in alignment.rows],
+    )
+
+
 class DiffView(QtWidgets.QWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Differences")
         self.comparison: Comparison | None = None
         self.alignment = SideBySide([], [])
+        self.unified_kinds: list[Kind] = []
         self.unified_changes: list[int] = []
         self.current = -1
+        self._showing = 0  # a later `show` stops an earlier one still painting
 
         self.caption = QtWidgets.QLabel()
         self.caption.setAccessibleName("Compared snapshots")
@@ -104,27 +135,52 @@ class DiffView(QtWidgets.QWidget):
         """The unified diff of what is shown (what Copy and Save as take), '' if none."""
         return self.comparison.unified if self.comparison is not None else ""
 
-    def set_comparison(self, comparison: Comparison | None, note: str = "") -> None:
-        """Show `comparison` at its first change, or only `note` when there is none."""
-        self.comparison = comparison
+    def set_comparison(self, prepared: PreparedDiff | None, note: str = "") -> None:
+        """Show a comparison at its first change, or only `note` when there is none."""
+        self._showing += 1
+        for _ in self._steps(prepared, note):
+            pass
+
+    async def show(self, prepared: PreparedDiff | None, note: str = "") -> None:
+        """`set_comparison`, one piece per turn of the event loop: three 50 KB documents
+        laid out and coloured at once would hold the window up for a few hundred ms.
+        `comparison` is set last, once everything shows; a newer call stops this one."""
+        self._showing += 1
+        token = self._showing
+        for _ in self._steps(prepared, note):
+            await asyncio.sleep(0)
+            if token != self._showing:
+                return
+
+    def _steps(self, prepared: PreparedDiff | None, note: str) -> Iterator[None]:
+        comparison = prepared.comparison if prepared else None
+        alignment = prepared.alignment if prepared else SideBySide([], [])
+        rows = alignment.rows
+        formats = self._formats()
+        for view, side, spans, kinds in (
+            (self.old_view, "old", prepared.old_spans if prepared else None, OLD_SIDE),
+            (self.new_view, "new", prepared.new_spans if prepared else None, NEW_SIDE),
+        ):
+            text = "\n".join(getattr(r, side) for r in rows)
+            view.set_text(text, [getattr(r, f"{side}_number") for r in rows], spans)
+            yield
+            _paint_lines(view, [kinds[r.kind] for r in rows], formats)
+            yield
+        unified_kinds = prepared.unified_kinds if prepared else []
+        self.unified_view.set_text(comparison.unified if comparison else "")
+        yield
+        _paint_lines(
+            self.unified_view, [k if k != "equal" else None for k in unified_kinds], formats
+        )
+        self.comparison, self.alignment, self.unified_kinds = comparison, alignment, unified_kinds
+        self.unified_changes = change_starts(unified_kinds)
         if comparison is None:
-            self.alignment = SideBySide([], [])
-            self.unified_changes = []
             self.caption.setText(note)
         else:
-            self.alignment = side_by_side(
-                comparison.old_text, comparison.new_text, comparison.secret_changes
-            )
-            self.unified_changes = change_starts(unified_kinds(comparison.unified.splitlines()))
             self.caption.setText(
                 f"From {comparison.older.captured_at.astimezone():%Y-%m-%d %H:%M:%S} "
                 f"to {comparison.newer.captured_at.astimezone():%Y-%m-%d %H:%M:%S}"
             )
-        rows = self.alignment.rows
-        self.old_view.set_text("\n".join(r.old for r in rows), [r.old_number for r in rows])
-        self.new_view.set_text("\n".join(r.new for r in rows), [r.new_number for r in rows])
-        self.unified_view.set_text(self.unified_text())
-        self._paint()
         self.current = -1
         self._go(0)
 
@@ -154,8 +210,8 @@ class DiffView(QtWidgets.QWidget):
         self.next_action.setEnabled(0 <= self.current < count - 1)
         self.previous_action.setEnabled(self.current > 0 and count > 0)
 
-    def _paint(self) -> None:
-        """Colour the lines by kind, for the current palette (called again when it changes)."""
+    def _formats(self) -> dict[str, QtGui.QTextCharFormat]:
+        """A line background per kind, for the current palette."""
         dark = is_dark(self.palette())
         formats = {}
         for kind, (light_colour, dark_colour) in BACKGROUNDS.items():
@@ -163,11 +219,16 @@ class DiffView(QtWidgets.QWidget):
             fmt.setBackground(QtGui.QColor(dark_colour if dark else light_colour))
             fmt.setProperty(QtGui.QTextFormat.Property.FullWidthSelection, True)
             formats[kind] = fmt
+        return formats
+
+    def _paint(self) -> None:
+        """Colour the lines by kind again (the palette changed)."""
+        formats = self._formats()
         kinds = [row.kind for row in self.alignment.rows]
         _paint_lines(self.old_view, [OLD_SIDE[k] for k in kinds], formats)
         _paint_lines(self.new_view, [NEW_SIDE[k] for k in kinds], formats)
-        unified = unified_kinds(self.unified_text().splitlines())
-        _paint_lines(self.unified_view, [k if k != "equal" else None for k in unified], formats)
+        kinds = [k if k != "equal" else None for k in self.unified_kinds]
+        _paint_lines(self.unified_view, kinds, formats)
 
     def changeEvent(self, event: QtCore.QEvent) -> None:
         super().changeEvent(event)
@@ -179,12 +240,11 @@ def _paint_lines(
     view: TextView, kinds: list[str | None], formats: dict[str, QtGui.QTextCharFormat]
 ) -> None:
     selections = []
-    block = view.document().firstBlock()
-    for kind in kinds:
-        if kind is not None:
+    document = view.document()
+    for number, kind in enumerate(kinds):
+        if kind is not None:  # most lines are equal: find only the others' blocks
             selection = QtWidgets.QTextEdit.ExtraSelection()
-            selection.cursor = QtGui.QTextCursor(block)
+            selection.cursor = QtGui.QTextCursor(document.findBlockByNumber(number))
             selection.format = formats[kind]
             selections.append(selection)
-        block = block.next()
     view.setExtraSelections(selections)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from ..core.errors import InputError
 from ..core.schedule import parse_schedule
 from ..core.services import jobs, runs
@@ -120,18 +122,26 @@ class JobDialog(FormDialog):
     async def submit(self) -> None:
         name, schedule = self.name.text().strip(), self.schedule.text().strip()
         selection = self.selection()
-        async with self.ctx.db.async_session() as session:
-            if self.job is None:
-                await jobs.add_job(session, name=name, selection=selection, schedule=schedule)
-                if not self.enabled.isChecked():
-                    await jobs.edit_job(session, name, enabled=False)
-            else:
-                await jobs.edit_job(
-                    session,
-                    self.job.name,
-                    expected_version=self.job.version,
-                    name=name,
-                    selection=selection,
-                    schedule=schedule,
-                    enabled=self.enabled.isChecked(),
-                )
+        if self.job is None:
+            await self.ctx.ops.write(
+                _add_job, name, selection, schedule, enabled=self.enabled.isChecked()
+            )
+        else:
+            await self.ctx.ops.write(
+                jobs.edit_job,
+                self.job.name,
+                expected_version=self.job.version,
+                name=name,
+                selection=selection,
+                schedule=schedule,
+                enabled=self.enabled.isChecked(),
+            )
+
+
+def _add_job(
+    session: Session, name: str, selection: runs.Selection, schedule: str, *, enabled: bool
+) -> None:
+    """Add the job, disabled if asked, in one transaction."""
+    jobs.add_job(session, name=name, selection=selection, schedule=schedule)
+    if not enabled:
+        jobs.edit_job(session, name, enabled=False)

@@ -1,17 +1,22 @@
-"""Signing in to a team-mode database: the login dialog and the kept session.
+"""Signing in to a team-mode database: the login dialog and the kept sign-in.
 
-A successful login keeps its session token in the keyring (`core.session_tokens`), so the
-next start signs in without a password and backup child processes run as the same user.
-Password hashing (argon2id) and the keyring are blocking, so they run off the UI thread.
+On PostgreSQL the member connects as their own login role (`core.services.sign_in`): the
+window's database becomes that connection, the role is the server's, and the password is
+kept in the keyring. On SQLite the program checks its own password and keeps a session
+token. Either way (`core.session_tokens`) the next start signs in without asking and
+backup child processes run as the same user. Connecting, password hashing (argon2id) and
+the keyring are blocking, so they run off the UI thread.
 """
 
 from __future__ import annotations
 
 import asyncio
 
+from ..core.db import Database
 from ..core.errors import NetRavenError
 from ..core.services import auth, vault
-from ..core.session_tokens import keep_token, stored_token
+from ..core.services import sign_in as member_sign_in
+from ..core.session_tokens import keep_password, keep_token, stored_password, stored_token
 from .context import AppContext
 from .qt import QtWidgets
 
@@ -57,13 +62,20 @@ class LoginDialog(QtWidgets.QDialog):
         self.buttons.setEnabled(False)
         self.error.setText("Signing in…")
         try:
-            user, token = await asyncio.to_thread(
-                auth.start_session, self.ctx.db, username, password
-            )
-            await asyncio.to_thread(keep_token, self.ctx.secrets, self.ctx.db, user.username, token)
-            await asyncio.to_thread(
-                vault.ensure_member_key, self.ctx.db, self.ctx.secrets, user.username
-            )
+            if self.ctx.db.url.is_sqlite:
+                user, token = await asyncio.to_thread(
+                    auth.start_session, self.ctx.db, username, password
+                )
+                await asyncio.to_thread(
+                    keep_token, self.ctx.secrets, self.ctx.db, user.username, token
+                )
+                name, role = user.username, user.role
+            else:
+                name, role = await sign_in_as_member(self.ctx, username, password)
+                team = self.ctx.db.login_of
+                assert team is not None
+                await asyncio.to_thread(keep_password, self.ctx.secrets, team, name, password)
+            await asyncio.to_thread(vault.ensure_member_key, self.ctx.db, self.ctx.secrets, name)
         except NetRavenError as exc:
             self.error.setText(str(exc))
             self.password.selectAll()
@@ -71,8 +83,27 @@ class LoginDialog(QtWidgets.QDialog):
             return
         finally:
             self.buttons.setEnabled(True)
-        signed_in(self.ctx, user.username, user.role)
+        signed_in(self.ctx, name, role)
         self.accept()
+
+
+async def sign_in_as_member(
+    ctx: AppContext, username: str, password: str | None
+) -> tuple[str, str]:
+    """Connect as the member's own login role; the window works over that connection
+    from now on (the team's shared URL stays in `db.login_of`)."""
+    team = ctx.db.login_of or ctx.db.url
+    shared = Database(team)
+    try:
+        member, name, role = await asyncio.to_thread(
+            member_sign_in.sign_in, shared, username, password
+        )
+    finally:
+        await shared.aclose()
+    previous, ctx.db = ctx.db, member
+    ctx.ops.db = member  # the window's service calls run over the member's login too
+    await previous.aclose()
+    return name, role
 
 
 def signed_in(ctx: AppContext, username: str, role: str) -> None:
@@ -86,15 +117,29 @@ async def resume(ctx: AppContext) -> bool:
     username = str(ctx.prefs.value(LAST_USER_KEY, "") or "")
     if not username:
         return False
-    token = await asyncio.to_thread(stored_token, ctx.secrets, ctx.db, username)
-    if token is None:
-        return False
+    if not ctx.db.url.is_sqlite:
+        team = ctx.db.login_of or ctx.db.url
+        password = await asyncio.to_thread(stored_password, ctx.secrets, team, username)
+        if password is None:
+            return False
+        try:
+            name, role = await sign_in_as_member(ctx, username, password)
+        except NetRavenError:
+            return False
+    else:
+        token = await asyncio.to_thread(stored_token, ctx.secrets, ctx.db, username)
+        if token is None:
+            return False
+        try:
+            user = await asyncio.to_thread(auth.resume_session, ctx.db, username, token)
+        except NetRavenError:
+            return False
+        name, role = user.username, user.role
     try:
-        user = await asyncio.to_thread(auth.resume_session, ctx.db, username, token)
-        await asyncio.to_thread(vault.ensure_member_key, ctx.db, ctx.secrets, user.username)
+        await asyncio.to_thread(vault.ensure_member_key, ctx.db, ctx.secrets, name)
     except NetRavenError:
         return False
-    signed_in(ctx, user.username, user.role)
+    signed_in(ctx, name, role)
     return True
 
 

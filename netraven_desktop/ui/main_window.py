@@ -16,11 +16,12 @@ from ..core import diagnostics, offline
 from ..core.db import DatabaseURL
 from ..core.db.models import Job
 from ..core.db.schema import prepare_async
-from ..core.errors import DatabaseUnavailableError, NetRavenError
+from ..core.errors import AuthenticationError, DatabaseUnavailableError, NetRavenError
+from ..core.services import sign_in as member_sign_in
 from ..core.services.access import team_mode
 from ..core.services.auth import end_session
 from ..core.services.scheduler import Scheduler
-from ..core.session_tokens import forget_token
+from ..core.session_tokens import forget_password, forget_token
 from . import offline as offline_ui
 from . import prefs
 from .connections import choose_database
@@ -30,8 +31,10 @@ from .device_detail import DeviceDetail
 from .export_dialog import ExportDialog
 from .icons import icon
 from .login import sign_in
+from .ops import BusyIndicator
 from .pages import Page
 from .pages.audit import AuditPage
+from .pages.collectors import CollectorsPage
 from .pages.credentials import CredentialsPage
 from .pages.dashboard import DashboardPage
 from .pages.devices import DevicesPage
@@ -57,6 +60,7 @@ PAGES: list[type[Page]] = [
     DashboardPage,
     DevicesPage,
     JobsPage,
+    CollectorsPage,
     SearchPage,
     CredentialsPage,
     UsersPage,
@@ -106,6 +110,7 @@ class MainWindow(QMainWindow):
         self.user_label = QLabel()
         self.user_label.setAccessibleName("Signed-in user")
         self._describe_user()
+        self.statusBar().addPermanentWidget(BusyIndicator(ctx.ops))
         self.statusBar().addPermanentWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.database_label)
         self._build_menus()
@@ -165,15 +170,14 @@ class MainWindow(QMainWindow):
             self.ctx.spawn(self._save_diagnostics(Path(path)))
 
     async def _save_diagnostics(self, path: Path) -> None:
-        keyring = await asyncio.to_thread(diagnostics.keyring_name, self.ctx.secrets)
+        keyring = await self.ctx.ops.blocking(diagnostics.keyring_name, self.ctx.secrets)
         team = self.ctx.db.replica_of
-        await self.ctx.in_worker(
+        await self.ctx.ops.read(
             diagnostics.write_diagnostics,
             path,
             database=f"offline copy of {team.display()}" if team else self.ctx.db.url.display(),
             keyring=keyring,
             extra={"qt": QtCore.qVersion(), "qt_platform": QtGui.QGuiApplication.platformName()},
-            write=False,
         )
         self.statusBar().showMessage(f"Saved diagnostics to {path}", 15_000)
 
@@ -192,8 +196,15 @@ class MainWindow(QMainWindow):
         user = self.ctx.user
         if user is None:
             return
-        await asyncio.to_thread(end_session, self.ctx.db, user)
-        await asyncio.to_thread(forget_token, self.ctx.secrets, self.ctx.db, user)
+        team = self.ctx.db.login_of
+        if team is not None:  # a member's own login: audited, then forgotten here only
+            with contextlib.suppress(NetRavenError):
+                await self.ctx.ops.blocking(member_sign_in.sign_out, self.ctx.db)
+            await self.ctx.ops.blocking(forget_password, self.ctx.secrets, team, user)
+            self.reopen.emit(team)
+            return
+        await self.ctx.ops.blocking(end_session, self.ctx.db, user)
+        await self.ctx.ops.blocking(forget_token, self.ctx.secrets, self.ctx.db, user)
         self.reopen.emit(self.ctx.db.url)
 
     def _report(self, message: str) -> None:
@@ -208,6 +219,11 @@ class MainWindow(QMainWindow):
             await prepare_async(self.ctx.db)
             async with self.ctx.db.async_read_session() as session:
                 team = await session.run_sync(team_mode)
+        except AuthenticationError:
+            # The server wants a member's own login before anything: sign in first.
+            team = not self.ctx.db.url.is_sqlite
+            if not team:
+                raise
         except DatabaseUnavailableError as exc:
             self._unavailable(str(exc), await offline_ui.replica_pulled_at(self.ctx.db.url))
             return
@@ -227,6 +243,12 @@ class MainWindow(QMainWindow):
                     "This database is in team mode: sign in to use it (File → Open database…)."
                 )
                 return
+            if self.ctx.db.login_of is not None:
+                try:  # over the member's own login now
+                    await prepare_async(self.ctx.db)
+                except NetRavenError as exc:
+                    self._unavailable(str(exc))
+                    return
         self._describe_user()
         self.sign_out_action.setEnabled(self.ctx.user is not None)
         for page_type in PAGES:
@@ -318,7 +340,7 @@ class MainWindow(QMainWindow):
             return
         finally:
             self.go_online_action.setEnabled(True)
-        summary = offline_ui.describe(report)
+        summary = f"Synced: {report.describe()}"
         self._report(summary)
         await self._update_badge()
         if report.conflicts:
@@ -343,7 +365,7 @@ class MainWindow(QMainWindow):
         self.ctx.spawn(self._update_badge())
 
     async def _show_offline(self) -> None:
-        state = await asyncio.to_thread(offline.replica_state, self.ctx.db)
+        state = await self.ctx.ops.blocking(offline.replica_state, self.ctx.db)
         self.setWindowTitle(
             f"NetRaven Desktop — OFFLINE (copy from {offline_ui.local_time(state.pulled_at)})"
         )
@@ -353,11 +375,11 @@ class MainWindow(QMainWindow):
         await self._update_badge()
 
     async def _update_badge(self) -> None:
-        status = await asyncio.to_thread(offline.offline_status, self.ctx.db)
+        status = await self.ctx.ops.blocking(offline.offline_status, self.ctx.db)
         self.offline_badge.show_status(status)
 
     def _team_url(self) -> DatabaseURL:
-        return self.ctx.db.replica_of or self.ctx.db.url
+        return self.ctx.db.replica_of or self.ctx.db.login_of or self.ctx.db.url
 
     def _describe_user(self) -> None:
         who = self.ctx.user or "personal mode"

@@ -68,7 +68,14 @@ async def refresh(team: Database) -> offline.PullReport:
         finally:
             replica.close()
 
-    return await asyncio.to_thread(pull)
+    pulling = asyncio.ensure_future(asyncio.to_thread(pull))
+    try:
+        return await asyncio.shield(pulling)
+    except asyncio.CancelledError:
+        # The window is closing: let the pull end, so its connections are back in the
+        # pool before the team database's engine is disposed.
+        await asyncio.wait({pulling})
+        raise
 
 
 async def refresh_forever(team: Database, every: float) -> None:
@@ -125,15 +132,6 @@ async def sync(ctx: AppContext) -> offline.SyncReport:
         return await asyncio.to_thread(offline.sync, team, replica)
     finally:
         await team.aclose()
-
-
-def describe(report: offline.SyncReport) -> str:
-    """The one-line summary of a sync for the status bar."""
-    text = (
-        f"Synced: pushed {report.pushed}, merged {report.merged}, uploaded {report.uploaded} "
-        f"backups, pulled {report.pulled.total} rows; {len(report.conflicts)} conflicts"
-    )
-    return text + (f", {report.held} edits waiting behind them" if report.held else "")
 
 
 class OfflineBadge(QLabel):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..core.services.engine import RunSummary
 from .backup_process import BackupProcess
 from .context import AppContext
 from .dialogs.host_key import HostKeyDialog
@@ -26,16 +27,30 @@ def seconds(duration_ms: int | None) -> str:
 
 
 class ResultsModel(RowsModel[Any]):
-    """Devices' outcomes in a run: stored results (`JobRunResult`) or live ones."""
+    """Devices' outcomes in a run: stored results (`StoredResult`) or live ones."""
 
-    COL_DEVICE, COL_STATUS, COL_ERROR_CLASS, COL_MESSAGE, COL_DURATION = range(5)
+    COL_DEVICE, COL_STATUS, COL_ERROR_CLASS, COL_MESSAGE, COL_DURATION, COL_COLLECTOR = range(6)
     COLUMNS = (
         ("Device", lambda r: r.device_name),
         ("Status", lambda r: r.status),
         ("Error class", lambda r: r.error_class),
         ("Message", lambda r: r.message),
         ("Duration", lambda r: seconds(r.duration_ms)),
+        ("Collector", lambda r: r.collector),
     )
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """A device's stored outcome, with the collector that backed it up (queued runs; None
+    for a run this machine made itself)."""
+
+    device_name: str
+    status: str
+    error_class: str | None
+    message: str | None
+    duration_ms: int | None
+    collector: str | None = None
 
 
 @dataclass
@@ -47,6 +62,7 @@ class LiveResult:
     error_class: str | None = None
     message: str | None = None
     duration_ms: int | None = None
+    collector: str | None = None  # a live run is this machine's own
 
     def update(self, event: dict[str, Any]) -> None:
         kind = event["event"]
@@ -99,18 +115,6 @@ class LiveResultsModel(ResultsModel):
             self.dataChanged.emit(
                 self.index(min(changed), 0), self.index(max(changed), len(self.COLUMNS) - 1)
             )
-
-
-def summary_text(event: dict[str, Any]) -> str:
-    """One line for a finished run (the engine's `run_finished` event)."""
-    text = (
-        f"{event['status'].capitalize()}: {event['devices']} devices, {event['changed']} "
-        f"changed, {event['unchanged']} unchanged, {event['failed']} failed"
-    )
-    if event["cancelled"]:
-        text += f", {event['cancelled']} cancelled"
-    failures = ", ".join(f"{count} {kind}" for kind, count in event["failures"].items())
-    return text + (f" ({failures})" if failures else "")
 
 
 def results_table(model: ResultsModel, name: str) -> QtWidgets.QTableView:
@@ -196,7 +200,7 @@ class RunPanel(QtWidgets.QWidget):
             last = process.stderr.strip().splitlines()[-1:] or [f"exit code {code}"]
             self.summary.setText(f"The run did not complete: {last[0]}")
         else:
-            self.summary.setText(summary_text(self._finished))
+            self.summary.setText(RunSummary.from_event(self._finished).describe())
         return self._finished
 
     def cancel(self) -> None:

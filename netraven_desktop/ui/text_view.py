@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .config_highlighter import ConfigHighlighter
+from .config_highlighter import ConfigHighlighter, LineSpan
 from .qt import Qt, QtCore, QtGui, QtWidgets
 
 
@@ -44,10 +44,18 @@ class TextView(QtWidgets.QPlainTextEdit):
         self.updateRequest.connect(self._scroll_gutter)
         self._fit_gutter()
 
-    def set_text(self, text: str, numbers: Sequence[int | None] | None = None) -> None:
-        """Show `text`; `numbers` are the gutter's labels, one per line (None: blank)."""
+    def set_text(
+        self,
+        text: str,
+        numbers: Sequence[int | None] | None = None,
+        spans: Sequence[list[LineSpan]] | None = None,
+    ) -> None:
+        """Show `text`; `numbers` are the gutter's labels, one per line (None: blank);
+        `spans` its colours by line if already worked out (`config_highlighter.text_spans`)."""
         self.numbers = numbers
         self.marked = None
+        if self.highlighter is not None:
+            self.highlighter.spans = spans
         self.setPlainText(text)
         self._fit_gutter()
 

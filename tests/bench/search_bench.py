@@ -47,14 +47,14 @@ SEARCHES = [  # (label, pattern, regex, ignore_case)
 ]
 
 
-def generate(count: int) -> list[str]:
-    """`count` distinct configurations, 8-50 KB, a few with the rare route."""
+def generate(count: int, kb: int | None = None) -> list[str]:
+    """`count` distinct configurations, 8-50 KB (or all `kb`), a few with the rare route."""
     moment = Moment(datetime(2026, 12, 1, tzinfo=UTC), 1, random.Random(0))
     texts = []
     for i in range(count):
         rng = random.Random(i)
         platform = PLATFORMS[i % len(PLATFORMS)]
-        seed = Seed(f"dev{i:05d}", "admin", rng.randint(8, 50), rng)
+        seed = Seed(f"dev{i:05d}", "admin", kb or rng.randint(8, 50), rng)
         image = build_image(platform, seed)
         lines = [
             line.render(moment) if not isinstance(line, str) else line

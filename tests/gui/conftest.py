@@ -60,6 +60,7 @@ def app_ctx(db, tmp_path, run_async):
     ctx = AppContext(db=db, secrets=SecretStore(), prefs=open_prefs(str(tmp_path / "prefs.ini")))
     yield ctx
     run_async(ctx.drain())
+    run_async(ctx.db.aclose())  # a team member's own login, after a sign-in
     run_async(db.aclose())
 
 

@@ -13,7 +13,7 @@ import pytest
 from netraven_desktop.core.crud import devices
 from netraven_desktop.core.diffing import SECRET_CHANGED
 from netraven_desktop.core.drivers.filters import clean
-from netraven_desktop.core.drivers.profiles import profile_for
+from netraven_desktop.core.platforms import profile_for
 from netraven_desktop.core.secret_fingerprints import MaskKey, fingerprints
 from netraven_desktop.core.services import backups
 from netraven_desktop.ui.config_highlighter import span_formats

@@ -43,10 +43,10 @@ def messages(app_ctx):
 
 
 def _table(dialog):
-    table = dialog.preview
+    model = dialog.preview.model()
     return [
-        tuple(table.item(row, column).text() for column in range(3))
-        for row in range(table.rowCount())
+        tuple(model.index(row, column).data() for column in range(3))
+        for row in range(model.rowCount())
     ]
 
 
@@ -99,7 +99,8 @@ def test_problems_are_listed_and_nothing_can_be_imported(dialog, qtbot, app_ctx)
         ("line 3", "platform"),
         ("line 4", "host"),
     ]
-    assert "did you mean cisco_nxos?" in rows[1][2]
+    assert "unknown platform" in rows[1][2]
+    assert "(got 'sonicwall')" in rows[1][2]
     assert "3 problems; nothing was written" in dialog.summary.text()
     assert not dialog.import_button.isEnabled()
     assert _device_count(app_ctx.db) == 1

@@ -132,6 +132,24 @@ def test_add_a_device_through_the_dialog(page, qtbot, app_ctx, messages):
         assert device.connect_timeout == 45
 
 
+def test_a_user_platform_is_offered_and_saved(page, qtbot, app_ctx, tmp_path, monkeypatch):
+    monkeypatch.setenv("NETRAVEN_HOME", str(tmp_path))
+    (tmp_path / "platforms").mkdir()
+    (tmp_path / "platforms" / "lab_sw.toml").write_text(
+        "extends = 'cisco_ios'\nname = 'Acme lab switch'\n"
+    )
+    dialog = open_dialog(page, qtbot, page.add_action.trigger)
+    index = dialog.platform.findData("lab_sw")
+    assert dialog.platform.itemText(index) == "Acme lab switch (lab_sw, your file)"
+    qtbot.keyClicks(dialog.name, "lab-sw1")
+    qtbot.keyClicks(dialog.host, "192.0.2.20")
+    dialog.platform.setCurrentIndex(index)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "lab-sw1" in shown(page))
+    with app_ctx.db.read_session() as s:
+        assert devices.show_device(s, "lab-sw1").platform == "lab_sw"
+
+
 def test_bad_fields_are_shown_at_the_field_and_nothing_is_written(page, qtbot, app_ctx):
     dialog = open_dialog(page, qtbot, page.add_action.trigger)
     qtbot.keyClicks(dialog.host, "10.0.0.300")

@@ -52,6 +52,7 @@ def test_webhook_with_a_token_then_a_test_send_reaches_the_server(
     dialog.url.setText(hook.url)
     dialog.token.setText(TOKEN)
     dialog.events.boxes["job_finished"].setChecked(False)
+    dialog.events.boxes["collector_silent"].setChecked(False)
     with qtbot.waitSignal(dialog.accepted):
         dialog.ok_button.click()
     qtbot.waitUntil(lambda: page.model.rowCount() == 1)
@@ -156,6 +157,7 @@ def test_edit_opens_the_dialog_filled_in_and_keeps_the_token(
     assert dialog.token.placeholderText() == "unchanged when left empty"
     dialog.name.setText("team-chat")
     dialog.events.boxes["job_finished"].setChecked(False)
+    dialog.events.boxes["collector_silent"].setChecked(False)
     with qtbot.waitSignal(dialog.accepted):
         dialog.ok_button.click()
     qtbot.waitUntil(lambda: _cells(page, ChannelModel.COL_NAME) == ["team-chat"])

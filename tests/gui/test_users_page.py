@@ -7,6 +7,7 @@ import pytest
 
 from netraven_desktop.core.services import auth
 from netraven_desktop.ui.pages.users import UserModel, UsersPage
+from tests.integration.test_auth import logs_in
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ def test_add_needs_the_same_password_twice(qtbot, app_ctx, page):
         dialog.ok_button.click()
     qtbot.waitUntil(lambda: len(_rows(page)) == 2)
     assert _rows(page)[0] == ("alice", "operator", "yes")
-    assert auth.authenticate(app_ctx.db, "alice", "Alice-pass-1").role == "operator"
+    assert logs_in(app_ctx.db, "alice", "Alice-pass-1")  # PostgreSQL's own login there
 
 
 def test_role_disable_enable_and_the_last_admin(qtbot, run_async, app_ctx, page):
@@ -96,4 +97,5 @@ def test_reset_password(qtbot, app_ctx, page):
     dialog.again.setText("Fresh-pass-9")
     with qtbot.waitSignal(dialog.accepted):
         dialog.ok_button.click()
-    assert auth.authenticate(app_ctx.db, "root", "Fresh-pass-9").username == "root"
+    assert logs_in(app_ctx.db, "root", "Fresh-pass-9")
+    assert not logs_in(app_ctx.db, "root", "Root-pass-1")

@@ -1,10 +1,14 @@
 """Team mode: roles enforced in the services themselves, logins with lockout, and the
-last admin protected. Services are called directly, as each role."""
+last admin protected. Services are called directly, as each role.
+
+Passwords are the program's own on SQLite (argon2id, lockout) and PostgreSQL's on
+PostgreSQL (each user a login role; tests/integration/test_member_logins.py)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+import psycopg
 import pytest
 from sqlalchemy import func, select, update
 
@@ -15,9 +19,7 @@ from netraven_desktop.core.services import auth, devices, retention, runs, setti
 from netraven_desktop.core.services import jobs as job_service
 
 
-@pytest.fixture
-def team(db):
-    """A team-mode database with an admin, an operator and a viewer."""
+def _team(db):
     with db.session() as s:
         auth.set_mode(s, "team", first_admin=("alice", "alice-password"))
     db.act_as("alice", "admin")
@@ -26,6 +28,35 @@ def team(db):
         auth.add_user(s, username="vera", password="vera-password", role="viewer")
         devices.add_device(s, name="r1", host="10.0.0.1", platform="linux")
     return db
+
+
+@pytest.fixture
+def team(db):
+    """A team-mode database with an admin, an operator and a viewer."""
+    return _team(db)
+
+
+@pytest.fixture
+def sqlite_team(make_db):
+    """The same on SQLite, where the program checks its own passwords."""
+    return _team(make_db("sqlite"))
+
+
+def logs_in(team, username: str, password: str) -> bool:
+    """Whether the password is accepted: by the program (SQLite), by PostgreSQL itself."""
+    if team.url.is_sqlite:
+        try:
+            auth.authenticate(team, username, password)
+        except AuthenticationError:
+            return False
+        return True
+    try:
+        psycopg.connect(
+            team.url.plain(hide_password=False), user=username, password=password
+        ).close()
+    except psycopg.OperationalError:
+        return False
+    return True
 
 
 OPERATIONS = {
@@ -78,14 +109,19 @@ def test_personal_mode_checks_nothing(db):
         settings.set_setting(s, "backup.concurrency", "10")
 
 
-def test_passwords_are_argon2id_hashes(team):
+def test_passwords_are_argon2id_hashes_or_postgresqls_own(team):
     with team.read_session() as s:
         hashes = [u.password_hash for u in auth.list_users(s)]
-    assert all(h.startswith("$argon2id$") for h in hashes)
+    if team.url.is_sqlite:
+        assert all(h.startswith("$argon2id$") for h in hashes)
+    else:  # the server keeps a SCRAM verifier; the row nothing usable
+        assert hashes == [auth.NO_APP_PASSWORD] * 3
+        assert logs_in(team, "oscar", "oscar-password")
     assert not any("password" in h for h in hashes)
 
 
-def test_login_lockout_after_repeated_failures(team):
+def test_login_lockout_after_repeated_failures(sqlite_team):
+    team = sqlite_team
     user = auth.authenticate(team, "oscar", "oscar-password")
     assert user.role == "operator"
     assert user.last_login_at is not None
@@ -131,7 +167,8 @@ def test_users_change_their_own_password_only(team):
         auth.change_password(s, "vera", "vera-new-password")
     with pytest.raises(PermissionDeniedError), team.session() as s:
         auth.change_password(s, "oscar", "hijacked-password")
-    assert auth.authenticate(team, "vera", "vera-new-password").username == "vera"
+    assert logs_in(team, "vera", "vera-new-password")
+    assert not logs_in(team, "vera", "vera-password")
     with pytest.raises(InputError, match="at least 8"), team.session() as s:
         auth.change_password(s, "vera", "short")
 

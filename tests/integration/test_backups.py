@@ -16,12 +16,12 @@ from sqlalchemy import select, text
 from netraven_desktop.core.crud import configs, devices, host_keys, jobs
 from netraven_desktop.core.db.models import ConfigBlob
 from netraven_desktop.core.drivers.profiles import MASK
-from netraven_desktop.core.platforms import PLATFORMS
 from netraven_desktop.core.secrets import Secrets
 from netraven_desktop.core.services import backups, credentials, hostkeys, runs
 from netraven_desktop.core.services import devices as device_service
 from netraven_desktop.core.services.engine import BackupEngine, EngineOptions
 from netraven_desktop.core.sim import SimDevice, Simulator
+from netraven_desktop.core.sim.personalities import PERSONALITIES as PLATFORMS  # simulated
 
 FAST = EngineOptions(concurrency=20, connect_timeout=5, device_timeout=20, retries=0, backoff=0.01)
 

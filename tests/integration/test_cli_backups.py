@@ -67,7 +67,7 @@ def test_backup_run_show_history_diff(cli, db, inventory, secret_store):
     again = cli("backup", "run", name)
     assert again.returncode == 0
     assert "unchanged" in again.stdout
-    assert "1 devices: 0 changed, 1 unchanged" in again.stdout
+    assert "Succeeded: 1 devices, 0 changed, 1 unchanged" in again.stdout
     history = cli.json("backup", "history", name)
     assert len(history) == 1
     assert set(history[0]) == {
@@ -162,7 +162,7 @@ def test_jobs_run_when_due(cli, db, inventory):
     assert _events(due.stdout)[-1]["devices"] == 3
     assert cli.json("job", "list")[1]["last_run_at"] is not None
     assert cli.ok("job", "run", "--due").strip() == "no job is due"
-    assert "1 devices: 0 changed, 1 unchanged" in cli.ok("job", "run", "adhoc")
+    assert "Succeeded: 1 devices, 0 changed, 1 unchanged" in cli.ok("job", "run", "adhoc")
     cli.ok("job", "remove", "adhoc")
     assert [j["name"] for j in cli.json("job", "list")] == ["nightly"]
 

@@ -253,11 +253,11 @@ def test_without_pg_trgm_rights_db_upgrade_names_what_the_dba_must_run():
     name = f"nr_nopriv_{uuid.uuid4().hex[:8]}"
     server = create_engine(admin, isolation_level="AUTOCOMMIT")
     with server.connect() as conn:
-        conn.execute(text(f'CREATE ROLE "{name}" LOGIN'))
+        conn.execute(text(f"CREATE ROLE \"{name}\" LOGIN PASSWORD '{name}-pw'"))
         conn.execute(text(f'CREATE DATABASE "{name}"'))  # owned by the admin, not the role
     db = Database(
         admin.set(
-            drivername="postgresql", username=name, password=None, database=name
+            drivername="postgresql", username=name, password=f"{name}-pw", database=name
         ).render_as_string(hide_password=False)
     )
     try:

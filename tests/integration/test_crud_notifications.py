@@ -42,7 +42,7 @@ def test_create_and_get_round_trip(face):
 def test_a_new_channel_subscribes_to_every_event(face):
     desk = _add(face, name="desk", kind="desktop")
     stored = face(notifications.get_channel, desk.id)
-    assert stored.events == ["backup_failed", "config_changed", "job_finished"]
+    assert stored.events == ["backup_failed", "config_changed", "job_finished", "collector_silent"]
     assert (stored.config, stored.secret_ref) == ({}, None)
     quiet = _add(face, name="quiet", kind="desktop", events=[])
     assert face(notifications.get_channel, quiet.id).events == []

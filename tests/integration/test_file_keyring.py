@@ -195,7 +195,7 @@ def test_a_cron_job_without_a_desktop_session_backs_up_with_the_file_store(
     add_lab_inventory(cron, sim_devices)
     run = cron("backup", "run", "--all")
     assert run.returncode == 0, run.stderr
-    assert "3 devices: 3 changed" in run.stdout
+    assert "3 devices, 3 changed" in run.stdout
     keyring_file = tmp_path / "home" / "secrets.keyring"
     assert SIM_PASSWORD.encode() not in keyring_file.read_bytes()
     assert os.stat(keyring_file).st_mode & 0o077 == 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import tarfile
@@ -141,3 +142,113 @@ def test_deb_installs_under_opt_with_a_launcher_menu_entry_and_icons(built, tmp_
         check=True,
     )
     assert version.stdout.strip() == f"{NAME} {__version__}"
+
+
+def _appimage(dist: Path) -> Path:
+    (image,) = dist.glob(f"{NAME}-{__version__}-*.AppImage")
+    return image
+
+
+def _self_test(command: list[str], env: dict[str, str], cwd: Path) -> list[str]:
+    result = subprocess.run(
+        [*command, "--self-test"],
+        capture_output=True,
+        text=True,
+        env=_bundle_env(env),
+        cwd=cwd,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 7, result.stdout
+    assert all(line.startswith("ok   ") for line in lines), result.stdout
+    return lines
+
+
+def test_appimage_is_a_type_2_appimage_with_the_squashfs_after_the_elf(built, tmp_path):
+    dist, output = built
+    image = _appimage(dist)
+    assert f"installer: {image}" in output
+    head = image.read_bytes()[:16]
+    assert head[:4] == b"\x7fELF"
+    assert head[8:11] == b"AI\x02"
+    offset = subprocess.run(
+        [str(image), "--appimage-offset"], capture_output=True, text=True, check=True
+    ).stdout
+    with image.open("rb") as file:
+        file.seek(int(offset))
+        assert file.read(4) == b"hsqs"  # a SquashFS superblock, as AppImage tools expect
+    subprocess.run([str(image), "--appimage-extract"], cwd=tmp_path, check=True, timeout=300)
+    root = tmp_path / "squashfs-root"
+    for member in (f"{NAME}.desktop", f"{NAME}.png", "AppRun", f"usr/bin/{NAME}"):
+        assert (root / member).is_file(), member
+    assert os.access(root / "AppRun", os.X_OK)
+    assert (root / ".DirIcon").resolve() == root / f"{NAME}.png"
+
+
+def test_appimage_extracted_and_run_passes_its_self_test_and_cleans_up(
+    built, secret_store, env, tmp_path
+):
+    """How it runs where FUSE cannot mount (containers, CI runners)."""
+    dist, _ = built
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = env | {"APPIMAGE_EXTRACT_AND_RUN": "1", "TMPDIR": str(scratch)}
+    lines = _self_test([str(_appimage(dist))], env, dist)
+    assert f"{scratch}/appimage_extracted_" in "\n".join(lines)  # the image's own icons
+    assert list(scratch.iterdir()) == []  # the extracted copy is gone afterwards
+
+
+def test_appimage_mounted_with_fuse_passes_its_self_test(built, secret_store, env, tmp_path):
+    """The usual start: the image mounted read-only while the program runs, then unmounted."""
+    if not os.access("/dev/fuse", os.R_OK | os.W_OK):
+        pytest.skip("no usable /dev/fuse here: the extract-and-run test covers this machine")
+    dist, _ = built
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    lines = _self_test([str(_appimage(dist))], env | {"TMPDIR": str(scratch)}, dist)
+    assert f"{scratch}/.mount_" in "\n".join(lines)
+    assert list(scratch.iterdir()) == []  # unmounted and its mount point removed
+
+
+def test_appimage_passes_the_program_exit_status_through(built, env):
+    dist, _ = built
+    env = _bundle_env(env | {"APPIMAGE_EXTRACT_AND_RUN": "1"})
+    image = str(_appimage(dist))
+    version = subprocess.run(
+        [image, "--version"], capture_output=True, text=True, env=env, timeout=300, check=False
+    )
+    assert (version.returncode, version.stdout.strip()) == (0, f"{NAME} {__version__}")
+    wrong = subprocess.run(
+        [image, "--no-such-option"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert wrong.returncode == 2, wrong.stderr  # argparse's usage error, not the runtime's
+    assert "--no-such-option" in wrong.stderr
+
+
+def test_appimage_stopped_with_sigterm_stops_the_program_and_unmounts(built, env, tmp_path):
+    """What `kill` or a service manager does: the program stops too, nothing stays mounted."""
+    if not os.access("/dev/fuse", os.R_OK | os.W_OK):
+        pytest.skip("no usable /dev/fuse here: nothing is mounted to leave behind")
+    dist, _ = built
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    with subprocess.Popen(
+        [str(_appimage(dist)), "sim", "--devices", "1", "--stop-on-stdin"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_bundle_env(env | {"TMPDIR": str(scratch)}),
+    ) as sim:
+        assert sim.stdout is not None
+        assert [sim.stdout.readline() for _ in range(2)][1] == "ready\n"
+        assert [p.name[:7] for p in scratch.iterdir()] == [".mount_"]
+        sim.terminate()
+        assert sim.wait(timeout=60) == 128 + signal.SIGTERM  # the program's own death
+    assert list(scratch.iterdir()) == []

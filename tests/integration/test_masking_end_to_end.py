@@ -24,11 +24,11 @@ from dulwich.repo import Repo
 from netraven_desktop.cli.app import main
 from netraven_desktop.core.crud import devices
 from netraven_desktop.core.db import Database
-from netraven_desktop.core.platforms import PLATFORMS
 from netraven_desktop.core.secret_fingerprints import keyring_reference
 from netraven_desktop.core.secrets import Secrets, SecretStore, SecretStoreError
 from netraven_desktop.core.services import credentials, notify
 from netraven_desktop.core.sim import SimDevice, Simulator
+from netraven_desktop.core.sim.personalities import PERSONALITIES as PLATFORMS  # simulated
 from tests.clitools import Cli
 from tests.secret_corpus import load, sqlite_bytes
 

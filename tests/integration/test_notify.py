@@ -191,10 +191,11 @@ class Hook:
         self.requests: list[tuple[str, dict[str, str], bytes]] = []
         self.statuses: list[int] = []
         self.port = 0
+        self.scheme = "http"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
+        return f"{self.scheme}://127.0.0.1:{self.port}/hook"
 
     def bodies(self) -> list[dict]:
         return [json.loads(body) for _, _, body in self.requests]
@@ -202,10 +203,11 @@ class Hook:
 
 @pytest.fixture
 def webhook_server() -> Iterator:
-    """Start HTTP servers on 127.0.0.1 in threads: `start(statuses=[500, 500])`."""
+    """Start HTTP servers on 127.0.0.1 in threads: `start(statuses=[500, 500])`; a 3xx
+    points to /elsewhere on the same server; `tls=(cert, key)` serves HTTPS."""
     started: list[tuple[http.server.ThreadingHTTPServer, threading.Thread]] = []
 
-    def start(statuses: list[int] | None = None) -> Hook:
+    def start(statuses: list[int] | None = None, tls: tuple[Path, Path] | None = None) -> Hook:
         hook = Hook()
         hook.statuses = list(statuses or ())
 
@@ -215,6 +217,8 @@ def webhook_server() -> Iterator:
                 hook.requests.append((self.path, dict(self.headers), body))
                 status = hook.statuses.pop(0) if hook.statuses else 200
                 self.send_response(status)
+                if 300 <= status < 400:
+                    self.send_header("Location", f"{hook.url.rsplit('/', 1)[0]}/elsewhere")
                 self.send_header("Content-Length", "2")
                 self.end_headers()
                 self.wfile.write(b"{}")
@@ -224,6 +228,11 @@ def webhook_server() -> Iterator:
 
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         hook.port = server.server_address[1]
+        if tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            server.socket = context.wrap_socket(server.socket, server_side=True)
+            hook.scheme = "https"
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         started.append((server, thread))
@@ -628,6 +637,39 @@ async def test_a_client_error_is_not_retried(ndb, secret_store, webhook_server):
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+async def test_a_redirect_is_not_followed_so_the_token_goes_nowhere_else(
+    ndb, secret_store, webhook_server, status
+):
+    hook = webhook_server(statuses=[status])
+    notify.add_webhook_channel(ndb, secret_store, name="moved", url=hook.url, token=TOKEN)
+    [report] = await notify.deliver(ndb, secret_store, clean_run(), attempts=3, **FAST)
+    assert (report.ok, report.attempts) == (False, 1)
+    assert report.error.startswith(f"HTTP {status}")
+    assert "redirects are not followed" in report.error
+    assert [path for path, _, _ in hook.requests] == ["/hook"]
+
+
+@pytest.mark.asyncio
+async def test_an_https_webhook_trusts_the_system_store_only(
+    ndb, secret_store, webhook_server, tls_files, monkeypatch
+):
+    """Without the test CA trusted, the handshake fails and no token is sent; with it in
+    the system store (SSL_CERT_FILE), the same endpoint receives the notification."""
+    hook = webhook_server(tls=(tls_files[1], tls_files[2]))
+    notify.add_webhook_channel(ndb, secret_store, name="tls", url=hook.url, token=TOKEN)
+    [refused] = await notify.deliver(ndb, secret_store, clean_run(), attempts=3, **FAST)
+    assert (refused.ok, refused.attempts) == (False, 1)
+    assert refused.error.startswith("TLS: the server's certificate was refused")
+    assert hook.requests == []
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_files[0]))
+    [sent] = await notify.deliver(ndb, secret_store, clean_run(), attempts=3, **FAST)
+    assert (sent.ok, sent.attempts, sent.error) == (True, 1, None)
+    [(_, headers, _)] = hook.requests
+    assert headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+@pytest.mark.asyncio
 async def test_dead_endpoints_fail_quickly_without_raising(
     ndb, secret_store, webhook_server, black_hole
 ):
@@ -780,7 +822,7 @@ def test_list_and_json_show_no_secret(face, secret_store):
         assert mail["config"] == MAIL_CONFIG
         assert hook["config"] == {"url": "https://hooks.example.net/…"}  # the URL: a secret
         assert (mail["has_secret"], hook["has_secret"]) == (True, True)
-        assert mail["events"] == ["backup_failed", "config_changed", "job_finished"]
+        assert mail["events"] == list(EVENTS)  # a new channel: every event
         text_form = json.dumps(rows)
         assert SMTP_PASSWORD not in text_form
         assert TOKEN not in text_form

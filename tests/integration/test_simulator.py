@@ -14,9 +14,9 @@ import asyncssh
 import pytest
 import pytest_asyncio
 
-from netraven_desktop.core.platforms import PLATFORMS
 from netraven_desktop.core.sim import FAULTS, SimDevice, Simulator
 from netraven_desktop.core.sim.cli import serve
+from netraven_desktop.core.sim.personalities import PERSONALITIES as PLATFORMS  # simulated
 
 if TYPE_CHECKING:
     from netraven_desktop.core.drivers.profiles import PlatformProfile
@@ -597,9 +597,9 @@ FACTS_NOT_IN_VERSION_OUTPUT = {("juniper_junos", "serial")}  # in 'show chassis 
 
 
 def _profile(platform: str) -> PlatformProfile:
-    from netraven_desktop.core.drivers.profiles import PROFILES
+    from netraven_desktop.core.platforms import profile_for
 
-    return PROFILES[platform]
+    return profile_for(platform)
 
 
 def _clean(text: str, platform: str, *, mask_secrets: bool) -> str:

@@ -31,6 +31,8 @@ VIEWER, OPERATOR, ADMIN = "netraven_viewer", "netraven_operator", "netraven_admi
 # What only admins may write, and what nobody but the owner may.
 ADMIN_ONLY = ("settings", "users", "credentials", "credential_tags", "notification_channels")
 OWNER_ONLY = ("audit_events", "audit_head", "alembic_version")
+# The test server checks every login but the superuser's password (SCRAM).
+MEMBER_PASSWORD = "Member-Pa55-word"
 INVENTORY = ("devices", "tags", "device_tags", "jobs", "job_runs", "config_snapshots")
 
 
@@ -69,11 +71,11 @@ def member(team: Database) -> Iterator[Callable[[str], psycopg.Connection]]:
     def make(group: str) -> psycopg.Connection:
         name = f"nr_{group.removeprefix('netraven_')}_{uuid.uuid4().hex[:8]}"
         owner.execute(
-            sql.SQL("CREATE ROLE {} LOGIN IN ROLE {}").format(
-                sql.Identifier(name), sql.Identifier(group)
+            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {} IN ROLE {}").format(
+                sql.Identifier(name), sql.Literal(MEMBER_PASSWORD), sql.Identifier(group)
             )
         )
-        conn = psycopg.connect(url, user=name, autocommit=True)
+        conn = psycopg.connect(url, user=name, password=MEMBER_PASSWORD, autocommit=True)
         made.append((name, conn))
         return conn
 
@@ -100,7 +102,7 @@ def columns(team: Database) -> dict[str, str]:
 
 def _url_as(team: Database, role: str) -> str:
     """The team database's URL for logging in as `role`."""
-    url = make_url(team.url.plain(hide_password=False)).set(username=role)
+    url = make_url(team.url.plain(hide_password=False)).set(username=role, password=MEMBER_PASSWORD)
     return url.render_as_string(hide_password=False)
 
 
@@ -358,9 +360,11 @@ def test_upgrading_without_createrole_names_what_a_dba_must_run():
     server = OwnServer()
     try:
         superuser = psycopg.connect(server.url, autocommit=True)
-        superuser.execute("CREATE ROLE netops LOGIN")
+        superuser.execute(f"CREATE ROLE netops LOGIN PASSWORD '{MEMBER_PASSWORD}'")
         superuser.execute("CREATE DATABASE netraven OWNER netops")
-        url = make_url(server.url).set(username="netops", database="netraven")
+        url = make_url(server.url).set(
+            username="netops", password=MEMBER_PASSWORD, database="netraven"
+        )
         db = Database(url.render_as_string(hide_password=False))
         try:
             with pytest.raises(SchemaNotReadyError) as refused:

@@ -28,7 +28,7 @@ from netraven_desktop.core.services.engine import BackupEngine, EngineOptions
 from netraven_desktop.core.sim import SimDevice, Simulator
 from netraven_desktop.core.vault_crypto import VaultIntegrityError, open_sealed, unwrap
 from tests.clitools import Cli, one_line_error
-from tests.integration.test_team_roles import may
+from tests.integration.test_team_roles import MEMBER_PASSWORD, may
 
 pytestmark = pytest.mark.postgres
 
@@ -357,12 +357,14 @@ def test_the_database_lets_operators_publish_keys_and_only_admins_write_the_vaul
         for group in ("netraven_viewer", "netraven_operator", "netraven_admin"):
             name = f"nr_vault_{group.removeprefix('netraven_')}_{uuid.uuid4().hex[:8]}"
             owner.execute(
-                sql.SQL("CREATE ROLE {} LOGIN IN ROLE {}").format(
-                    sql.Identifier(name), sql.Identifier(group)
+                sql.SQL("CREATE ROLE {} LOGIN PASSWORD {} IN ROLE {}").format(
+                    sql.Identifier(name), sql.Literal(MEMBER_PASSWORD), sql.Identifier(group)
                 )
             )
             made.append(name)
-            conns[group] = psycopg.connect(team.url, user=name, autocommit=True)
+            conns[group] = psycopg.connect(
+                team.url, user=name, password=MEMBER_PASSWORD, autocommit=True
+            )
         publish = "UPDATE member_keys SET public_key = public_key WHERE false"
         vault_writes = [
             "UPDATE vault_entries SET key_id = key_id WHERE false",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from netraven_desktop.ui.config_highlighter import config_spans
+from netraven_desktop.ui.config_highlighter import config_spans, text_spans
 
 
 def coloured(line: str) -> list[tuple[str, str]]:
@@ -36,3 +36,17 @@ def coloured(line: str) -> list[tuple[str, str]]:
 )
 def test_what_a_line_colours(line, expected):
     assert coloured(line) == expected
+
+
+def test_a_whole_text_is_coloured_line_by_line_as_the_view_splits_it():
+    text = "interface Gi0/1\n ip address 10.0.0.1 255.255.255.0\n!\n"
+    spans = text_spans(text)
+    assert spans is not None
+    assert spans == [config_spans(line) for line in ["interface Gi0/1", *text.split("\n")[1:]]]
+    assert len(spans) == 4  # the document's last, empty block too
+    assert spans[0] == [(0, len("interface"), "section")]
+
+
+@pytest.mark.parametrize("mark", ["\r", "\u2028", "\u2029"])
+def test_text_a_document_would_split_elsewhere_is_left_to_the_highlighter(mark):
+    assert text_spans(f"interface Gi0/1{mark}\n shutdown\n") is None

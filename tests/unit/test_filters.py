@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from netraven_desktop.core.drivers.filters import clean_config, parse_facts, strip_terminal_noise
-from netraven_desktop.core.drivers.profiles import MASK, PROFILES, profile_for
-from netraven_desktop.core.platforms import PLATFORMS
+from netraven_desktop.core.drivers.profiles import MASK
+from netraven_desktop.core.platforms import PLATFORMS, profile_for
 
 IOS = """Building configuration...
 
@@ -84,8 +84,7 @@ def test_masking_keeps_closing_delimiters():
 
 
 def test_every_platform_has_a_profile_with_commands():
-    assert set(PROFILES) == set(PLATFORMS)
-    for profile in PROFILES.values():
+    for profile in PLATFORMS.values():
         assert profile.commands, profile.key
         assert profile.compiled("volatile") is not None
 
@@ -122,6 +121,6 @@ def test_cursor_left_pager_erase_and_window_titles_are_removed():
 
 def test_log_messages_and_virtual_chassis_roles_are_never_configuration():
     ios = "hostname r1\n*Dec  5 06:00:00.512: %SYS-5-CONFIG_I: Configured from console\n!\n"
-    assert clean_config(ios, PROFILES["cisco_ios"]) == "hostname r1\n!\n"
+    assert clean_config(ios, profile_for("cisco_ios")) == "hostname r1\n!\n"
     junos = "system {\n    host-name ex1;\n}\n\n{master:0}\n"
-    assert clean_config(junos, PROFILES["juniper_junos"]) == "system {\n    host-name ex1;\n}\n"
+    assert clean_config(junos, profile_for("juniper_junos")) == "system {\n    host-name ex1;\n}\n"

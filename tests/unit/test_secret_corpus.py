@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from netraven_desktop.core.drivers.filters import clean, clean_config
-from netraven_desktop.core.drivers.profiles import MASK, profile_for
-from netraven_desktop.core.platforms import PLATFORMS
+from netraven_desktop.core.drivers.profiles import MASK
+from netraven_desktop.core.platforms import PLATFORMS, profile_for
 from tests.secret_corpus import CORPUS, Case, load
 
 

@@ -18,7 +18,7 @@ from netraven_desktop.core.diffing import (
     unified_kinds,
 )
 from netraven_desktop.core.drivers.filters import clean
-from netraven_desktop.core.drivers.profiles import profile_for
+from netraven_desktop.core.platforms import profile_for
 from netraven_desktop.core.secret_fingerprints import (
     MaskKey,
     comparable,

@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from netraven_desktop.core.drivers.profiles import PROFILES
 from netraven_desktop.core.drivers.transcript import (
     Chunk,
     Sent,
@@ -16,6 +15,7 @@ from netraven_desktop.core.drivers.transcript import (
     mask_transcript,
 )
 from netraven_desktop.core.errors import InputError
+from netraven_desktop.core.platforms import PLATFORMS as PROFILES
 
 IOS = PROFILES["cisco_ios"]
 PASSWORD = "Pw-4711-secret"

@@ -115,5 +115,5 @@ def test_platform_is_case_insensitive_and_typos_get_suggestions():
     with pytest.raises(InputError, match="did you mean cisco_ios") as err:
         validate_platform("cisco_iso")
     assert err.value.field == "platform"
-    with pytest.raises(InputError, match="known: cisco_ios"):
+    with pytest.raises(InputError, match="`netraven-desktop platform list` shows the known ones"):
         validate_platform("zzzzzz")

@@ -32,6 +32,7 @@ from ..validation import (
     optional_text,
     validate_host,
     validate_int_range,
+    validate_label,
     validate_name,
     validate_port,
 )
@@ -65,6 +66,7 @@ EDITABLE = (
     "ssh_legacy_algorithms",
     "connect_timeout",
     "mask_secrets",
+    "collector_label",
     "last_backup_status",
     "last_backup_at",
     "tags",
@@ -104,6 +106,7 @@ CLEANERS: dict[str, Callable[[Any], Any]] = {
     "description": lambda v: optional_text(v, "description", 4000),
     "site": lambda v: optional_text(v, "site", 128),
     "role": lambda v: optional_text(v, "role", 128),
+    "collector_label": validate_label,
     "connect_timeout": lambda v: (
         None if v is None else validate_int_range(v, "connect_timeout", 1, 600)
     ),

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..db.models import JOB_RUN_STATUSES, RESULT_STATUSES, Job, JobRun, JobRunResult
 from ..errors import InputError
+from ..schedule import parse_timezone
 from ..validation import optional_text, validate_name
 from .common import (
     NamedRows,
@@ -19,7 +20,7 @@ from .common import (
 )
 
 ENTITY = "job"
-EDITABLE = ("name", "description", "target", "schedule", "options", "enabled")
+EDITABLE = ("name", "description", "target", "schedule", "timezone", "options", "enabled")
 TARGET_KEYS = ("all", "tags", "devices", "platforms")
 RUN_FIELDS = ("status", "finished_at", "device_count", "succeeded", "failed", "changed")
 RESULT_FIELDS = (
@@ -45,6 +46,9 @@ def clean_job_fields(fields: dict[str, Any]) -> dict[str, Any]:
         not isinstance(target, dict) or len(target) != 1 or next(iter(target)) not in TARGET_KEYS
     ):
         raise InputError("target", target, f"must name exactly one of {', '.join(TARGET_KEYS)}")
+    if "timezone" in cleaned:
+        parse_timezone(cleaned["timezone"], "timezone")
+        cleaned["timezone"] = (cleaned["timezone"] or "").strip() or None
     if "options" in cleaned and not isinstance(cleaned["options"], dict):
         raise InputError("options", cleaned["options"], "must be a JSON object")
     return cleaned

@@ -14,7 +14,7 @@ from ..errors import InputError
 from ..validation import validate_name
 from .common import NamedRows, paginate
 
-EVENTS = ("backup_failed", "config_changed", "job_finished")
+EVENTS = ("backup_failed", "config_changed", "job_finished", "collector_silent")
 
 
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..db.models import Device, Tag, device_tags
-from ..validation import optional_text, validate_name
+from ..validation import optional_text, validate_label, validate_name
 from .common import NamedRows, paginate
 
 SORTABLE = {"name": func.lower(Tag.name), "created_at": Tag.created_at}
@@ -23,10 +23,12 @@ def clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
         cleaned["name"] = validate_name(cleaned["name"], "tag")
     if "description" in cleaned:
         cleaned["description"] = optional_text(cleaned["description"], "description")
+    if "collector_label" in cleaned:
+        cleaned["collector_label"] = validate_label(cleaned["collector_label"])
     return cleaned
 
 
-EDITABLE = ("name", "description")
+EDITABLE = ("name", "description", "collector_label")
 _ROWS = NamedRows(Tag, "tag", editable=EDITABLE, clean=clean_fields, field="tag")
 
 

@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..errors import DatabaseUnavailableError, PermissionDeniedError
+from ..errors import AuthenticationError, DatabaseUnavailableError, PermissionDeniedError
 from .engines import SQLITE_BEGIN, make_async_engine, make_sync_engine
 from .url import DatabaseURL, parse_database_url
 
@@ -36,11 +36,20 @@ INSUFFICIENT_PRIVILEGE = "42501"
 class Database:
     """Engines are created on first use and disposed by `close()` / `aclose()`."""
 
-    def __init__(self, url: DatabaseURL | str, *, replica_of: DatabaseURL | None = None) -> None:
+    def __init__(
+        self,
+        url: DatabaseURL | str,
+        *,
+        replica_of: DatabaseURL | None = None,
+        login_of: DatabaseURL | None = None,
+    ) -> None:
         self.url = parse_database_url(url) if isinstance(url, str) else url
         # Set on a team database's local replica (core.offline): every audited edit in
         # its units of work is also queued in the outbox, to be pushed on reconnect.
         self.replica_of = replica_of
+        # Set when `url` is a member's own login to a team database (`services.sign_in`):
+        # the URL the team shares, without the member's name and password.
+        self.login_of = login_of
         # Who every unit of work runs as (team mode); set by `act_as` after a login.
         self.actor: str | None = None
         self.role: str | None = None
@@ -120,7 +129,20 @@ class Database:
         """Turn "cannot connect" into one clear line; other database errors pass through."""
         try:
             yield
-        except OperationalError as exc:
+        except DBAPIError as exc:
+            if _is_refused_login(exc.orig):
+                user = self.url.sync_url.username
+                reason = (
+                    "wrong user name or password, or the login is disabled"
+                    if self.url.sync_url.password
+                    else f"no password kept or given (`netraven-desktop --user {user} login` "
+                    "keeps one)"
+                )
+                raise AuthenticationError(
+                    f"login refused for {user} on {self.url.display()}: {reason}"
+                ) from None
+            if not isinstance(exc, OperationalError):
+                raise
             if exc.connection_invalidated or _is_connect_failure(exc.orig):
                 raise DatabaseUnavailableError(
                     f"database {self.url} is not reachable: {_first_line(exc.orig)}"
@@ -154,6 +176,20 @@ class Database:
         self.close()
 
 
+def _is_refused_login(error: object) -> bool:
+    """PostgreSQL refused who connects (the server logs the reason; the client is told
+    only that it failed): a wrong password, or a role that may not log in."""
+    text = str(error).lower()
+    return any(
+        marker in text
+        for marker in (
+            "password authentication failed",
+            "is not permitted to log in",
+            "no password supplied",
+        )
+    )
+
+
 def _is_connect_failure(error: object) -> bool:
     text = str(error).lower()
     return any(
@@ -165,7 +201,6 @@ def _is_connect_failure(error: object) -> bool:
             "connection failed",
             "could not translate host name",
             "name or service not known",
-            "password authentication failed",
             "does not exist",
             "timeout expired",
         )

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from ..errors import SchemaNotReadyError, SchemaTooNewError
+from ..errors import PermissionDeniedError, SchemaNotReadyError, SchemaTooNewError
+from . import login_roles
 from .database import Database
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest migration's revision; a test checks it against Alembic's own head.
-HEAD_REVISION = "0009_team_vault"
+HEAD_REVISION = "0011_collector_queue"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -83,10 +84,33 @@ def upgrade_connection(connection: Connection) -> tuple[str | None, str]:
 
     before = check_not_too_new(connection)
     if connection.dialect.name == "postgresql":
+        _require_admin_login(connection)
         _require_pg_trgm(connection)
         _require_group_roles(connection)
+        _require_member_roles(connection)
     command.upgrade(alembic_config(connection), "head")
     return before, head_revision()
+
+
+def _require_admin_login(connection: Connection) -> None:
+    """A team database is migrated only by a login in netraven_admin (or a superuser),
+    as the server reports it: a newer program of any member must not migrate everyone."""
+    if connection.execute(text("SELECT to_regclass('settings')")).scalar() is None:
+        return  # a new database
+    team = connection.execute(
+        text(
+            "SELECT 1 FROM settings WHERE scope = 'system' AND key = 'mode' "
+            "AND value = to_jsonb('team'::text)"
+        )
+    ).scalar()
+    if not team:
+        return
+    name, role = login_roles.connected_role(connection)
+    if role != "admin":
+        raise PermissionDeniedError(
+            f"db upgrade of a team database needs an admin login: {name} is "
+            f"{role or 'in none of the team groups'} (connect with --user ADMIN)"
+        )
 
 
 def _require_pg_trgm(connection: Connection) -> None:
@@ -135,6 +159,36 @@ def _require_group_roles(connection: Connection) -> None:
         f"team mode needs the PostgreSQL group roles {', '.join(GROUP_ROLES)} and {user} may "
         f"not create them (no CREATEROLE); ask the database administrator to run "
         f"`{statements}`, then run `netraven-desktop db upgrade` again"
+    )
+
+
+def _require_member_roles(connection: Connection) -> None:
+    """Migration 0010 gives each team user a login role, which takes CREATEROLE; name the
+    statements a DBA must run if this login may not."""
+    if connection.execute(text("SELECT to_regclass('users')")).scalar() is None:
+        return
+    if connection.execute(text("SELECT to_regprocedure('netraven_audit_sign_in(text)')")).scalar():
+        return  # migrated already
+    missing = connection.execute(
+        text(
+            "SELECT lower(username), role FROM users u WHERE NOT EXISTS "
+            "(SELECT FROM pg_roles r WHERE r.rolname = lower(u.username)) ORDER BY 1"
+        )
+    ).all()
+    user, able = connection.execute(
+        text("SELECT rolname, rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user")
+    ).one()
+    if not missing or able:
+        return
+    quote = connection.dialect.identifier_preparer.quote_identifier
+    statements = " ".join(
+        f"CREATE ROLE {quote(name)} NOLOGIN IN ROLE {login_roles.GROUPS[role]};"
+        for name, role in missing
+    )
+    raise SchemaNotReadyError(
+        f"this upgrade makes each team user a PostgreSQL login role and {user} may not create "
+        f"them (no CREATEROLE); ask the database administrator to run `{statements}`, then run "
+        "`netraven-desktop db upgrade` again"
     )
 
 

@@ -18,6 +18,10 @@ ERROR_CLASSES: dict[str, tuple[str, bool]] = {
         "no common SSH algorithms; allow legacy SSH algorithms for this device",
         False,
     ),
+    "no_profile": (
+        "the device's platform has no usable profile; see `netraven-desktop platform list`",
+        False,
+    ),
     "prompt_not_recognised": ("logged in, but the prompt did not match the platform", False),
     "enable_failed": ("the enable secret was refused", False),
     "disconnected": ("the connection dropped before the output was complete", True),

@@ -20,7 +20,7 @@ import asyncssh
 from .algorithms import algorithm_options
 from .errors import BackupError
 from .filters import strip_terminal_noise
-from .profiles import PlatformProfile
+from .profiles import PlatformProfile, rejected
 from .transcript import Recorder
 
 DEFAULT_MAX_OUTPUT = 64 * 2**20  # characters one session may print (backup.max_output_mb)
@@ -349,7 +349,7 @@ class _Shell:
         start = next((i + 1 for i, line in enumerate(lines) if echo in line), 0)
         self.prompt = lines[-1].rstrip()
         output = "\n".join(lines[start:-1])
-        if _rejected(output):
+        if rejected(output, self.profile):
             raise BackupError("command_failed", f"{command!r}: {' '.join(output.split())[:120]}")
         return output + "\n"
 
@@ -414,18 +414,6 @@ class _Shell:
             self._lines.append(self._last[:-MAX_LINE])
             self._last, self._long = self._last[-MAX_LINE:], True
         return data
-
-
-_REJECTIONS = re.compile(
-    r"^\s*(?:% ?Invalid input|% ?Unknown command|% ?Incomplete command|unknown command|"
-    r"Error: Unrecognized command|syntax error|Invalid command)",
-    re.IGNORECASE | re.MULTILINE,
-)
-
-
-def _rejected(output: str) -> bool:
-    """The device said the command does not exist (only in the first lines of output)."""
-    return bool(_REJECTIONS.search("\n".join(output.splitlines()[:3])))
 
 
 async def fetch_host_key(target: Target) -> HostKey:

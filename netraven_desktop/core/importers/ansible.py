@@ -36,7 +36,7 @@ def parse(text: str) -> ParsedFile:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "line 1"
         if isinstance(exc, AliasLimitError):
-            parsed.problems.append(RowProblem(where, "yaml", exc.alias, exc.problem))
+            parsed.problems.append(RowProblem(where, "yaml", exc.alias, exc.problem or ""))
         else:
             problem = getattr(exc, "problem", "")
             parsed.problems.append(RowProblem(where, "yaml", problem, "is not valid YAML"))

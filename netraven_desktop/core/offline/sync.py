@@ -42,6 +42,14 @@ class SyncReport:
             },
         }
 
+    def describe(self) -> str:
+        """The one line the CLI prints and the window's status bar shows after a sync."""
+        text = (
+            f"pushed {self.pushed}, merged {self.merged}, uploaded {self.uploaded} backups, "
+            f"pulled {self.pulled.total} rows; {len(self.conflicts)} conflicts"
+        )
+        return text + (f", {self.held} edits waiting behind them" if self.held else "")
+
 
 def sync(team: Database, replica: Database) -> SyncReport:
     """Push first (so nothing queued is overwritten), then refresh the replica.

@@ -1,7 +1,10 @@
-"""Users for team mode: accounts, argon2id passwords, logins with lockout, the mode.
+"""Users for team mode: accounts, passwords, logins, the mode.
 
 A database is in team mode when its `system/mode` row says so (`db mode team`); the
-role checks themselves live in `access`.
+role checks themselves live in `access`. On SQLite the program keeps argon2id passwords,
+logins with lockout and session tokens. On PostgreSQL each user is a login role of the
+server (`db.login_roles`): these services create and alter it in the same transaction as
+the user's row, PostgreSQL checks the password, and no hash is kept here.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..crud import settings as setting_rows
 from ..crud import users as rows
-from ..db import Database
+from ..db import Database, login_roles
 from ..db.base import utcnow
 from ..db.models import User
 from ..errors import AuthenticationError, InputError
@@ -27,8 +30,12 @@ from . import audit
 from .access import MODE_KEY, MODE_SCOPE, authorize, team_mode
 from .dual import dual
 from .settings import get_setting
+from .sign_in import audit_own, require_admin_login
 
 MIN_PASSWORD = 8
+# What a PostgreSQL user's row holds instead of a hash (migration 0010): not argon2, so
+# the program's own check refuses it.
+NO_APP_PASSWORD = "!postgresql-login"
 _hasher = PasswordHasher()  # argon2id with the library's current parameters
 
 
@@ -57,15 +64,30 @@ def add_user(
 
 
 def _create_user(
-    session: Session, username: str, password: str, role: str, display_name: str | None = None
+    session: Session,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str | None = None,
+    *,
+    manages_members: bool = False,
 ) -> User:
-    """Create and audit a user; callers have checked who may."""
+    """Create and audit a user; callers have checked who may. On PostgreSQL its login
+    role too; `manages_members` (the first admin) gives it CREATEROLE."""
+    _check_password(password)
+    if login_roles.is_postgresql(session):
+        login_roles.create_login(session, login_roles.check_role_name(username), password, role)
+        if manages_members:
+            login_roles.let_manage_members(session, username)
+        password_hash = NO_APP_PASSWORD
+    else:
+        password_hash = _hasher.hash(password)
     user = rows.create_user(
         session,
         username=username,
         role=role,
         display_name=display_name,
-        password_hash=_hasher.hash(_check_password(password)),
+        password_hash=password_hash,
     )
     audit.record(
         session,
@@ -89,13 +111,17 @@ def change_password(session: Session, username: str, password: str) -> User:
     if (session.info.get("actor") or "").lower() != username.lower():
         authorize(session, "admin")
     user = rows.get_user_by_name(session, username)
+    _check_password(password)
+    if login_roles.is_postgresql(session):
+        if login_roles.set_password(session, user.username.lower(), password, login=user.active):
+            # Your own: nothing in the row changes, and any member may audit it.
+            audit_own(session, "auth.password")
+            return user
+        password_hash = NO_APP_PASSWORD
+    else:
+        password_hash = _hasher.hash(password)
     user = rows.update_user(
-        session,
-        user.id,
-        None,
-        password_hash=_hasher.hash(_check_password(password)),
-        failed_attempts=0,
-        locked_until=None,
+        session, user.id, None, password_hash=password_hash, failed_attempts=0, locked_until=None
     )
     audit.record(session, "user.password", "user", user.id, after={"username": user.username})
     return user
@@ -121,6 +147,11 @@ def set_user(
         changes["role"] = role
     if active is not None:
         changes["active"] = active
+    if login_roles.is_postgresql(session):
+        if role is not None:
+            login_roles.set_group(session, user.username.lower(), role)
+        if active is not None:
+            login_roles.set_can_login(session, user.username.lower(), active)
     user = rows.update_user(session, user.id, None, **changes)
     audit.record(
         session,
@@ -141,11 +172,12 @@ def set_mode(session: Session, mode: str, *, first_admin: tuple[str, str] | None
         raise InputError("mode", mode, "must be team or personal")
     if team_mode(session):
         authorize(session, "admin")
+        require_admin_login(session, "db mode")
     if mode == "team" and _active_admins(session) == 0:
         if first_admin is None:
             raise InputError("--admin", "", "team mode needs a first admin: give --admin NAME")
         name, password = first_admin
-        _create_user(session, name, password, "admin")
+        _create_user(session, name, password, "admin", manages_members=True)
     setting_rows.put_setting(session, MODE_KEY, mode, MODE_SCOPE)
     audit.record(session, "db.mode", "database", None, after={"mode": mode})
     return mode
@@ -226,14 +258,14 @@ def resume_session(db: Database, username: str, token: str) -> User:
             user = rows.get_user_by_name(session, username)
         except InputError:
             raise expired from None
-    if (
-        not user.active
-        or user.session_token_hash is None
-        or user.session_expires_at is None
-        or user.session_expires_at <= utcnow()
-        or not hmac.compare_digest(user.session_token_hash, _digest(token))
-    ):
-        raise expired
+        if (
+            not user.active
+            or user.session_token_hash is None
+            or user.session_expires_at is None
+            or user.session_expires_at <= utcnow()
+            or not hmac.compare_digest(user.session_token_hash, _digest(token))
+        ):
+            raise expired
     return user
 
 

@@ -26,8 +26,8 @@ from ..crud import tags as tag_rows
 from ..db import Database
 from ..db.models import Credential, Device
 from ..drivers.errors import BackupError
-from ..drivers.profiles import profile_for
 from ..errors import InputError
+from ..platforms import profile_for
 from ..secrets import (
     Secrets,
     SecretStore,

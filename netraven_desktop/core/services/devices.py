@@ -31,6 +31,7 @@ AUDITED = (
     "ssh_legacy_algorithms",
     "connect_timeout",
     "mask_secrets",
+    "collector_label",
     "tags",
 )
 
@@ -245,6 +246,7 @@ def device_to_dict(device: Device) -> dict[str, Any]:
             "connect_timeout": device.connect_timeout,
         },
         "mask_secrets": device.mask_secrets,
+        "collector_label": device.collector_label,
         "last_backup": {"status": device.last_backup_status, "at": _iso(device.last_backup_at)},
         "deleted_at": _iso(device.deleted_at),
         "created_at": _iso(device.created_at),

@@ -22,26 +22,31 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sqlalchemy.orm import Session
+
 from ..crud import credentials as credential_rows
 from ..crud import host_keys
 from ..db import Database
 from ..db.base import utcnow
-from ..db.models import ConfigSnapshot, JobRunResult
+from ..db.models import ConfigSnapshot, Device, JobRunResult
 from ..drivers.errors import BackupError
 from ..drivers.filters import clean, parse_facts
-from ..drivers.profiles import profile_for
 from ..drivers.ssh import Capture, Login, Target, capture, fetch_host_key
 from ..drivers.transcript import SUFFIX, Recorder
+from ..errors import InputError
 from ..export_paths import safe_component
+from ..platforms import profile_for
 from ..secret_fingerprints import MaskKey, fingerprints, load_key
 from ..secrets import Secrets, SecretStore, SecretStoreError
-from . import backups, hostkeys, runs, settings, vault
+from . import backups, hostkeys, runs, settings, vault, work_queue
 from .access import authorize
-from .result_writer import ResultWriter
+from .result_writer import ResultWriter, Work
 
 log = logging.getLogger(__name__)
 Event = dict[str, Any]
 T = TypeVar("T")
+# A collector's step in each result's transaction: may this result be stored?
+Settle = Callable[[Session, uuid.UUID, str], bool]
 
 
 @dataclass(frozen=True)
@@ -79,9 +84,10 @@ class _CredentialPlan:
 class _DevicePlan:
     id: uuid.UUID
     name: str
-    target: Target
+    target: Target | None  # None: the platform has no usable profile (`unusable` says why)
     mask_secrets: bool
     credentials: tuple[_CredentialPlan, ...]
+    unusable: str = ""
 
 
 @dataclass
@@ -108,6 +114,31 @@ class RunSummary:
             "failures": dict(sorted(self.failures.items())),
         }
 
+    @classmethod
+    def from_event(cls, event: Event) -> RunSummary:
+        """The summary back from its `run_finished` event (the window reads a child's)."""
+        return cls(
+            run_id=uuid.UUID(event["run_id"]),
+            devices=event["devices"],
+            changed=event["changed"],
+            unchanged=event["unchanged"],
+            failed=event["failed"],
+            cancelled=event["cancelled"],
+            status=event["status"],
+            failures=dict(event["failures"]),
+        )
+
+    def describe(self) -> str:
+        """The one line the CLI prints and the window shows for a finished run."""
+        text = (
+            f"{self.status.capitalize()}: {self.devices} devices, {self.changed} changed, "
+            f"{self.unchanged} unchanged, {self.failed} failed"
+        )
+        if self.cancelled:
+            text += f", {self.cancelled} cancelled"
+        failures = ", ".join(f"{count} {kind}" for kind, count in sorted(self.failures.items()))
+        return text + (f" ({failures})" if failures else "")
+
 
 class BackupEngine:
     """Runs one backup run at a time; `cancel()` may be called from any task."""
@@ -127,6 +158,7 @@ class BackupEngine:
         self._secrets: dict[str, asyncio.Future[Secrets | BackupError]] = {}
         self._writes: set[asyncio.Future[None]] = set()  # results being committed
         self._mask_key: MaskKey | None = None
+        self._settle: Settle | None = None
 
     def cancel(self) -> None:
         self._cancelled.set()
@@ -147,7 +179,6 @@ class BackupEngine:
                 session, device_count=len(plans), job_id=job_id, trigger=trigger, actor=actor
             )
         summary = RunSummary(run_id=run.id, devices=len(plans))
-        self._mask_key = await asyncio.to_thread(load_key, self.store, self.db)
         self.emit(
             {
                 "event": "run_started",
@@ -156,20 +187,7 @@ class BackupEngine:
                 "concurrency": self.options.concurrency,
             }
         )
-        limit = asyncio.Semaphore(self.options.concurrency)
-        self._writer = ResultWriter(self.db)
-        self._writer.start()
-        tasks = [asyncio.create_task(self._device(plan, run.id, limit, summary)) for plan in plans]
-        watcher = asyncio.create_task(self._cancel_all(tasks))
-        try:
-            outcomes = await asyncio.gather(*tasks, return_exceptions=True)
-        finally:
-            watcher.cancel()
-            await asyncio.gather(*self._writes, return_exceptions=True)  # in flight at a cancel
-            await self._writer.close()
-        for outcome in outcomes:
-            if isinstance(outcome, Exception):
-                raise outcome
+        await self._execute(plans, run.id, summary)
         succeeded = summary.changed + summary.unchanged
         async with self.db.async_session() as session:
             finished = await runs.finish_run(
@@ -183,6 +201,51 @@ class BackupEngine:
         summary.status = finished.status
         self.emit(summary.as_event())
         return summary
+
+    async def run_claimed(
+        self, run_id: uuid.UUID, device_ids: list[uuid.UUID], settle: Settle
+    ) -> RunSummary:
+        """Back up devices a collector claimed for a queued run. `settle(session, device_id,
+        status)` runs in each result's transaction first; False stores no result (the
+        lease was lost, or a cancelled item went back to the queue)."""
+        async with self.db.async_session() as session:
+            await session.run_sync(authorize, "backup")
+            plans = await session.run_sync(_plan_claimed, device_ids, self.options)
+        self._settle = settle
+        summary = RunSummary(run_id=run_id, devices=len(plans))
+        await self._execute(plans, run_id, summary)
+        return summary
+
+    async def _execute(
+        self, plans: list[_DevicePlan], run_id: uuid.UUID, summary: RunSummary
+    ) -> None:
+        """Back up every planned device at once (bounded), each result committed when known."""
+        self._mask_key = await asyncio.to_thread(load_key, self.store, self.db)
+        limit = asyncio.Semaphore(self.options.concurrency)
+        self._writer = ResultWriter(self.db)
+        self._writer.start()
+        tasks = [asyncio.create_task(self._device(plan, run_id, limit, summary)) for plan in plans]
+        watcher = asyncio.create_task(self._cancel_all(tasks))
+        try:
+            outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            watcher.cancel()
+            await asyncio.gather(*self._writes, return_exceptions=True)  # in flight at a cancel
+            await self._writer.close()
+        for outcome in outcomes:
+            if isinstance(outcome, Exception):
+                raise outcome
+
+    def _settled(self, plan: _DevicePlan, status: str, work: Work) -> Work:
+        """`work`, behind the collector's settle step when this run came from the queue."""
+        settle = self._settle
+        if settle is None:
+            return work
+
+        def guarded(session: Session) -> Any:
+            return work(session) if settle(session, plan.id, status) else None
+
+        return guarded
 
     async def _cancel_all(self, tasks: list[asyncio.Task[None]]) -> None:
         await self._cancelled.wait()
@@ -223,6 +286,8 @@ class BackupEngine:
 
     async def _capture(self, plan: _DevicePlan) -> tuple[Capture, uuid.UUID]:
         """Pin the key on first contact, then try the credentials the key allows."""
+        if plan.target is None:
+            raise BackupError("no_profile", plan.unusable)
         if not plan.credentials:
             raise BackupError("no_credential", plan.name)
         first_contact = plan.target.host_key is None
@@ -253,6 +318,7 @@ class BackupEngine:
         """With `record_dir`: the device's transcript (the last attempt's is kept)."""
         if self.options.record_dir is None:
             return None
+        assert plan.target is not None  # checked by _capture
         return Recorder(
             self.options.record_dir / f"{safe_component(plan.name)}{SUFFIX}",
             device=plan.name,
@@ -263,6 +329,7 @@ class BackupEngine:
 
     async def _pin(self, plan: _DevicePlan) -> Target:
         """Read the key the device offers, pin it (audited), and aim at that key."""
+        assert plan.target is not None  # checked by _capture
         offered = await fetch_host_key(plan.target)
         pinned = await self._writer.submit(
             functools.partial(hostkeys.pin_first_key, device_id=plan.id, offered=offered)
@@ -327,25 +394,33 @@ class BackupEngine:
         seen: Capture,
         credential_id: uuid.UUID,
     ) -> None:
+        assert plan.target is not None  # checked by _capture
         profile = plan.target.profile
         cleaned = clean(seen.config, profile, mask_secrets=plan.mask_secrets)
         facts = parse_facts(seen.version, profile)
-        result, snapshot = await self._writer.submit(
-            functools.partial(
-                backups.store_capture,
-                run_id=run_id,
-                device_id=plan.id,
-                device_name=plan.name,
-                config=cleaned.text,
-                masked=plan.mask_secrets,
-                secret_fingerprints=fingerprints(cleaned, self._mask_key),
-                facts=facts,
-                credential_id=credential_id,
-                started_at=started_at,
-                connect_ms=int(seen.timings["connect"] * 1000),
-                warnings=tuple(seen.warnings),
+        stored = await self._writer.submit(
+            self._settled(
+                plan,
+                "changed",
+                functools.partial(
+                    backups.store_capture,
+                    run_id=run_id,
+                    device_id=plan.id,
+                    device_name=plan.name,
+                    config=cleaned.text,
+                    masked=plan.mask_secrets,
+                    secret_fingerprints=fingerprints(cleaned, self._mask_key),
+                    facts=facts,
+                    credential_id=credential_id,
+                    started_at=started_at,
+                    connect_ms=int(seen.timings["connect"] * 1000),
+                    warnings=tuple(seen.warnings),
+                ),
             )
         )
+        if stored is None:
+            return
+        result, snapshot = stored
         if result.status == "changed":
             summary.changed += 1
         else:
@@ -362,17 +437,23 @@ class BackupEngine:
         status: str = "failed",
     ) -> None:
         result = await self._writer.submit(
-            functools.partial(
-                backups.store_failure,
-                run_id=run_id,
-                device_id=plan.id,
-                device_name=plan.name,
-                status=status,
-                error_class=error.error_class,
-                message=str(error),
-                started_at=started_at,
+            self._settled(
+                plan,
+                status,
+                functools.partial(
+                    backups.store_failure,
+                    run_id=run_id,
+                    device_id=plan.id,
+                    device_name=plan.name,
+                    status=status,
+                    error_class=error.error_class,
+                    message=str(error),
+                    started_at=started_at,
+                ),
             )
         )
+        if result is None:
+            return
         if status == "cancelled":
             summary.cancelled += 1
         else:
@@ -403,27 +484,41 @@ def _plan_devices(
     session: Any, selection: runs.Selection, options: EngineOptions
 ) -> list[_DevicePlan]:
     """Everything the run needs from the database, read in a few queries up front."""
-    chosen = runs.select_devices(session, selection)
+    return _plan(session, runs.select_devices(session, selection), options)
+
+
+def _plan_claimed(
+    session: Any, device_ids: list[uuid.UUID], options: EngineOptions
+) -> list[_DevicePlan]:
+    """The plan for claimed devices (one removed since it was queued is left out)."""
+    return _plan(session, work_queue.devices_by_id(session, device_ids), options)
+
+
+def _plan(session: Any, chosen: list[Device], options: EngineOptions) -> list[_DevicePlan]:
     trusted = host_keys.trusted_keys(session, [device.id for device in chosen])
     every_credential = credential_rows.list_credentials(session)
-    return [
-        _DevicePlan(
-            id=device.id,
-            name=device.name,
-            target=Target(
+    plans = []
+    for device in chosen:
+        target, unusable = None, ""
+        try:
+            profile = profile_for(device.platform)
+        except InputError as exc:  # its profile file was removed or broken since
+            unusable = str(exc)
+        else:
+            target = Target(
                 host=device.host,
                 port=device.port,
-                profile=profile_for(device.platform),
+                profile=profile,
                 connect_timeout=float(device.connect_timeout or options.connect_timeout),
                 legacy_algorithms=device.ssh_legacy_algorithms,
                 host_key=trusted.get(device.id),
                 max_output=options.max_output_mb * 2**20,
-            ),
-            mask_secrets=device.mask_secrets,
-            credentials=tuple(
-                _CredentialPlan(c.id, c.username, c.keyring_ref, c.ssh_key_path)
-                for c in credential_rows.rank_candidates(device, every_credential)
-            ),
+            )
+        credentials = tuple(
+            _CredentialPlan(c.id, c.username, c.keyring_ref, c.ssh_key_path)
+            for c in credential_rows.rank_candidates(device, every_credential)
         )
-        for device in chosen
-    ]
+        plans.append(
+            _DevicePlan(device.id, device.name, target, device.mask_secrets, credentials, unusable)
+        )
+    return plans

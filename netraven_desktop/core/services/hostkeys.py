@@ -19,9 +19,9 @@ from ..crud import host_keys
 from ..db import Database
 from ..db.models import Device, SSHHostKey
 from ..drivers.errors import BackupError
-from ..drivers.profiles import profile_for
 from ..drivers.ssh import HostKey, Target, fetch_host_key
 from ..errors import EnvironmentProblem, InputError
+from ..platforms import profile_for
 from . import audit
 from .access import authorize
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from ..crud import jobs as rows
 from ..db.base import utcnow
 from ..db.models import Job, JobRun
-from ..schedule import parse_schedule
+from ..schedule import Schedule, parse_schedule
 from . import audit
 from .access import authorize
 from .dual import dual
@@ -33,6 +34,7 @@ class JobStatus:
             "description": self.job.description,
             "target": self.job.target,
             "schedule": self.job.schedule,
+            "timezone": self.job.timezone,
             "enabled": self.job.enabled,
             "last_run_at": self.last_run_at.isoformat() if self.last_run_at else None,
             "next_run_at": self.next_run_at.isoformat() if self.next_run_at else None,
@@ -57,15 +59,17 @@ def add_job(
     selection: Selection,
     schedule: str | None = None,
     description: str | None = None,
+    timezone: str | None = None,
 ) -> Job:
     authorize(session, "edit")
     if schedule:
-        parse_schedule(schedule, "--schedule")
+        parse_schedule(schedule, "--schedule", timezone)
     job = rows.create_job(
         session,
         name=name,
         target=target_of(selection),
         schedule=schedule or None,
+        timezone=timezone,
         description=description,
     )
     audit.record(
@@ -73,12 +77,12 @@ def add_job(
         "job.create",
         "job",
         job.id,
-        after=audit.state(job, ("name", "target", "schedule", "description")),
+        after=audit.state(job, ("name", "target", "schedule", "timezone", "description")),
     )
     return job
 
 
-JOB_AUDITED = ("name", "target", "schedule", "description", "enabled")
+JOB_AUDITED = ("name", "target", "schedule", "timezone", "description", "enabled")
 
 
 @dual
@@ -100,7 +104,7 @@ def edit_job(
         changes["target"] = target_of(selection)
     if schedule is not None:
         if schedule:
-            parse_schedule(schedule)
+            parse_schedule(schedule, timezone=changes.get("timezone", job.timezone))
         changes["schedule"] = schedule.strip() or None
     before = audit.state(job, JOB_AUDITED)
     job = rows.update_job(session, job.id, expected_version, **changes)
@@ -125,34 +129,77 @@ def get_job(session: Session, name: str) -> Job:
     return rows.get_job_by_name(session, name)
 
 
+def schedule_of(job: Job) -> Schedule | None:
+    """The job's parsed schedule in its time zone; None when unscheduled or disabled."""
+    if not job.schedule or not job.enabled:
+        return None
+    return parse_schedule(job.schedule, timezone=job.timezone)
+
+
 @dual
 def job_statuses(session: Session) -> list[JobStatus]:
     """Every job with its last run and, when scheduled, its next run."""
     authorize(session, "read")
-    last = dict(
-        session.execute(
-            select(JobRun.job_id, func.max(JobRun.started_at))
-            .where(JobRun.job_id.is_not(None))
-            .group_by(JobRun.job_id)
-        ).all()
-    )
+    last = _last_runs(session)
     statuses = []
     for job in rows.list_jobs(session):
-        last_run = last.get(job.id)
-        next_run = None
-        if job.schedule and job.enabled:
-            next_run = parse_schedule(job.schedule).next_after(last_run or job.created_at)
+        anchor, last_run, _ = last.get(job.id, (None, None, False))
+        schedule = schedule_of(job)
+        next_run = schedule.next_after(anchor or job.created_at) if schedule else None
         statuses.append(JobStatus(job, last_run, next_run))
     return statuses
 
 
+def _last_runs(session: Session) -> dict[uuid.UUID, tuple[datetime, datetime, bool]]:
+    """Per job: the newest run's schedule anchor (the slot it stood for, else its start),
+    its start, and whether any run of the job is still running."""
+    newest = (
+        select(
+            JobRun.job_id,
+            func.max(func.coalesce(JobRun.scheduled_for, JobRun.started_at)).label("anchor"),
+            func.max(JobRun.started_at).label("started"),
+            func.max(case((JobRun.status == "running", 1), else_=0)).label("running"),
+        )
+        .where(JobRun.job_id.is_not(None))
+        .group_by(JobRun.job_id)
+    )
+    return {
+        job_id: (_aware(anchor), _aware(started), bool(running))
+        for job_id, anchor, started, running in session.execute(newest)
+    }
+
+
+def _aware(moment: datetime) -> datetime:
+    """max(coalesce(...)) loses the column type: SQLite hands back a naive UTC time."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class DueRun:
+    job: Job
+    slot: datetime  # the newest schedule slot not yet run; older missed ones are folded in
+
+
 @dual
-def due_jobs(session: Session, now: datetime | None = None) -> list[Job]:
-    """Enabled scheduled jobs whose next run is not in the future."""
+def due_runs(session: Session, now: datetime | None = None) -> list[DueRun]:
+    """Enabled scheduled jobs whose time has come, each once however many slots passed
+    while nothing ran, and none while a run of it is still running."""
     authorize(session, "read")
     moment = now or utcnow()
-    return [
-        s.job
-        for s in job_statuses(session)
-        if s.next_run_at is not None and s.next_run_at <= moment
-    ]
+    last = _last_runs(session)
+    due = []
+    for job in rows.list_jobs(session, enabled=True):
+        schedule = schedule_of(job)
+        if schedule is None:
+            continue
+        anchor, _, running = last.get(job.id, (job.created_at, None, False))
+        slot = None if running else schedule.latest_due(anchor, moment)
+        if slot is not None:
+            due.append(DueRun(job, slot))
+    return due
+
+
+@dual
+def due_jobs(session: Session, now: datetime | None = None) -> list[Job]:
+    """Enabled scheduled jobs due now (see `due_runs`)."""
+    return [due.job for due in due_runs(session, now)]

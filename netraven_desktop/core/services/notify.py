@@ -7,9 +7,10 @@ and `?token=` queries carry one): it has its own keyring entry (`url_ref`), and 
 the listings and the audit log hold only its masked form (`masked_url`). Desktop channels
 are rows too, but the window shows them; `deliver` skips them.
 
-Three events, each one digest per run (never one message per device): `backup_failed`,
-`config_changed` (devices and lines added/removed) and `job_finished`. The caller builds
-them with `notifications_for_run` once the run is committed, then awaits `deliver`:
+Three events of a run, each one digest per run (never one message per device):
+`backup_failed`, `config_changed` (devices and lines added/removed) and `job_finished`;
+and `collector_silent` (a collector stopped sending heartbeats). The caller builds a
+run's with `notifications_for_run` once the run is committed, then awaits `deliver`:
 delivery retries a failing channel with backoff, is bounded in time, and never raises;
 it returns one `DeliveryReport` per channel and event. No secret appears in a row, a
 log line, an error text or a notification body.
@@ -23,17 +24,17 @@ import json
 import logging
 import re
 import ssl
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import TYPE_CHECKING, Any
 
 import aiosmtplib
+import httpx
 from sqlalchemy.orm import Session
 
 from ... import __version__
@@ -589,6 +590,20 @@ def notifications_for_run(
     return found
 
 
+def collector_silent_notification(name: str, host: str, heartbeat_at: datetime) -> Notification:
+    """A collector stopped sending heartbeats without stopping: its host is down, cut
+    off, or the process hangs. Its devices are taken over once its leases lapse."""
+    seen = heartbeat_at.isoformat(timespec="seconds")
+    return Notification(
+        "collector_silent",
+        f"NetRaven: collector {name} has gone silent",
+        f"Collector {name} on {host} has sent no heartbeat since {seen}.\n"
+        "Devices it held are backed up by other collectors once their leases lapse; "
+        "devices pinned to its labels wait for a collector with those labels.\n",
+        {"collector": name, "host": host, "last_heartbeat": seen},
+    )
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
@@ -865,49 +880,53 @@ _SMTP_TRANSIENT = (
 async def _send_webhook(
     target: _Target, token: str | None, note: Notification, attempt_timeout: float
 ) -> None:
-    body = json.dumps(note.payload(), ensure_ascii=False).encode()
-    await asyncio.to_thread(_post_json, target.config["url"], body, token, attempt_timeout)
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is not followed: the token would go along to wherever it points."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
-
-
-def _post_json(url: str, body: bytes, token: str | None, timeout: float) -> None:
-    request = urllib.request.Request(
-        url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": f"netraven-desktop/{__version__}",
-        },
-    )
+    """POST the JSON body. The system's trust store decides TLS (SSL_CERT_FILE too); a
+    redirect is not followed (the token would go along to wherever it points); the
+    answer's body is not read (an endpoint cannot make us buffer much)."""
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": f"netraven-desktop/{__version__}",
+    }
     if token:
-        request.add_header("Authorization", f"Bearer {token}")
+        headers["Authorization"] = f"Bearer {token}"
+    body = json.dumps(note.payload(), ensure_ascii=False).encode()
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            response.read(65536)
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        status = f"HTTP {exc.code} {exc.reason}".rstrip()
-        if 300 <= exc.code < 400:
-            raise _Permanent(f"{status}: redirects are not followed; give the final URL") from None
-        if 400 <= exc.code < 500 and exc.code not in (408, 425, 429):
-            raise _Permanent(status) from None
-        raise ConnectionError(status) from None
-    except urllib.error.URLError as exc:
-        if isinstance(exc.reason, BaseException) and (bad_cert := _certificate_failure(exc.reason)):
+        async with (
+            httpx.AsyncClient(
+                # https: the system's store, read per attempt (SSL_CERT_FILE honoured);
+                # plain http has nothing to verify: no CA bundle is loaded for it.
+                verify=ssl.create_default_context() if _is_https(target) else False,
+                follow_redirects=False,
+                timeout=attempt_timeout,
+            ) as client,
+            client.stream("POST", target.config["url"], content=body, headers=headers) as answer,
+        ):
+            code, status = answer.status_code, f"HTTP {answer.status_code} {answer.reason_phrase}"
+    except httpx.TimeoutException:
+        raise TimeoutError(f"no answer within {attempt_timeout:g}s") from None
+    except httpx.TransportError as exc:
+        if bad_cert := _certificate_failure(exc):
             raise _Permanent(bad_cert) from None
-        raise ConnectionError(f"cannot connect: {exc.reason}") from None
-    except TimeoutError:
-        raise TimeoutError(f"no answer within {timeout:g}s") from None
+        raise ConnectionError(f"cannot connect: {_describe_transport(exc)}") from None
+    status = status.rstrip()
+    if 300 <= code < 400:
+        raise _Permanent(f"{status}: redirects are not followed; give the final URL")
+    if 400 <= code < 500 and code not in (408, 425, 429):
+        raise _Permanent(status)
+    if code >= 400:
+        raise ConnectionError(status)
+
+
+def _is_https(target: _Target) -> bool:
+    return str(target.config["url"]).lower().startswith("https:")
+
+
+def _describe_transport(exc: httpx.TransportError) -> str:
+    """The innermost reason (httpx wraps httpcore wraps the socket's error)."""
+    inner: BaseException = exc
+    while inner.__cause__ is not None:
+        inner = inner.__cause__
+    return _one_line(str(inner)) or type(inner).__name__
 
 
 _SENDERS: dict[str, Sender] = {"email": _send_email, "webhook": _send_webhook}

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from ..crud import configs
 from ..db import Database
 from ..drivers.filters import clean_config
-from ..drivers.profiles import profile_for
+from ..platforms import profile_for
 from . import audit
 from .access import authorize
 

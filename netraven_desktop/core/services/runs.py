@@ -15,13 +15,15 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..crud import jobs
 from ..db.base import utcnow
-from ..db.models import Device, JobRun, JobRunResult, Tag
+from ..db.models import Device, JobRun, JobRunResult, RunStatus, Tag
 from ..errors import InputError
 from .access import authorize
 from .dual import dual
 
 # A run owned by another machine is presumed dead after this long without finishing.
 FOREIGN_RUN_EXPIRY = timedelta(hours=24)
+# The owner of runs on the collectors' queue: no one process; their leases expire instead.
+QUEUE_OWNER = "queue"
 
 
 def this_owner() -> str:
@@ -107,11 +109,11 @@ def finish_run(
     cancelled: bool,
 ) -> JobRun:
     if cancelled:
-        status = "cancelled"
+        status = RunStatus.CANCELLED
     elif failed == 0:
-        status = "succeeded"
+        status = RunStatus.SUCCEEDED
     else:
-        status = "failed" if succeeded == 0 else "partial"
+        status = RunStatus.FAILED if succeeded == 0 else RunStatus.PARTIAL
     return jobs.update_run(
         session,
         run_id,
@@ -128,11 +130,14 @@ def recover_interrupted_runs(session: Session) -> list[JobRun]:
     """Mark runs a crash left "running" as interrupted.
 
     A run of this machine is dead when its process is gone; a run of another machine
-    when it has not finished within FOREIGN_RUN_EXPIRY.
+    when it has not finished within FOREIGN_RUN_EXPIRY. Queued runs are never dead: a
+    dead collector's items are taken over when their leases lapse.
     """
     host = socket.gethostname()
     dead = []
     for run in jobs.list_runs(session, status="running", limit=None):
+        if run.owner == QUEUE_OWNER:
+            continue
         owner_host, _, pid = (run.owner or ":").rpartition(":")
         if owner_host == host:
             if pid.isdigit() and _alive(int(pid)):

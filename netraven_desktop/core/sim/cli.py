@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from ..platforms import PLATFORMS, validate_platform
+from ..errors import InputError
+from .personalities import PERSONALITIES
 from .server import SimDevice, Simulator
 
 
@@ -21,14 +22,16 @@ async def serve(
     key_seed: str | None = None,
     drift: float | None = None,
     faults: set[str] | None = None,
+    command_delay: float = 0.0,
 ) -> None:
     """Start `devices` devices named sim-<platform>-<i>, round-robin over `platforms` (default:
     all), print `name platform host:port` per device then `ready`, and serve until cancelled.
-    `faults` apply to every device (a slow or hanging fleet, to try cancelling a run).
+    `faults` apply to every device (a slow or hanging fleet, to try cancelling a run);
+    `command_delay` makes every device take that long to answer each command.
 
     With `drift`, one device after another changes its configuration every `drift`
     seconds, as if someone were at work on the network (the demo shows the diffs)."""
-    keys = [validate_platform(p) for p in platforms] if platforms else list(PLATFORMS)
+    keys = [_playable(p) for p in platforms] if platforms else list(PERSONALITIES)
     fleet = [
         SimDevice(
             name=f"sim-{keys[i % len(keys)]}-{i + 1}",
@@ -40,7 +43,7 @@ async def serve(
         )
         for i in range(devices)
     ]
-    sim = Simulator(host, key_seed=key_seed)
+    sim = Simulator(host, key_seed=key_seed, command_delay=command_delay)
     try:
         await sim.start(fleet, base_port)
         out = sys.stdout
@@ -69,3 +72,13 @@ async def _drift(sim: Simulator, fleet: list[SimDevice], every: float) -> None:
         device = fleet[change % len(fleet)]
         change += 1
         sim.change_config(device.name, drift_line(device.platform, change))
+
+
+def _playable(platform: str) -> str:
+    key = platform.strip().lower()
+    if key not in PERSONALITIES:
+        known = ", ".join(PERSONALITIES)
+        raise InputError(
+            "--platform", platform, f"the simulator does not play it; it plays {known}"
+        )
+    return key

@@ -2024,7 +2024,8 @@ PERSONALITIES: Mapping[str, Personality] = MappingProxyType(
     }
 )
 
-assert set(PERSONALITIES) == set(PLATFORMS), set(PERSONALITIES) ^ set(PLATFORMS)
+# The simulator plays built-in platforms only, and not yet every one of them.
+assert set(PERSONALITIES) <= set(PLATFORMS), set(PERSONALITIES) - set(PLATFORMS)
 
 
 def personality(platform: str) -> Personality:

@@ -328,6 +328,7 @@ class _Session:
     async def exec(self, command: str) -> None:
         self.privileged, self.paging = True, False
         cmd = " ".join(command.split())
+        await self.sim.think()
         data = self.st.render(cmd)
         if data is None:
             self.write("\r\n".join(error_lines(self.p.error, "", cmd, 0)) + "\r\n")
@@ -343,6 +344,7 @@ class _Session:
         cmd = " ".join(line.split())
         if not cmd:
             return
+        await self.sim.think()
         if cmd in _EXIT_COMMANDS and not self.ctx:
             await self.flush()
             self.proc.exit(0)
@@ -459,15 +461,24 @@ class Simulator:
         more_every: int = 24,
         slow_delay: float = 0.05,
         key_seed: str | None = None,
+        command_delay: float = 0.0,
     ) -> None:
         self.host = host
         self.more_every = max(1, more_every)
         self.slow_delay = slow_delay
+        # Seconds every device takes to answer each command, like a busy real one: a
+        # fleet's backup is then bound by waiting, not by this machine's CPU.
+        self.command_delay = command_delay
         self.key_seed = key_seed  # set: host keys derived from it (stable across restarts)
         self._states: dict[str, _State] = {}
         self._conns: set[asyncssh.SSHServerConnection] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self.peak_connections = 0  # most SSH connections open at once, for tests
+
+    async def think(self) -> None:
+        """Wait `command_delay` before answering a command."""
+        if self.command_delay:
+            await asyncio.sleep(self.command_delay)
 
     async def __aenter__(self) -> Simulator:
         return self

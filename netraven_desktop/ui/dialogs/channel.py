@@ -7,7 +7,6 @@ A webhook's URL is such a secret: the field shows only its masked form, as a pla
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -79,10 +78,10 @@ class _ChannelDialog(FormDialog):
         service runs in a worker thread."""
         fields |= {"name": self.name.text(), "events": self.events.chosen()}
         if self.channel is None:
-            channel = await asyncio.to_thread(add, self.ctx.db, self.ctx.secrets, **fields)
+            channel = await self.ctx.ops.blocking(add, self.ctx.db, self.ctx.secrets, **fields)
             self.ctx.report(f"added {self.kind_label} channel {channel.name}")
         else:
-            channel = await asyncio.to_thread(
+            channel = await self.ctx.ops.blocking(
                 notify.edit_channel,
                 self.ctx.db,
                 self.ctx.secrets,

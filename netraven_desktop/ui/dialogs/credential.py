@@ -5,8 +5,6 @@ Editing never shows a stored secret: its field stays empty, and empty means "kee
 
 from __future__ import annotations
 
-import asyncio
-
 from ...core.db.models import Credential
 from ...core.secrets import Secrets
 from ...core.services import credentials
@@ -76,7 +74,7 @@ class CredentialDialog(FormDialog):
         }
         # Keyring calls block on D-Bus: the services run in a worker thread.
         if self.credential is None:
-            await asyncio.to_thread(
+            await self.ctx.ops.blocking(
                 credentials.add_credential,
                 self.ctx.db,
                 self.ctx.secrets,
@@ -85,7 +83,7 @@ class CredentialDialog(FormDialog):
                 **fields,
             )
         else:
-            await asyncio.to_thread(
+            await self.ctx.ops.blocking(
                 credentials.edit_credential,
                 self.ctx.db,
                 self.ctx.secrets,

@@ -6,8 +6,6 @@ secrets again under a new key (core.services.vault). The dialog lists who holds 
 
 from __future__ import annotations
 
-import asyncio
-
 from ...core.services import vault
 from ..context import AppContext
 from ..forms import FormDialog
@@ -30,8 +28,7 @@ class SharingDialog(FormDialog):
         self.ok_button.setText(verb)
 
     async def load(self) -> None:
-        async with self.ctx.db.async_read_session() as session:
-            holders, others = await vault.sharing(session, self.credential)
+        holders, others = await self.ctx.ops.read(vault.sharing, self.credential)
         self.holders.setText(", ".join(holders) or "nobody yet (kept in an admin's keyring)")
         self.member.clear()
         self.member.addItems(others if self.sharing else holders)
@@ -39,12 +36,12 @@ class SharingDialog(FormDialog):
     async def submit(self) -> None:
         member = self.member.currentText()
         if self.sharing:
-            await asyncio.to_thread(
+            await self.ctx.ops.blocking(
                 vault.share, self.ctx.db, self.ctx.secrets, self.credential, member
             )
             self.ctx.report(f"shared credential {self.credential} with {member}")
         else:
-            await asyncio.to_thread(
+            await self.ctx.ops.blocking(
                 vault.unshare, self.ctx.db, self.ctx.secrets, self.credential, member
             )
             self.ctx.report(

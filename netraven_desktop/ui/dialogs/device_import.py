@@ -3,13 +3,16 @@
 The preview is the CLI's `--dry-run`: the same parser and the same validation, so what it
 shows (every row's fate, or every problem with its line) is exactly what Import does.
 Import stays disabled until a preview found no problem; changing any choice asks for a
-new preview. The file is read, and every row checked, in worker threads: the window
+new preview. The file is read, and every row checked, in a worker thread: the window
 never freezes.
 """
 
 from __future__ import annotations
 
-import asyncio
+from collections import Counter
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from ...core.errors import InputError, NetRavenError
 from ...core.importers import FORMATS, ImportRejected, parse_file
@@ -17,7 +20,9 @@ from ...core.services import device_import
 from ..context import AppContext
 from ..crash import show_crash
 from ..forms import ERROR_STYLE, Form
-from ..qt import Qt, QtWidgets
+from ..qt import QtWidgets
+from ..table_model import RowsModel
+from ..table_view import make_table
 
 PREVIEW_ROWS = 2000  # a table of every row of a 100,000-device file helps nobody
 ON_CONFLICT = {
@@ -25,6 +30,14 @@ ON_CONFLICT = {
     "skip": "Skip those devices",
     "update": "Update them with the file's fields",
 }
+
+
+class PreviewModel(RowsModel[tuple[str, str, str]]):
+    COLUMNS = (
+        ("Where", lambda row: row[0]),
+        ("Device", lambda row: row[1]),
+        ("What happens", lambda row: row[2]),
+    )
 
 
 class ImportDialog(QtWidgets.QDialog):
@@ -59,12 +72,8 @@ class ImportDialog(QtWidgets.QDialog):
             self.on_conflict.addItem(text, key)
         self.form.add("on_conflict", "Existing &names:", self.on_conflict)
 
-        self.preview = QtWidgets.QTableWidget(0, 3)
-        self.preview.setHorizontalHeaderLabels(["Where", "Device", "What happens"])
-        self.preview.setAccessibleName("Preview")
-        self.preview.horizontalHeader().setStretchLastSection(True)
-        self.preview.verticalHeader().hide()
-        self.preview.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.preview_rows = PreviewModel(self)  # a model: cells are made only when shown
+        self.preview = make_table(self.preview_rows, "Preview", stretch=2, widths={0: 14, 1: 24})
         self.summary = QtWidgets.QLabel("Choose a file and press Preview.")
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName("Summary")
@@ -120,32 +129,28 @@ class ImportDialog(QtWidgets.QDialog):
         self.ctx.spawn(self._run(dry_run), failed=self._failed)
 
     async def _run(self, dry_run: bool) -> None:
-        format, parsed = await asyncio.to_thread(
-            parse_file,
+        # Reading, parsing and checking 100,000 rows take seconds: all in one worker call,
+        # which hands the window only the summary and the rows the table shows.
+        call = self.ctx.ops.read if dry_run else self.ctx.ops.write
+        format, counts, shown, total = await call(
+            _import_summary,
             self.path.text().strip(),
             self.format.currentData(),
             separator=self.separator.text(),
             columns=self.columns.text().strip() or None,
-        )
-        result = await self.ctx.in_worker(  # 100,000 rows take seconds to check
-            device_import.import_devices,
-            parsed.rows,
             on_conflict=self.on_conflict.currentData(),
             dry_run=dry_run,
-            problems=parsed.problems,
-            write=not dry_run,
         )
         self.preview_button.setEnabled(True)
-        counts = ", ".join(f"{a} {result.count(a)}" for a in ("create", "update", "skip"))
         if dry_run:
-            self._fill([(r.where, r.name, _what(r)) for r in result.rows], len(result.rows))
-            self.summary.setText(f"{format}: would {counts}. Nothing is written until Import.")
+            self._fill(shown, total)
+            would = ", ".join(f"{action} {count}" for action, count in counts.items())
+            self.summary.setText(f"{format}: would {would}. Nothing is written until Import.")
             self.import_button.setEnabled(True)
             return
         self.ctx.report(
             f"Imported devices from {self.path.text().strip()}: "
-            f"{result.count('create')} created, {result.count('update')} updated, "
-            f"{result.count('skip')} skipped"
+            f"{counts['create']} created, {counts['update']} updated, {counts['skip']} skipped"
         )
         self.accept()
 
@@ -156,7 +161,7 @@ class ImportDialog(QtWidgets.QDialog):
         if isinstance(error, ImportRejected):
             problems = error.problems
             self._fill(
-                [(p.where, p.column, p.detail) for p in problems],
+                [(p.where, p.column, p.detail) for p in problems[:PREVIEW_ROWS]],
                 len(problems),
             )
             self.summary.setText(
@@ -171,15 +176,27 @@ class ImportDialog(QtWidgets.QDialog):
 
     def _fill(self, rows: list[tuple[str, str, str]], total: int) -> None:
         shown = rows[:PREVIEW_ROWS]
-        self.preview.setRowCount(len(shown))
-        for row, values in enumerate(shown):
-            for column, value in enumerate(values):
-                self.preview.setItem(row, column, QtWidgets.QTableWidgetItem(value))
-        if total > len(shown):
-            self.preview.setRowCount(len(shown) + 1)
-            more = QtWidgets.QTableWidgetItem(f"… and {total - len(shown)} more")
-            more.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            self.preview.setItem(len(shown), 0, more)
+        more = [(f"… and {total - len(shown)} more", "", "")] if total > len(shown) else []
+        self.preview_rows.set_rows(shown + more)
+
+
+def _import_summary(
+    session: Session,
+    path: str,
+    format: str | None,
+    *,
+    separator: str,
+    columns: str | None,
+    **options: Any,
+) -> tuple[str, dict[str, int], list[tuple[str, str, str]], int]:
+    """Parse the file and check (or import) its rows: the format read, the count of each
+    action, the first PREVIEW_ROWS rows as the table shows them, and the count of rows."""
+    format, parsed = parse_file(path, format, separator=separator, columns=columns)
+    result = device_import.import_devices(session, parsed.rows, problems=parsed.problems, **options)
+    counts = Counter(row.action for row in result.rows)
+    shown = [(r.where, r.name, _what(r)) for r in result.rows[:PREVIEW_ROWS]]
+    summary = {a: counts[a] for a in ("create", "update", "skip")}
+    return format, summary, shown, len(result.rows)
 
 
 def _what(row: device_import.PlannedRow) -> str:

@@ -7,8 +7,6 @@ else sees the same fingerprints and the reason they cannot.
 
 from __future__ import annotations
 
-import asyncio
-
 from ...core.services import hostkeys
 from ...core.services.hostkeys import HostKeyCheck
 from ..context import AppContext
@@ -58,7 +56,7 @@ class HostKeyDialog(QtWidgets.QDialog):
 
     async def load(self) -> None:
         """Read the stored and offered keys; offer Accept to an admin when they differ."""
-        check = await asyncio.to_thread(hostkeys.check_host_key, self.ctx.db, self.device)
+        check = await self.ctx.ops.blocking(hostkeys.check_host_key, self.ctx.db, self.device)
         self.check = check
         self.stored.setText("\n".join(check.stored) or "none yet (pinned at the first backup)")
         self.offered.setText(check.offered.fingerprint)
@@ -83,7 +81,7 @@ class HostKeyDialog(QtWidgets.QDialog):
 
     async def _accept_offered(self, fingerprint: str) -> None:
         """Trust the key only if the device still presents the one shown."""
-        accepted = await asyncio.to_thread(
+        accepted = await self.ctx.ops.blocking(
             hostkeys.accept_host_key, self.ctx.db, self.device, fingerprint
         )
         self.stored.setText(accepted["fingerprint"])

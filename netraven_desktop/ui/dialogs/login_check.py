@@ -43,8 +43,7 @@ class LoginCheckDialog(QtWidgets.QDialog):
         self.resize(520, self.sizeHint().height())
 
     async def load_devices(self) -> None:
-        async with self.ctx.db.async_read_session() as session:
-            found = await devices.list_devices(session, limit=DEVICE_CHOICES)
+        found = await self.ctx.ops.read(devices.list_devices, limit=DEVICE_CHOICES)
         current = self.device.currentText()
         self.device.clear()
         self.device.addItems([device.name for device in found])

@@ -40,7 +40,7 @@ class AddUserDialog(_PasswordTwice):
 
     async def submit(self) -> None:
         password = self.new_password()
-        user = await self.ctx.in_worker(
+        user = await self.ctx.ops.write(
             auth.add_user,
             username=self.username.text(),
             password=password,
@@ -58,7 +58,7 @@ class PasswordDialog(_PasswordTwice):
 
     async def submit(self) -> None:
         password = self.new_password()
-        await self.ctx.in_worker(auth.change_password, self.user.username, password)
+        await self.ctx.ops.write(auth.change_password, self.user.username, password)
         self.ctx.report(f"changed the password of {self.user.username}")
 
 
@@ -69,6 +69,7 @@ class RoleDialog(FormDialog):
         self.role = self.form.add("role", "&Role:", _role_box(user.role))
 
     async def submit(self) -> None:
-        async with self.ctx.db.async_session() as session:
-            user = await auth.set_user(session, self.user.username, role=self.role.currentText())
+        user = await self.ctx.ops.write(
+            auth.set_user, self.user.username, role=self.role.currentText()
+        )
         self.ctx.report(f"{user.username} is now {user.role}")

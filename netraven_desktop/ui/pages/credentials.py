@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 from ...core.db.models import Credential
@@ -45,8 +44,7 @@ class CredentialsPage(TablePage):
         self.view.doubleClicked.connect(lambda _index: self.edit())
 
     async def fetch(self) -> Sequence[Credential]:
-        async with self.ctx.db.async_read_session() as session:
-            return await credentials.list_credentials(session)
+        return await self.read_rows(credentials.list_credentials)
 
     def add(self) -> CredentialDialog:
         return self.open_dialog(CredentialDialog(self.ctx, None, self))
@@ -73,7 +71,9 @@ class CredentialsPage(TablePage):
         self.ctx.spawn(self._remove(credential.name))
 
     async def _remove(self, name: str) -> None:
-        await asyncio.to_thread(credentials.remove_credential, self.ctx.db, self.ctx.secrets, name)
+        await self.ctx.ops.blocking(
+            credentials.remove_credential, self.ctx.db, self.ctx.secrets, name
+        )
         self.ctx.report(f"removed credential {name} and its keyring entry")
         self.changed()
 

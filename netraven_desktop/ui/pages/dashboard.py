@@ -80,15 +80,10 @@ class DashboardPage(Page):
         layout.addWidget(legend, 0, Qt.AlignmentFlag.AlignRight)
         layout.addWidget(QtWidgets.QLabel("<b>Failing devices</b> (double-click for history)"))
         layout.addWidget(self.failing_view, 3)
-        self._generation = 0
 
     async def refresh(self) -> None:
-        self._generation += 1
-        generation = self._generation
-        async with self.ctx.db.async_read_session() as session:
-            overview = await dashboard.overview(session)
-        if generation == self._generation:  # a later refresh started meanwhile: it wins
-            self.show_overview(overview)
+        # A later refresh supersedes this one.
+        self.show_overview(await self.ctx.ops.read(dashboard.overview, kind=(self, "refresh")))
 
     def show_overview(self, overview: Overview) -> None:
         self.devices.set(f"{overview.devices:,}")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from sqlalchemy.orm import Session
+
 from ...core.db.models import BACKUP_STATUSES
 from ...core.services import devices
 from .. import prefs
@@ -175,8 +177,7 @@ class DevicesPage(Page):
         self.ctx.spawn(self.model.set_query(self.current_query()))
 
     async def refresh(self) -> None:
-        async with self.ctx.db.async_read_session() as session:
-            facets = await devices.device_facets(session)
+        facets = await self.ctx.ops.read(devices.device_facets, kind=(self, "facets"))
         self._set_choices(self.tag_filter, facets.tags)
         self._set_choices(self.platform_filter, facets.platforms)
         self._set_choices(self.site_filter, facets.sites)
@@ -278,9 +279,7 @@ class DevicesPage(Page):
             self.ctx.spawn(self._trash(names))
 
     async def _trash(self, names: list[str]) -> None:
-        async with self.ctx.db.async_session() as session:
-            for name in names:  # one transaction: all or nothing
-                await devices.remove_device(session, name)
+        await self.ctx.ops.write(_each, devices.remove_device, names)  # all or nothing
         self._trashed = names
         self.undo_action.setEnabled(True)
         example = names[0] if len(names) == 1 else "NAME"
@@ -295,9 +294,7 @@ class DevicesPage(Page):
             self.ctx.spawn(self._restore(self._trashed))
 
     async def _restore(self, names: list[str]) -> None:
-        async with self.ctx.db.async_session() as session:
-            for name in names:
-                await devices.restore_device(session, name)
+        await self.ctx.ops.write(_each, devices.restore_device, names)
         self._trashed = []
         self.undo_action.setEnabled(False)
         self.ctx.report(f"Restored {_plural(len(names))} from the trash")
@@ -320,3 +317,9 @@ class DevicesPage(Page):
         if 0 <= column < len(SORT_KEYS) and SORT_KEYS[column] is not None:
             descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
             self.model.query = DeviceQuery(sort=SORT_KEYS[column], descending=descending)
+
+
+def _each(session: Session, change: Callable[[Session, str], object], names: list[str]) -> None:
+    """`change` every device of `names` in the caller's one transaction."""
+    for name in names:
+        change(session, name)

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from ...core.db.models import JobRun
-from ...core.services import jobs, runs, tags
+from ...core.services import jobs, runs, tags, work_queue
 from ...core.services.jobs import JobStatus
 from .. import prefs
 from ..context import AppContext
 from ..job_dialog import JobDialog, describe_target
+from ..ops import Superseded
 from ..qt import QtCore, QtWidgets
-from ..run_panel import ResultsModel, RunPanel, results_table
+from ..run_panel import ResultsModel, RunPanel, StoredResult, results_table
 from ..table_model import ROW_ROLE, RowsModel
 from ..table_view import make_table
 from .base import Page
@@ -95,8 +99,6 @@ class JobsPage(Page):
         self.dialog: JobDialog | None = None  # the open job dialog (kept alive while open)
         self._run_task: asyncio.Task[None] | None = None
         self.show_run: uuid.UUID | None = None  # a run the next refresh chooses in the history
-        self._generation = 0
-        self._results_generation = 0
 
     # ------------------------------------------------------------------ building
 
@@ -175,14 +177,8 @@ class JobsPage(Page):
     # ------------------------------------------------------------------ loading
 
     async def refresh(self) -> None:
-        self._generation += 1
-        generation = self._generation
-        async with self.ctx.db.async_read_session() as session:
-            statuses = await jobs.job_statuses(session)
-            latest = await runs.latest_runs(session, limit=HISTORY_LIMIT)
-            tag_rows = await tags.list_tags(session)
-        if generation != self._generation:  # a later refresh started meanwhile: it wins
-            return
+        # A later refresh supersedes this one.
+        statuses, latest, tag_rows = await self.ctx.ops.read(_overview, kind=(self, "refresh"))
         job_id, run_id = (lambda s: s.job.id), (lambda r: r.run.id)
         chosen_job = current_key(self.jobs_view, job_id)
         self.jobs.set_rows(statuses)
@@ -207,12 +203,8 @@ class JobsPage(Page):
             self.ctx.spawn(self._load_results(row.run.id))
 
     async def _load_results(self, run_id: uuid.UUID) -> None:
-        self._results_generation += 1
-        generation = self._results_generation
-        async with self.ctx.db.async_read_session() as session:
-            results = await runs.run_results(session, run_id)
-        if generation == self._results_generation:
-            self.results.set_rows(results)
+        rows = await self.ctx.ops.read(_results_with_collectors, run_id, kind=(self, "results"))
+        self.results.set_rows(rows)
 
     def chosen_job(self) -> JobStatus | None:
         status = self.jobs_view.currentIndex().data(ROW_ROLE)
@@ -289,7 +281,10 @@ class JobsPage(Page):
             self.ctx.report(self.panel.summary.text())
             self.ctx.events.run_finished.emit(finished | ({"job": job} if job else {}))
             self.ctx.events.inventory_changed.emit()  # new snapshots and facts
-        await self.refresh()
+        # The refresh that news starts may supersede this one; the run still ended well
+        # (a scheduled job awaits this task).
+        with contextlib.suppress(Superseded):
+            await self.refresh()
 
     # ------------------------------------------------------------------ editing jobs
 
@@ -320,8 +315,7 @@ class JobsPage(Page):
             self.ctx.spawn(self._remove(status.job.name))
 
     async def _remove(self, name: str) -> None:
-        async with self.ctx.db.async_session() as session:
-            await jobs.remove_job(session, name)
+        await self.ctx.ops.write(jobs.remove_job, name)
         self.ctx.report(f"Removed job {name}")
         await self.refresh()
 
@@ -346,3 +340,28 @@ class JobsPage(Page):
         prefs.restore_splitter(self.ctx.prefs, user, "jobs/history", self.history_splitter)
         for name, view in self._tables().items():
             prefs.restore_header(self.ctx.prefs, user, f"jobs/{name}", view)
+
+
+def _overview(session: Session) -> tuple[list[JobStatus], list[Any], list[Any]]:
+    """What the page lists: the jobs, the latest runs and the tags to choose from."""
+    return (
+        jobs.job_statuses(session),
+        runs.latest_runs(session, limit=HISTORY_LIMIT),
+        tags.list_tags(session),
+    )
+
+
+def _results_with_collectors(session: Session, run_id: uuid.UUID) -> list[StoredResult]:
+    """A run's per-device results, each with the collector that backed it up (if queued)."""
+    done_by = work_queue.run_collectors(session, run_id)
+    return [
+        StoredResult(
+            r.device_name,
+            r.status,
+            r.error_class,
+            r.message,
+            r.duration_ms,
+            done_by.get(r.device_name),
+        )
+        for r in runs.run_results(session, run_id)
+    ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 from ...core.db.models import NotificationChannel
@@ -65,9 +64,8 @@ class NotificationsPage(TablePage):
     async def fetch(self) -> Sequence[NotificationChannel]:
         """The channels, after moving webhook URLs an older version left in the database
         to the keyring (the page is an admin's; keyring calls block, so in a thread)."""
-        await asyncio.to_thread(notify.move_webhook_urls, self.ctx.db, self.ctx.secrets)
-        async with self.ctx.db.async_read_session() as session:
-            return await notify.list_channels(session)
+        await self.ctx.ops.blocking(notify.move_webhook_urls, self.ctx.db, self.ctx.secrets)
+        return await self.read_rows(notify.list_channels)
 
     def add_email(self) -> EmailChannelDialog:
         return self.open_dialog(EmailChannelDialog(self.ctx, self))
@@ -90,7 +88,7 @@ class NotificationsPage(TablePage):
             self.ctx.spawn(self._set_enabled(channel, not channel.enabled))
 
     async def _set_enabled(self, channel: NotificationChannel, enabled: bool) -> None:
-        await asyncio.to_thread(
+        await self.ctx.ops.blocking(
             notify.edit_channel,
             self.ctx.db,
             self.ctx.secrets,
@@ -115,7 +113,7 @@ class NotificationsPage(TablePage):
         self.ctx.spawn(self._remove(channel.name))
 
     async def _remove(self, name: str) -> None:
-        await asyncio.to_thread(notify.remove_channel, self.ctx.db, self.ctx.secrets, name)
+        await self.ctx.ops.blocking(notify.remove_channel, self.ctx.db, self.ctx.secrets, name)
         self.ctx.report(f"removed notification channel {name}")
         self.changed()
 

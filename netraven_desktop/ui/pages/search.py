@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from ...core.services import config_search, tags
 from ..context import AppContext
@@ -21,7 +24,7 @@ from .base import Page
 RESULT_LIMIT = 1000  # matching snapshots shown; a pattern found everywhere says so
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: up to ~300,000 of them, half the objects
 class FoundLine:
     device: str
     captured_at: datetime
@@ -79,12 +82,10 @@ class SearchPage(Page):
         layout.addLayout(options)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.summary)
-        self._generation = 0
 
     async def refresh(self) -> None:
         """Keep the tag choices current (the results stay until the next search)."""
-        async with self.ctx.db.async_read_session() as session:
-            names = [tag.name for tag, _count in await tags.list_tags(session)]
+        names = [tag.name for tag, _count in await self.ctx.ops.read(tags.list_tags)]
         chosen = self.tag.currentText()
         self.tag.clear()
         self.tag.addItems(["", *names])
@@ -98,31 +99,22 @@ class SearchPage(Page):
         if not pattern:
             self.summary.setText("Type a text to find.")
             return
-        self._generation += 1
-        generation = self._generation
         self.summary.setText("Searching…")
-        async with self.ctx.db.async_read_session() as session:
-            result = await config_search.search(
-                session,
-                pattern,
-                regex=self.regex.isChecked(),
-                ignore_case=self.ignore_case.isChecked(),
-                tags=(self.tag.currentText(),) if self.tag.currentText() else (),
-                all_snapshots=self.history.isChecked(),
-                limit=RESULT_LIMIT,
-            )
-        if generation != self._generation:
-            return  # a newer search started meanwhile: it wins
-        self.model.set_rows(
-            [
-                FoundLine(hit.device, hit.captured_at, line.number, line.text)
-                for hit in result.hits
-                for line in hit.lines
-            ]
+        # Decompressing and scanning up to RESULT_LIMIT configurations: a worker's job. A
+        # newer search supersedes this one (its task then ends here, quietly).
+        found = await self.ctx.ops.read(
+            _found_lines,
+            pattern,
+            regex=self.regex.isChecked(),
+            ignore_case=self.ignore_case.isChecked(),
+            tags=(self.tag.currentText(),) if self.tag.currentText() else (),
+            all_snapshots=self.history.isChecked(),
+            kind=(self, "search"),
         )
-        lines = plural(self.model.rowCount(), "matching line")
-        text = f"{lines} in {plural(len(result.hits), 'snapshot')}"
-        if result.truncated:
+        lines, snapshots, truncated = found
+        self.model.set_rows(lines)
+        text = f"{plural(len(lines), 'matching line')} in {plural(snapshots, 'snapshot')}"
+        if truncated:
             text += f" (the first {RESULT_LIMIT:,} snapshots; narrow the search)"
         self.summary.setText(text)
 
@@ -130,3 +122,17 @@ class SearchPage(Page):
         found = index.data(ROW_ROLE)
         if isinstance(found, FoundLine):
             self.ctx.events.device_opened.emit(found.device)
+
+
+def _found_lines(
+    session: Session, pattern: str, **options: Any
+) -> tuple[list[FoundLine], int, bool]:
+    """The search and its rows for the table (built in the worker too: up to
+    RESULT_LIMIT snapshots' lines); also the count of snapshots and whether it was cut."""
+    result = config_search.search(session, pattern, limit=RESULT_LIMIT, **options)
+    lines = [
+        FoundLine(hit.device, hit.captured_at, line.number, line.text)
+        for hit in result.hits
+        for line in hit.lines
+    ]
+    return lines, len(result.hits), result.truncated

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from ...core.errors import InputError
 from ...core.services import settings
 from ...core.services.settings import SPECS, SettingSpec
@@ -58,8 +60,7 @@ class SettingsPage(Page):
         layout.addStretch()
 
     async def refresh(self) -> None:
-        async with self.ctx.db.async_read_session() as session:
-            values = await settings.list_settings(session)
+        values = await self.ctx.ops.read(settings.list_settings, kind=(self, "refresh"))
         self.form.clear_errors()
         self.stored = {value.key: value.value for value in values}
         for key, value in self.stored.items():
@@ -96,9 +97,7 @@ class SettingsPage(Page):
             self.ctx.report("no setting changed")
 
     async def _write(self, changed: dict[str, Any]) -> None:
-        async with self.ctx.db.async_session() as session:
-            for key, value in changed.items():
-                await settings.set_setting(session, key, value)
+        await self.ctx.ops.write(_set_all, changed)
         self.ctx.report(f"saved {len(changed)} setting(s)")
         await self.refresh()
 
@@ -114,3 +113,9 @@ def _editor(spec: SettingSpec) -> QtWidgets.QLineEdit | QtWidgets.QCheckBox:
 
 def _show(value: Any) -> str:
     return ("on" if value else "off") if isinstance(value, bool) else str(value)
+
+
+def _set_all(session: Session, changed: dict[str, Any]) -> None:
+    """Store every changed setting in the caller's one transaction."""
+    for key, value in changed.items():
+        settings.set_setting(session, key, value)

@@ -1,7 +1,8 @@
 """A page that is a table of rows with buttons above it: credentials, users, channels.
 
-The page owns the generation counter (a later refresh wins), the column layout kept in
-the preferences, and buttons that act on the selected row and are disabled without one.
+The page reads its rows through `read_rows` (a later refresh supersedes an earlier one),
+owns the column layout kept in the preferences, and buttons that act on the selected row
+and are disabled without one.
 """
 
 from __future__ import annotations
@@ -46,7 +47,6 @@ class TablePage(Page):
         layout.addWidget(self.view)
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         model.modelReset.connect(self._selection_changed)
-        self._generation = 0
         self._sized = False
 
     def add_button(
@@ -86,18 +86,21 @@ class TablePage(Page):
         self.ctx.spawn(self.refresh())
 
     async def fetch(self) -> Sequence[Any]:
-        """The rows to show, read through the services."""
+        """The rows to show, read through `read_rows`."""
         raise NotImplementedError
 
+    async def read_rows(
+        self, fn: Callable[..., Sequence[Any]], /, *args: Any, **kwargs: Any
+    ) -> Sequence[Any]:
+        """`fn(session, ...)` in a worker (`ui.ops`); a later refresh supersedes it."""
+        return await self.ctx.ops.read(fn, *args, kind=(self, "rows"), **kwargs)
+
     async def refresh(self) -> None:
-        self._generation += 1
-        generation = self._generation
         rows = await self.fetch()
-        if generation == self._generation:  # a later refresh started meanwhile: it wins
-            self.model.set_rows(rows)
-            if rows and not self._sized:  # fit the first rows, unless the user sized it
-                self.view.resizeColumnsToContents()
-                self._sized = True
+        self.model.set_rows(rows)
+        if rows and not self._sized:  # fit the first rows, unless the user sized it
+            self.view.resizeColumnsToContents()
+            self._sized = True
 
     def _selection_changed(self, *_: object) -> None:
         chosen = self.selected() is not None

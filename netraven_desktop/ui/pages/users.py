@@ -6,7 +6,6 @@ page shows their message.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 from ...core.db.models import User
@@ -47,8 +46,7 @@ class UsersPage(TablePage):
         self.view.selectionModel().selectionChanged.connect(self._name_toggle)
 
     async def fetch(self) -> Sequence[User]:
-        async with self.ctx.db.async_read_session() as session:
-            return await auth.list_users(session)
+        return await self.read_rows(auth.list_users)
 
     def add(self) -> AddUserDialog:
         return self.open_dialog(AddUserDialog(self.ctx, self))
@@ -67,11 +65,10 @@ class UsersPage(TablePage):
             self.ctx.spawn(self._set_active(user.username, not user.active))
 
     async def _set_active(self, username: str, active: bool) -> None:
-        async with self.ctx.db.async_session() as session:
-            await auth.set_user(session, username, active=active)
+        await self.ctx.ops.write(auth.set_user, username, active=active)
         message = f"{'enabled' if active else 'disabled'} user {username}"
         if not active:  # and take back every credential shared with them (team vault)
-            taken = await asyncio.to_thread(
+            taken = await self.ctx.ops.blocking(
                 vault.revoke_member, self.ctx.db, self.ctx.secrets, username
             )
             message += f"; took back credential(s) {', '.join(taken)}" if taken else ""

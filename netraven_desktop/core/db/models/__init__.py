@@ -1,7 +1,7 @@
 """The whole schema. Importing this package registers every table on `Base.metadata`."""
 
 from ..base import Base
-from .accounts import ROLES, User
+from .accounts import ROLES, Role, User
 from .configs import ConfigBlob, ConfigSnapshot
 from .inventory import (
     BACKUP_STATUSES,
@@ -13,7 +13,18 @@ from .inventory import (
     credential_tags,
     device_tags,
 )
-from .jobs import JOB_RUN_STATUSES, RESULT_STATUSES, Job, JobRun, JobRunResult
+from .jobs import (
+    JOB_RUN_STATUSES,
+    RESULT_STATUSES,
+    WORK_ITEM_STATES,
+    Collector,
+    Job,
+    JobRun,
+    JobRunResult,
+    ResultStatus,
+    RunStatus,
+    WorkItem,
+)
 from .sync import OPERATIONS, OUTBOX_STATUSES, AppliedEdit, OutboxEdit
 from .system import CHANNEL_KINDS, AuditEvent, NotificationChannel, Setting
 from .vault import MemberKey, VaultEntry, VaultGrant
@@ -27,9 +38,11 @@ __all__ = [
     "OUTBOX_STATUSES",
     "RESULT_STATUSES",
     "ROLES",
+    "WORK_ITEM_STATES",
     "AppliedEdit",
     "AuditEvent",
     "Base",
+    "Collector",
     "ConfigBlob",
     "ConfigSnapshot",
     "Credential",
@@ -40,12 +53,16 @@ __all__ = [
     "MemberKey",
     "NotificationChannel",
     "OutboxEdit",
+    "ResultStatus",
+    "Role",
+    "RunStatus",
     "SSHHostKey",
     "Setting",
     "Tag",
     "User",
     "VaultEntry",
     "VaultGrant",
+    "WorkItem",
     "credential_tags",
     "device_tags",
 ]

@@ -51,6 +51,8 @@ class Tag(UUIDPrimaryKey, Editable, Base):
 
     name: Mapped[str] = mapped_column(NAME)
     description: Mapped[str | None] = mapped_column(Text)
+    # Its devices are backed up only by collectors with this label (a site's network).
+    collector_label: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (Index("uq_tags_name_ci", func.lower(name), unique=True),)
 
@@ -112,6 +114,8 @@ class Device(UUIDPrimaryKey, Editable, Base):
     ssh_legacy_algorithms: Mapped[bool] = mapped_column(Boolean, default=False)
     connect_timeout: Mapped[int | None] = mapped_column(Integer)  # None: the global setting
     mask_secrets: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Backed up only by collectors with this label; before any label of its tags.
+    collector_label: Mapped[str | None] = mapped_column(String(64))
     last_backup_status: Mapped[str] = mapped_column(
         choice("backup_status", BACKUP_STATUSES), default="never"
     )
