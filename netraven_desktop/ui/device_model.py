@@ -1,9 +1,11 @@
 """The device table's model: pages rows from the database, so 100,000 devices stay instant.
 
-Search, filters and sorting run in the database; the model holds only the rows scrolled
-into view so far. Qt asks for more rows through `fetchMore`, which is synchronous, so it
-schedules the page load and inserts the rows when they arrive. Every load carries a
-generation number: rows of a query the user has since changed are dropped.
+Search, filters and sorting run in the database. The model knows how many rows match and
+tells Qt that many, but holds only the pages of rows Qt has asked to show: a row not yet
+loaded shows blank while its page loads. So Ctrl+End or dragging the scrollbar to the end
+loads the last page alone, not every page before it. A page right after a loaded one
+continues from that page's last row (a keyset query); any other is read by offset. Every
+load carries a generation number: rows of a query the user has since changed are dropped.
 """
 
 from __future__ import annotations
@@ -77,10 +79,12 @@ SORT_KEYS: tuple[str | None, ...] = (
 
 
 class DeviceModel(RowsModel[DeviceRow]):
-    """Rows of live devices matching `query`, loaded a page at a time."""
+    """Rows of live devices matching `query`, loaded a page at a time as they are shown
+    (`pages`, by number; `RowsModel.rows` stays unused)."""
 
     COLUMNS = COLUMNS  # the module's, for RowsModel's headers and cells
     loaded = Signal()  # a new query's first page is in (the count labels may change)
+    page_loaded = Signal(int)  # a page (by number) of the current query is in
 
     def __init__(self, ctx: AppContext, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
@@ -88,8 +92,10 @@ class DeviceModel(RowsModel[DeviceRow]):
         self.query = DeviceQuery()
         self.matching = 0  # devices matching the query
         self.inventory = 0  # live devices in all
-        self._generation = 0
-        self._fetching = False
+        self.pages: dict[int, list[DeviceRow]] = {}
+        self._loading: set[int] = set()  # page numbers being read
+        self._generation = 0  # of the latest query asked for
+        self._shown = 0  # of the query whose rows the model holds
 
     # --- loading ---------------------------------------------------------------------
 
@@ -116,23 +122,32 @@ class DeviceModel(RowsModel[DeviceRow]):
         if generation != self._generation:
             return
         self.beginResetModel()
-        self.rows, self.matching, self.inventory = rows, matching, inventory
-        self._fetching = False
+        self.pages = {0: rows}
+        # Rows past the first page exist only if the first page is full: a count taken
+        # before a concurrent delete must not promise rows that never arrive.
+        self.matching = matching if len(rows) == PAGE_SIZE else len(rows)
+        self.inventory = inventory
+        self._loading, self._shown = set(), generation
         self.endResetModel()
         self.loaded.emit()
 
-    def canFetchMore(self, parent: QtCore.QModelIndex = QtCore.QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._fetching and len(self.rows) < self.matching
-
-    def fetchMore(self, parent: QtCore.QModelIndex = QtCore.QModelIndex()) -> None:  # noqa: B008
-        if not self.canFetchMore(parent):
+    def _want(self, number: int) -> None:
+        """Start loading page `number` unless it is loaded or on its way, or a new query
+        is loading (its first page resets the model and what is shown asks again)."""
+        if number in self.pages or number in self._loading or self._shown != self._generation:
             return
-        self._fetching = True
-        self.ctx.spawn(self._fetch_page(self._generation, len(self.rows)))
+        self._loading.add(number)
+        self.ctx.spawn(self._fetch_page(self._generation, number))
 
-    async def _fetch_page(self, generation: int, offset: int) -> None:
-        """Load the page after row `offset - 1` (continuing after it, not by offset)."""
+    async def _fetch_page(self, generation: int, number: int) -> None:
+        """Load page `number`: after the page before it if that is in, else by offset."""
         query = self.query
+        before = self.pages.get(number - 1)
+        position: dict[str, Any] = (
+            {"after": before[-1].id}
+            if before and len(before) == PAGE_SIZE
+            else {"offset": number * PAGE_SIZE}
+        )
         try:
             async with self.ctx.db.async_read_session() as session:
                 rows = await devices.list_device_rows(
@@ -140,27 +155,43 @@ class DeviceModel(RowsModel[DeviceRow]):
                     sort=query.sort,
                     descending=query.descending,
                     limit=PAGE_SIZE,
-                    after=self.rows[offset - 1].id,
+                    **position,
                     **query.arguments(),
                 )
         finally:
             if generation == self._generation:
-                self._fetching = False
-        if generation != self._generation or offset != len(self.rows) or not rows:
+                self._loading.discard(number)
+        if generation != self._generation:
             return
-        self.beginInsertRows(QtCore.QModelIndex(), offset, offset + len(rows) - 1)
-        self.rows.extend(rows)
-        self.endInsertRows()
+        self.pages[number] = rows
+        first = number * PAGE_SIZE
+        last = min(first + PAGE_SIZE, self.matching) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+        self.page_loaded.emit(number)
 
     async def fetch_all(self) -> None:
         """Load every matching row: the worst case for memory (see tests/bench)."""
-        while len(self.rows) < self.matching:
-            before = len(self.rows)
-            await self._fetch_page(self._generation, before)
-            if len(self.rows) == before:
-                return
+        generation = self._generation
+        for number in range(1, -(-self.matching // PAGE_SIZE)):
+            if number not in self.pages:
+                await self._fetch_page(generation, number)
 
     # --- Qt's model interface ---------------------------------------------------------
+
+    def rowCount(self, parent: QtCore.QModelIndex = QtCore.QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self.matching
+
+    def row_at(self, index: QtCore.QModelIndex) -> DeviceRow | None:
+        """The row behind `index`, or None while its page loads (which this starts)."""
+        if not index.isValid() or not 0 <= index.row() < self.matching:
+            return None
+        number, within = divmod(index.row(), PAGE_SIZE)
+        page = self.pages.get(number)
+        if page is None:
+            self._want(number)
+            return None
+        return page[within] if within < len(page) else None
 
     def data(
         self, index: QtCore.QModelIndex, role: int = QtCore.Qt.ItemDataRole.DisplayRole

@@ -7,14 +7,19 @@ goes through the real widgets, dialogs, model and services.
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from netraven_desktop.core.crud import credentials as credential_rows
+from netraven_desktop.core.crud import devices as device_rows
+from netraven_desktop.core.db.base import utcnow
 from netraven_desktop.core.services import devices
 from netraven_desktop.ui.device_dialog import DeviceDialog, TagDialog
 from netraven_desktop.ui.device_model import (
     COL_HOST,
     COL_NAME,
+    COL_SITE,
     COL_TAGS,
     NAME_ROLE,
     PAGE_SIZE,
@@ -347,11 +352,70 @@ def test_rows_load_a_page_at_a_time_as_the_user_scrolls(app_ctx, qtbot, run_asyn
     qtbot.addWidget(page)
     page.show()
     run_async(page.refresh())
-    assert page.model.rowCount() == PAGE_SIZE
+    assert page.model.rowCount() == PAGE_SIZE + 50  # the scrollbar spans every match
+    assert list(page.model.pages) == [0]
     assert page.count_label.text() == f"{PAGE_SIZE + 50} devices"
     page.table.scrollToBottom()
-    qtbot.waitUntil(lambda: page.model.rowCount() == PAGE_SIZE + 50)
-    assert shown(page)[-1] == f"sw-{PAGE_SIZE + 49:03}"
+    qtbot.waitUntil(lambda: shown(page)[-1] == f"sw-{PAGE_SIZE + 49:03}")
+    assert shown(page) == [f"sw-{i:03}" for i in range(PAGE_SIZE + 50)]
+
+
+@pytest.mark.parametrize(("column", "descending"), [(COL_NAME, True), (COL_SITE, False)])
+def test_ctrl_end_shows_the_last_device_without_loading_the_pages_between(
+    app_ctx, qtbot, run_async, column, descending
+):
+    pages = 5
+    count = pages * PAGE_SIZE + 100  # the last page fills the window: no other page shows
+    now = utcnow()
+    fixed = {"port": 22, "platform": "cisco_ios", "enabled": True, "version": 1}
+    fixed |= {"ssh_legacy_algorithms": False, "mask_secrets": True, "last_backup_status": "never"}
+    with app_ctx.db.session() as s:  # in bulk, as an import does (one by one is slow)
+        device_rows.insert_devices(
+            s,
+            [
+                fixed
+                | {
+                    "id": uuid.uuid4(),
+                    "name": f"sw-{i:04}",
+                    "host": f"10.0.{i // 250}.{i % 250 + 1}",
+                    "site": None if i % 3 == 0 else f"dc{i % 4}",  # empty keys sort last
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in range(count)
+            ],
+        )
+    page = DevicesPage(app_ctx)
+    qtbot.addWidget(page)
+    page.resize(1000, 600)
+    page.show()
+    run_async(page.refresh())
+    order = (
+        QtCore.Qt.SortOrder.DescendingOrder if descending else QtCore.Qt.SortOrder.AscendingOrder
+    )
+    with qtbot.waitSignal(page.model.loaded):
+        page.table.sortByColumn(column, order)
+    sort = page.model.query.sort
+    with app_ctx.db.read_session() as s:  # the whole listing in one query, to compare
+        expected = [r.name for r in devices.list_device_rows(s, sort=sort, descending=descending)]
+    fetched: list[int] = []
+    page.model.page_loaded.connect(fetched.append)
+
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+
+    last = page.model.index(count - 1, COL_NAME)
+    qtbot.waitUntil(lambda: last.data() == expected[-1])
+    assert fetched == [pages]  # the last page alone, none of the four between
+    assert page.table.currentIndex().row() == count - 1
+    # The page before it is read when it comes into view: by offset, the same rows.
+    shown_rows = range((pages - 1) * PAGE_SIZE, pages * PAGE_SIZE)
+    page.table.scrollTo(page.model.index(shown_rows[0], COL_NAME))
+    qtbot.waitUntil(lambda: pages - 1 in page.model.pages)
+    assert [page.model.index(r, COL_NAME).data() for r in shown_rows] == [
+        expected[r] for r in shown_rows
+    ]
+    assert [page.model.index(r, COL_NAME).data() for r in range(count - 7, count)] == expected[-7:]
 
 
 def test_the_model_passes_qt_model_tester(app_ctx, qtmodeltester, run_async):

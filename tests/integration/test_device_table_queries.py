@@ -143,6 +143,22 @@ def test_continuing_after_a_device_gives_the_same_pages_as_offsets(face, sort, d
         pages.extend(r.name for r in page)
         after = page[-1].id
     assert pages == expected
+    # A page reached by offset (the scrollbar dragged past pages never loaded), the
+    # keyed-to-empty boundary included.
+    by_offset = [
+        [r.name for r in face.service(service.list_device_rows, limit=4, offset=o, **query)]
+        for o in range(0, 12, 4)
+    ]
+    assert by_offset == [expected[0:4], expected[4:8], expected[8:12]]
+    assert [
+        r.name for r in face.service(service.list_device_rows, limit=4, offset=5, **query)
+    ] == expected[5:9]
+
+
+def test_a_negative_offset_names_the_field(inventory):
+    with pytest.raises(InputError, match="offset") as raised:
+        inventory.service(service.list_device_rows, offset=-1)
+    assert "-1" in str(raised.value)
 
 
 def test_continuing_after_a_device_deleted_for_good_ends_the_listing(inventory):

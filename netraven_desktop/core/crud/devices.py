@@ -329,6 +329,7 @@ def list_device_rows(
     descending: bool = False,
     limit: int | None = None,
     after: uuid.UUID | None = None,
+    offset: int = 0,
     **filters: Unpack[DeviceFilters],
 ) -> list[DeviceRow]:
     """`list_devices` as plain rows, in the same order: one query for the page (two where
@@ -337,9 +338,14 @@ def list_device_rows(
     `after` (a device id) continues a listing after that device: a keyset query, which an
     index on (key, id) serves from the anchor on, so a page 100,000 rows deep costs what
     the first one does. An anchor deleted for good meanwhile ends the listing.
+    `offset` instead skips that many rows, for a page reached without the one before it
+    (the table's scrollbar dragged to the end): the database walks the same index to get
+    there, without reading the skipped rows.
     """
     key = sort_key(sort, SORTABLE)
-    check_page(limit)
+    check_page(limit, offset)
+    if after is not None and offset:
+        raise InputError("offset", offset, "cannot be given with after")
     anchor: Row[Any] | None = None
     if after is not None:
         anchor = session.execute(select(key, Device.id).where(Device.id == after)).first()
@@ -348,18 +354,24 @@ def list_device_rows(
     live = select(*_ROW_COLUMNS).where(Device.deleted_at.is_(None))
     live = _filtered(live, filters, session.get_bind().dialect.name)
     nullable = bool(getattr(key, "nullable", False))
+    keyed = live.where(key.is_not(None)) if nullable else live
+    skip_empty = 0  # rows with an empty key to skip: the offset past the keyed ones
+    if offset and nullable:
+        counted = select(func.count()).select_from(keyed.subquery())
+        skip_empty = max(offset - (session.scalar(counted) or 0), 0)
     page: list[Row[Any]] = []
-    if anchor is None or anchor[0] is not None:
-        keyed = live.where(key.is_not(None)) if nullable else live
+    if (anchor is None or anchor[0] is not None) and not skip_empty:
         if anchor is not None:
             keyed = keyed.where(*_beyond(key, anchor, descending))
-        page = list(session.execute(_ordered(keyed, (key, Device.id), descending, limit)))
+        ordered = _ordered(keyed, (key, Device.id), descending, limit).offset(offset or None)
+        page = list(session.execute(ordered))
     if nullable and (limit is None or len(page) < limit):
         empty = live.where(key.is_(None))
         if anchor is not None and anchor[0] is None:
             empty = empty.where(Device.id < anchor[1] if descending else Device.id > anchor[1])
         rest = None if limit is None else limit - len(page)
-        page += session.execute(_ordered(empty, (Device.id,), descending, rest))
+        ordered = _ordered(empty, (Device.id,), descending, rest).offset(skip_empty or None)
+        page += session.execute(ordered)
     tags = _tag_names(session, [row.id for row in page])
     return [DeviceRow(*row, tags=tuple(tags.get(row.id, ()))) for row in page]
 

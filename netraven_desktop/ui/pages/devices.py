@@ -206,7 +206,8 @@ class DevicesPage(Page):
 
     def selected_names(self) -> list[str]:
         rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
-        return [self.model.index(row, COL_NAME).data(NAME_ROLE) for row in rows]
+        names = (self.model.index(row, COL_NAME).data(NAME_ROLE) for row in rows)
+        return [name for name in names if name is not None]  # None: a row still loading
 
     def _update_actions(self) -> None:
         count = len(self.table.selectionModel().selectedRows())
