@@ -37,17 +37,15 @@ QUEUE_TABLES = ("work_items", "collectors")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("jobs") as batch:
-        batch.add_column(sa.Column("timezone", sa.String(length=64), nullable=True))
-    with op.batch_alter_table("job_runs") as batch:
-        batch.add_column(sa.Column("scheduled_for", sa.DateTime(timezone=True), nullable=True))
-        batch.create_index(
-            "uq_job_runs_job_id_scheduled_for", ["job_id", "scheduled_for"], unique=True
-        )
-    with op.batch_alter_table("devices") as batch:
-        batch.add_column(sa.Column("collector_label", sa.String(length=64), nullable=True))
-    with op.batch_alter_table("tags") as batch:
-        batch.add_column(sa.Column("collector_label", sa.String(length=64), nullable=True))
+    # Plain ALTER TABLE on both backends: a batch copy would reflect the tables (losing
+    # their expression indexes) and rebuild `devices` without 0007's search triggers.
+    op.add_column("jobs", sa.Column("timezone", sa.String(length=64), nullable=True))
+    op.add_column("job_runs", sa.Column("scheduled_for", sa.DateTime(timezone=True), nullable=True))
+    op.create_index(
+        "uq_job_runs_job_id_scheduled_for", "job_runs", ["job_id", "scheduled_for"], unique=True
+    )
+    op.add_column("devices", sa.Column("collector_label", sa.String(length=64), nullable=True))
+    op.add_column("tags", sa.Column("collector_label", sa.String(length=64), nullable=True))
     op.create_table(
         "work_items",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -137,12 +135,9 @@ def downgrade() -> None:
     op.drop_index("ix_work_items_state_lease_until", table_name="work_items")
     op.drop_index("uq_work_items_run_id_device_id", table_name="work_items")
     op.drop_table("work_items")
-    with op.batch_alter_table("tags") as batch:
-        batch.drop_column("collector_label")
-    with op.batch_alter_table("devices") as batch:
-        batch.drop_column("collector_label")
-    with op.batch_alter_table("job_runs") as batch:
-        batch.drop_index("uq_job_runs_job_id_scheduled_for")
-        batch.drop_column("scheduled_for")
-    with op.batch_alter_table("jobs") as batch:
-        batch.drop_column("timezone")
+    # SQLite >= 3.35 drops columns itself (see upgrade for why not batch mode).
+    op.drop_column("tags", "collector_label")
+    op.drop_column("devices", "collector_label")
+    op.drop_index("uq_job_runs_job_id_scheduled_for", table_name="job_runs")
+    op.drop_column("job_runs", "scheduled_for")
+    op.drop_column("jobs", "timezone")
