@@ -381,3 +381,27 @@ def test_the_database_lets_operators_publish_keys_and_only_admins_write_the_vaul
         for name in made:
             owner.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
         owner.close()
+
+
+def test_a_member_publishes_only_their_own_public_key(team):
+    """Raw SQL as bob's own login role (an operator), not through the program: replacing a
+    colleague's public key would route every later share for them to bob."""
+    with team.a.session() as s:
+        auth.add_user(s, username="carol", password="carol-password", role="viewer")
+    alice, bob, carol = (team.user_id(n) for n in ("alice", "bob", "carol"))
+    key = "decode('" + "ab" * 32 + "', 'hex')"
+    owner = psycopg.connect(team.url, autocommit=True)
+    member = psycopg.connect(team.url, user="bob", password="bob-password", autocommit=True)
+    try:
+        owner.execute(
+            f"INSERT INTO member_keys VALUES ('{alice}', {key}, now()) ON CONFLICT DO NOTHING"
+        )
+        assert may(member, f"INSERT INTO member_keys VALUES ('{bob}', {key}, now())")
+        assert may(member, f"UPDATE member_keys SET public_key = {key} WHERE user_id = '{bob}'")
+        assert not may(
+            member, f"UPDATE member_keys SET public_key = {key} WHERE user_id = '{alice}'"
+        )
+        assert not may(member, f"INSERT INTO member_keys VALUES ('{carol}', {key}, now())")
+    finally:
+        member.close()
+        owner.close()
