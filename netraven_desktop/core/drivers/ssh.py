@@ -363,7 +363,7 @@ class _Shell:
         return not self._long and bool(self._generic.match(tail))
 
     def _is_prompt(self, tail: str) -> bool:
-        return self._at_generic_prompt(tail) and tail.startswith(self._stem)
+        return self._at_generic_prompt(tail) and tail.lstrip("* ").startswith(self._stem)
 
     async def _read_until_generic_prompt(self) -> None:
         while True:
@@ -375,8 +375,11 @@ class _Shell:
 
     def _learn_prompt(self, tail: str) -> None:
         self.prompt = tail.rstrip()
-        # The hostname part that every prompt of this device starts with.
-        self._stem = re.split(r"[\s>#$\]()]", self.prompt, maxsplit=1)[0] or self.prompt
+        # The hostname part that every prompt of this device starts with, without what
+        # changes between commands: a leading `*` for unsaved changes (EXOS, SR OS) and
+        # EXOS's command counter (`X460-48t.3 # `, then `.4`).
+        first = re.split(r"[\s>#$\]()]", self.prompt.lstrip("* "), maxsplit=1)[0]
+        self._stem = re.sub(r"\.\d+$", "", first) or self.prompt
         self._clear()
 
     def _tail(self) -> str:
