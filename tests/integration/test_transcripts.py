@@ -24,7 +24,6 @@ from netraven_desktop.core.drivers.filters import clean
 from netraven_desktop.core.drivers.ssh import Login, Target, capture
 from netraven_desktop.core.drivers.transcript import Recorder, load
 from netraven_desktop.core.platforms import PLATFORMS as PROFILES
-from netraven_desktop.core.sim.personalities import PERSONALITIES
 from netraven_desktop.core.sim.replay import ReplayDevice, Replayer
 from tests.clitools import add_lab_inventory, one_line_error
 from tests.sim import SIM_ENABLE, SIM_PASSWORD
@@ -33,10 +32,8 @@ FIXTURES = Path(__file__).parents[1] / "data" / "transcripts"
 TRANSCRIPTS = sorted(FIXTURES.glob("*.transcript.jsonl"))
 
 
-def test_every_simulated_platform_has_a_fixture_and_every_fixture_a_platform():
-    # The platforms added as profile files alone have no fixture yet (README: not done).
-    fixtures = {path.name.split(".")[0] for path in TRANSCRIPTS}
-    assert set(PERSONALITIES) <= fixtures <= set(PROFILES)
+def test_every_platform_has_a_fixture():
+    assert {path.name.split(".")[0] for path in TRANSCRIPTS} == set(PROFILES)
 
 
 async def _back_up(transcript, profile, login=None, replayer=None):

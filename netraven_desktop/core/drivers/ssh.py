@@ -363,7 +363,7 @@ class _Shell:
         return not self._long and bool(self._generic.match(tail))
 
     def _is_prompt(self, tail: str) -> bool:
-        return self._at_generic_prompt(tail) and tail.lstrip("*").startswith(self._stem)
+        return self._at_generic_prompt(tail) and tail.lstrip("* ").startswith(self._stem)
 
     async def _read_until_generic_prompt(self) -> None:
         while True:
@@ -375,11 +375,12 @@ class _Shell:
 
     def _learn_prompt(self, tail: str) -> None:
         self.prompt = tail.rstrip()
-        # The hostname part that every prompt of this device starts with. A leading `*`
-        # (SR OS, EXOS) or `*` before the `>` (SAOS) marks a change not saved yet: it
-        # comes and goes within a session.
-        bare = self.prompt.lstrip("*")
-        self._stem = re.split(r"[\s>#$\]()*]", bare, maxsplit=1)[0] or bare
+        # The hostname part that every prompt of this device starts with, without what
+        # changes between commands: a leading `*` (SR OS, EXOS) or a `*` before the `>`
+        # (SAOS) for unsaved changes, and EXOS's command counter (`X460-48t.3 # `, then `.4`).
+        bare = self.prompt.lstrip("* ")
+        first = re.split(r"[\s>#$\]()*]", bare, maxsplit=1)[0]
+        self._stem = re.sub(r"\.\d+$", "", first) or bare
         self._clear()
 
     def _tail(self) -> str:
