@@ -359,30 +359,37 @@ def test_upgrading_without_createrole_names_what_a_dba_must_run():
     """A server of its own: the group roles must not exist yet, and roles are server-wide."""
     server = OwnServer()
     try:
-        superuser = psycopg.connect(server.url, autocommit=True)
-        superuser.execute(f"CREATE ROLE netops LOGIN PASSWORD '{MEMBER_PASSWORD}'")
-        superuser.execute("CREATE DATABASE netraven OWNER netops")
-        url = make_url(server.url).set(
-            username="netops", password=MEMBER_PASSWORD, database="netraven"
-        )
-        db = Database(url.render_as_string(hide_password=False))
-        try:
-            with pytest.raises(SchemaNotReadyError) as refused:
+        with psycopg.connect(server.url, autocommit=True) as superuser:
+            superuser.execute(f"CREATE ROLE netops LOGIN PASSWORD '{MEMBER_PASSWORD}'")
+            superuser.execute("CREATE DATABASE netraven OWNER netops")
+            url = make_url(server.url).set(
+                username="netops", password=MEMBER_PASSWORD, database="netraven"
+            )
+            db = Database(url.render_as_string(hide_password=False))
+            try:
+                with pytest.raises(SchemaNotReadyError) as refused:
+                    upgrade(db)
+                message = str(refused.value)
+                assert "netops may not create them (no CREATEROLE)" in message
+                with db.sync_engine.connect() as conn:  # nothing was created
+                    assert (
+                        conn.execute(text("SELECT to_regclass('alembic_version')")).scalar() is None
+                    )
+                statements = message.split("`")[1]
+                superuser.execute(statements)  # the DBA runs what the message says
                 upgrade(db)
-            message = str(refused.value)
-            assert "netops may not create them (no CREATEROLE)" in message
-            with db.sync_engine.connect() as conn:  # nothing was created
-                assert conn.execute(text("SELECT to_regclass('alembic_version')")).scalar() is None
-            statements = message.split("`")[1]
-            superuser.execute(statements)  # the DBA runs what the message says
-            upgrade(db)
-            with db.sync_engine.connect() as conn:
-                granted = conn.execute(
-                    text("SELECT has_table_privilege('netraven_operator', 'devices', 'UPDATE')")
-                ).scalar()
-            assert granted
-        finally:
-            db.close()
-        superuser.close()
+                with db.sync_engine.connect() as conn:
+                    granted = conn.execute(
+                        text("SELECT has_table_privilege('netraven_operator', 'devices', 'UPDATE')")
+                    ).scalar()
+                    collector_operates = conn.execute(
+                        text(
+                            "SELECT pg_has_role('netraven_collector', 'netraven_operator', 'USAGE')"
+                        )
+                    ).scalar()
+                assert granted
+                assert collector_operates
+            finally:
+                db.close()
     finally:
         server.remove()

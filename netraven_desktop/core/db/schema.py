@@ -129,21 +129,25 @@ def _require_pg_trgm(connection: Connection) -> None:
         ) from None
 
 
-# Team mode's group roles, each a member of the one before (see the 0006 migration).
-GROUP_ROLES = ("netraven_viewer", "netraven_operator", "netraven_admin")
+# Team mode's group roles and the role each is a member of (migrations 0006 and 0011).
+GROUP_ROLES = {
+    "netraven_viewer": None,
+    "netraven_operator": "netraven_viewer",
+    "netraven_admin": "netraven_operator",
+    "netraven_collector": "netraven_operator",
+}
 
 
 def _require_group_roles(connection: Connection) -> None:
     """The migrations create the group roles when missing, which takes CREATEROLE; say
     what a DBA must run if this user may not (roles are shared by the whole server)."""
-    missing = (
+    existing = set(
         connection.execute(
-            text("SELECT unnest(CAST(:roles AS text[])) EXCEPT SELECT rolname FROM pg_roles"),
+            text("SELECT rolname FROM pg_roles WHERE rolname = ANY(:roles)"),
             {"roles": list(GROUP_ROLES)},
-        )
-        .scalars()
-        .all()
+        ).scalars()
     )
+    missing = [role for role in GROUP_ROLES if role not in existing]
     if not missing:
         return
     user, able = connection.execute(
@@ -152,11 +156,12 @@ def _require_group_roles(connection: Connection) -> None:
     if able:
         return
     statements = " ".join(
-        f"CREATE ROLE {role} NOLOGIN{f' IN ROLE {GROUP_ROLES[i - 1]}' if i else ''};"
-        for i, role in enumerate(GROUP_ROLES)
+        f"CREATE ROLE {role} NOLOGIN{f' IN ROLE {parent}' if parent else ''};"
+        for role, parent in GROUP_ROLES.items()
+        if role in missing
     )
     raise SchemaNotReadyError(
-        f"team mode needs the PostgreSQL group roles {', '.join(GROUP_ROLES)} and {user} may "
+        f"team mode needs the PostgreSQL group roles {', '.join(missing)} and {user} may "
         f"not create them (no CREATEROLE); ask the database administrator to run "
         f"`{statements}`, then run `netraven-desktop db upgrade` again"
     )
