@@ -103,14 +103,14 @@ async def wait_until_unreachable(team: Database, every: float) -> None:
 
 
 async def sign_in_offline(ctx: AppContext) -> bool:
-    """Offline work in team mode is open to the user who last synced, while their login
-    session is kept in this keyring (the same rule as the CLI's `--offline`)."""
+    """Offline work in team mode is open to the user who last synced, while their
+    sign-in is kept in this keyring (`offline.may_work_offline`, as the CLI's `--offline`)."""
     assert ctx.db.replica_of is not None
     state = await asyncio.to_thread(offline.replica_state, ctx.db)
     if state.actor is None:
         return True
     team = Database(ctx.db.replica_of)
-    if await asyncio.to_thread(stored_token, ctx.secrets, team, state.actor) is None:
+    if not await asyncio.to_thread(offline.may_work_offline, state, team, ctx.secrets):
         return False
     signed_in(ctx, state.actor, state.role or "viewer")
     return True
