@@ -22,7 +22,6 @@ from ..core.db import Database, DatabaseURL
 from ..core.db.models import Credential, Device, Tag
 from ..core.errors import NetRavenError
 from ..core.services import auth
-from ..core.session_tokens import stored_token
 from .context import AppContext
 from .login import signed_in
 from .qt import QLabel, QtWidgets
@@ -126,8 +125,9 @@ async def sync(ctx: AppContext) -> offline.SyncReport:
     team = Database(replica.replica_of)
     try:
         if ctx.user is not None:
-            token = await asyncio.to_thread(stored_token, ctx.secrets, team, ctx.user)
-            user = await asyncio.to_thread(auth.resume_session, team, ctx.user, token or "")
+            user = await asyncio.to_thread(auth.resume_kept_session, team, ctx.secrets, ctx.user)
+            if user is None:
+                raise auth.no_open_session(ctx.user)
             team.act_as(user.username, user.role)
         return await asyncio.to_thread(offline.sync, team, replica)
     finally:
