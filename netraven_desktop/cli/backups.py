@@ -9,8 +9,6 @@ import getpass
 import json
 import signal
 import sys
-import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +20,7 @@ from ..core.services import (
     config_export,
     config_search,
     jobs,
-    notify,
+    post_run,
     redaction,
     retention,
     runs,
@@ -32,22 +30,12 @@ from .output import print_json, print_table
 from .stdin_control import watch_stdin
 
 
-@dataclass(frozen=True)
-class _Work:
-    """One run to make: which devices, for which job (if any), started how."""
-
-    selection: runs.Selection
-    job_id: uuid.UUID | None
-    trigger: str
-    job_name: str | None
-
-
 def backup_run(db: Database, args: argparse.Namespace) -> int:
     """Exit 0 when every device was backed up, 1 when any failed or the run was cancelled."""
     selection = runs.Selection(names=tuple(args.names), tags=tuple(args.tags or ()), all=args.all)
     with db.read_session() as session:
         runs.select_devices(session, selection)  # bad names fail here, before any work
-    summary = _execute(db, args, [_Work(selection, None, "cli", None)])
+    summary = _execute(db, args, [post_run.Work(selection, None, "cli", None)])
     return 0 if summary and summary[0].status == "succeeded" else 1
 
 
@@ -62,7 +50,7 @@ def job_run(db: Database, args: argparse.Namespace) -> int:
             else [jobs.get_job(session, name) for name in args.names]
         )
     work = [
-        _Work(
+        post_run.Work(
             runs.Selection.from_target(job.target),
             job.id,
             "schedule" if args.due else "cli",
@@ -77,7 +65,7 @@ def job_run(db: Database, args: argparse.Namespace) -> int:
     return 0 if all(s.status == "succeeded" for s in summaries) else 1
 
 
-def _execute(db: Database, args: argparse.Namespace, work: list[_Work]) -> list[RunSummary]:
+def _execute(db: Database, args: argparse.Namespace, work: list[post_run.Work]) -> list[RunSummary]:
     if args.concurrency is not None and not 1 <= args.concurrency <= 1000:
         raise InputError("--concurrency", args.concurrency, "must be from 1 to 1000")
     record = getattr(args, "record", None)
@@ -89,8 +77,6 @@ def _execute(db: Database, args: argparse.Namespace, work: list[_Work]) -> list[
         )
     emit = _print_json_event if args.json else _print_human_event
     summaries = asyncio.run(_run(db, work, options, emit, cancel_on_stdin=args.cancel_on_stdin))
-    with db.session() as session:  # retention after every run, as the settings say
-        retention.apply_retention(session)
     if not args.json:
         for summary in summaries:
             print(summary.describe())
@@ -99,45 +85,29 @@ def _execute(db: Database, args: argparse.Namespace, work: list[_Work]) -> list[
 
 async def _run(
     db: Database,
-    work: list[_Work],
+    work: list[post_run.Work],
     options: EngineOptions,
     emit: Any,
     *,
     cancel_on_stdin: bool = False,
 ) -> list[RunSummary]:
-    """Run each piece of work, then notify its channels (after its results are committed:
-    a slow or broken channel never changes a run's outcome)."""
-    store = SecretStore()
-    finished: list[Event] = []
-
-    def collect(event: Event) -> None:
-        if event["event"] == "device_finished":
-            finished.append(event)
-        emit(event)
-
-    engine = BackupEngine(db, store, options, collect)
+    """The runs and their after-steps, cancelled cleanly (results kept) by SIGINT, SIGTERM
+    or, with `cancel_on_stdin`, a line on standard input."""
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):  # cancel cleanly: results are kept
-        with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C interrupts instead
-            loop.add_signal_handler(signum, engine.cancel)
-    if cancel_on_stdin:
-        watch_stdin(loop, engine.cancel)
-    summaries = []
+
+    def wire_cancel(engine: BackupEngine) -> None:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C interrupts
+                loop.add_signal_handler(signum, engine.cancel)
+        if cancel_on_stdin:
+            watch_stdin(loop, engine.cancel)
+
     try:
-        for item in work:
-            finished.clear()
-            summary = await engine.run(
-                item.selection, job_id=item.job_id, trigger=item.trigger, actor=getpass.getuser()
-            )
-            summaries.append(summary)
-            await notify.deliver(
-                db, store, notify.notifications_for_run(summary, finished, job=item.job_name)
-            )
-            if summary.status == "cancelled":
-                break
+        return await post_run.run_with_after_steps(
+            db, SecretStore(), options, work, emit, actor=getpass.getuser(), started=wire_cancel
+        )
     finally:
         await db.aclose()
-    return summaries
 
 
 def job_add(db: Database, args: argparse.Namespace) -> int:

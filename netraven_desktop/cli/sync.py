@@ -17,7 +17,6 @@ from ..core import offline
 from ..core.db import Database
 from ..core.errors import EnvironmentProblem, InputError
 from ..core.secrets import SecretStore
-from ..core.session_tokens import stored_password, stored_token
 from .output import print_fields, print_json, print_table
 
 
@@ -66,7 +65,7 @@ def open_offline(team: Database, args: argparse.Namespace) -> Database:
         )
     if state.actor is not None:
         wanted = args.user or os.environ.get("NETRAVEN_USER") or state.actor
-        if wanted.lower() != state.actor.lower() or not _signed_in_here(team, state.actor):
+        if not offline.may_work_offline(state, team, SecretStore(), wanted):
             replica.close()
             raise InputError(
                 "--user",
@@ -76,16 +75,6 @@ def open_offline(team: Database, args: argparse.Namespace) -> Database:
             )
         replica.act_as(state.actor, state.role or "viewer")
     return replica
-
-
-def _signed_in_here(team: Database, username: str) -> bool:
-    """Whether this keyring keeps `username`'s sign-in: a session token (SQLite's team
-    mode) or their database password (PostgreSQL's member logins)."""
-    store = SecretStore()
-    return (
-        stored_token(store, team, username) is not None
-        or stored_password(store, team.url, username) is not None
-    )
 
 
 def sync(team: Database, args: argparse.Namespace) -> int:

@@ -85,10 +85,8 @@ def log_in(db: Database, args: argparse.Namespace) -> None:
     if not username or not db.url.is_sqlite:
         raise InputError("--user", "", "this database is in team mode: give --user NAME")
     password = os.environ.get(PASSWORD_ENV)
-    token = None if password is not None else stored_token(SecretStore(), db, username)
-    if token is not None:
-        user = auth.resume_session(db, username, token)
-    else:
+    user = None if password is not None else auth.resume_kept_session(db, SecretStore(), username)
+    if user is None:
         if password is None:
             if not sys.stdin.isatty():
                 raise InputError(

@@ -16,7 +16,7 @@ from ..core.db import Database
 from ..core.errors import NetRavenError
 from ..core.services import auth, vault
 from ..core.services import sign_in as member_sign_in
-from ..core.session_tokens import keep_password, keep_token, stored_password, stored_token
+from ..core.session_tokens import keep_password, keep_token, stored_password
 from .context import AppContext
 from .qt import QtWidgets
 
@@ -127,12 +127,11 @@ async def resume(ctx: AppContext) -> bool:
         except NetRavenError:
             return False
     else:
-        token = await asyncio.to_thread(stored_token, ctx.secrets, ctx.db, username)
-        if token is None:
-            return False
         try:
-            user = await asyncio.to_thread(auth.resume_session, ctx.db, username, token)
+            user = await asyncio.to_thread(auth.resume_kept_session, ctx.db, ctx.secrets, username)
         except NetRavenError:
+            return False
+        if user is None:
             return False
         name, role = user.username, user.role
     try:

@@ -22,7 +22,6 @@ from ..core.db import Database, DatabaseURL
 from ..core.db.models import Credential, Device, Tag
 from ..core.errors import NetRavenError
 from ..core.services import auth
-from ..core.session_tokens import stored_token
 from .context import AppContext
 from .login import signed_in
 from .qt import QLabel, QtWidgets
@@ -103,14 +102,14 @@ async def wait_until_unreachable(team: Database, every: float) -> None:
 
 
 async def sign_in_offline(ctx: AppContext) -> bool:
-    """Offline work in team mode is open to the user who last synced, while their login
-    session is kept in this keyring (the same rule as the CLI's `--offline`)."""
+    """Offline work in team mode is open to the user who last synced, while their
+    sign-in is kept in this keyring (`offline.may_work_offline`, as the CLI's `--offline`)."""
     assert ctx.db.replica_of is not None
     state = await asyncio.to_thread(offline.replica_state, ctx.db)
     if state.actor is None:
         return True
     team = Database(ctx.db.replica_of)
-    if await asyncio.to_thread(stored_token, ctx.secrets, team, state.actor) is None:
+    if not await asyncio.to_thread(offline.may_work_offline, state, team, ctx.secrets):
         return False
     signed_in(ctx, state.actor, state.role or "viewer")
     return True
@@ -126,8 +125,9 @@ async def sync(ctx: AppContext) -> offline.SyncReport:
     team = Database(replica.replica_of)
     try:
         if ctx.user is not None:
-            token = await asyncio.to_thread(stored_token, ctx.secrets, team, ctx.user)
-            user = await asyncio.to_thread(auth.resume_session, team, ctx.user, token or "")
+            user = await asyncio.to_thread(auth.resume_kept_session, team, ctx.secrets, ctx.user)
+            if user is None:
+                raise auth.no_open_session(ctx.user)
             team.act_as(user.username, user.role)
         return await asyncio.to_thread(offline.sync, team, replica)
     finally:

@@ -11,6 +11,7 @@ queues each audited edit in the outbox (crud/outbox.py) in the same transaction,
 backup stored there queues its snapshot for upload. Nothing else changes for callers.
 """
 
+from .access import may_work_offline
 from .push import Conflict, PushReport, conflicts, push, resolve
 from .replica import PullReport, ReplicaState, open_replica, pull, replica_path, replica_state
 from .sync import OfflineStatus, SyncReport, offline_status, sync
@@ -23,6 +24,7 @@ __all__ = [
     "ReplicaState",
     "SyncReport",
     "conflicts",
+    "may_work_offline",
     "offline_status",
     "open_replica",
     "pull",

@@ -26,6 +26,8 @@ from ..db import Database, login_roles
 from ..db.base import utcnow
 from ..db.models import User
 from ..errors import AuthenticationError, InputError
+from ..secrets import SecretStore
+from ..session_tokens import stored_token
 from . import audit
 from .access import MODE_KEY, MODE_SCOPE, authorize, team_mode
 from .dual import dual
@@ -250,9 +252,7 @@ def start_session(db: Database, username: str, password: str) -> tuple[User, str
 
 def resume_session(db: Database, username: str, token: str) -> User:
     """The user a keyring token belongs to, while the session is open and the user active."""
-    expired = AuthenticationError(
-        f"no open session for {username}: run `netraven-desktop --user {username} login`"
-    )
+    expired = no_open_session(username)
     with db.read_session() as session:
         try:
             user = rows.get_user_by_name(session, username)
@@ -267,6 +267,20 @@ def resume_session(db: Database, username: str, token: str) -> User:
         ):
             raise expired
     return user
+
+
+def resume_kept_session(db: Database, store: SecretStore, username: str) -> User | None:
+    """The user whose session token this keyring keeps for `db` (SQLite's team mode), while
+    the session is open; None when none is kept. The CLI, the window's start and its
+    offline sync all resume this way."""
+    token = stored_token(store, db, username)
+    return None if token is None else resume_session(db, username, token)
+
+
+def no_open_session(username: str) -> AuthenticationError:
+    return AuthenticationError(
+        f"no open session for {username}: run `netraven-desktop --user {username} login`"
+    )
 
 
 def end_session(db: Database, username: str) -> None:

@@ -1,0 +1,70 @@
+"""Runs with their after-steps: engine, then each run's notifications, then retention.
+
+Written once for every front end that runs the engine in its own process: the CLI (and
+so the window, which starts the CLI as a child process). A collector closes queued runs
+itself and notifies them from the stored results (`services.collector`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..db import Database
+from ..secrets import SecretStore
+from . import notify, retention, runs
+from .engine import BackupEngine, EngineOptions, Event, RunSummary
+
+
+@dataclass(frozen=True)
+class Work:
+    """One run to make: which devices, for which job (if any), started how."""
+
+    selection: runs.Selection
+    job_id: uuid.UUID | None = None
+    trigger: str = "manual"
+    job_name: str | None = None
+
+
+async def run_with_after_steps(
+    db: Database,
+    store: SecretStore,
+    options: EngineOptions,
+    work: Sequence[Work],
+    emit: Callable[[Event], None],
+    *,
+    actor: str | None = None,
+    started: Callable[[BackupEngine], None] | None = None,
+) -> list[RunSummary]:
+    """Run each piece of work in turn, stopping after a cancelled one; notify each run's
+    channels once its results are committed (a slow or broken channel never changes a
+    run's outcome); then prune what the retention settings let go.
+
+    `started(engine)` lets the caller wire its cancel signals to the engine.
+    """
+    finished: list[Event] = []
+
+    def collect(event: Event) -> None:
+        if event["event"] == "device_finished":
+            finished.append(event)
+        emit(event)
+
+    engine = BackupEngine(db, store, options, collect)
+    if started is not None:
+        started(engine)
+    summaries = []
+    for item in work:
+        finished.clear()
+        summary = await engine.run(
+            item.selection, job_id=item.job_id, trigger=item.trigger, actor=actor
+        )
+        summaries.append(summary)
+        await notify.deliver(
+            db, store, notify.notifications_for_run(summary, finished, job=item.job_name)
+        )
+        if summary.status == "cancelled":
+            break
+    async with db.async_session() as session:
+        await session.run_sync(retention.apply_retention)
+    return summaries
