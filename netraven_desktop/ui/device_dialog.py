@@ -18,7 +18,7 @@ from ..core.crud.devices import clean_fields
 from ..core.db.models import Device
 from ..core.errors import InputError
 from ..core.platforms import all_profiles
-from ..core.services import credentials, devices, tags
+from ..core.services import access, credentials, devices, tags
 from ..core.validation import validate_name
 from .context import AppContext
 from .forms import FormDialog, collect_problems
@@ -104,7 +104,8 @@ class DeviceDialog(FormDialog):
         self.ok_button.setText("Save" if device else "Add device")
         if device is not None:
             self._fill(device)
-        if ctx.role != "admin" and self.mask.isChecked():  # the services check it again
+        # The services check it again.
+        if not access.may(ctx.role, "admin") and self.mask.isChecked():
             self.mask.setEnabled(False)
             self.mask.setToolTip("Only an admin may turn secret masking off")
 

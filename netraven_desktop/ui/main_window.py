@@ -17,6 +17,7 @@ from ..core.db import DatabaseURL
 from ..core.db.models import Job
 from ..core.db.schema import prepare_async
 from ..core.errors import AuthenticationError, DatabaseUnavailableError, NetRavenError
+from ..core.services import access
 from ..core.services import sign_in as member_sign_in
 from ..core.services.access import team_mode
 from ..core.services.auth import end_session
@@ -252,7 +253,7 @@ class MainWindow(QMainWindow):
         self._describe_user()
         self.sign_out_action.setEnabled(self.ctx.user is not None)
         for page_type in PAGES:
-            if page_type.admin_only and self.ctx.role != "admin":
+            if page_type.admin_only and not access.may(self.ctx.role, "admin"):
                 continue
             page = page_type(self.ctx)
             self.pages[page_type] = page

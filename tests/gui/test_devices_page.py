@@ -425,3 +425,19 @@ def test_the_model_passes_qt_model_tester(app_ctx, qtmodeltester, run_async):
     assert model.rowCount() == 30
     assert model.index(3, COL_NAME).data(NAME_ROLE) == "sw-003"
     qtmodeltester.check(model)
+
+
+def test_a_viewer_gets_no_editing_or_backup_actions(page, qtbot, app_ctx):
+    """The window's courtesy: the same role table the services enforce."""
+    for role, can_edit in (("viewer", False), ("operator", True)):
+        app_ctx.role = role
+        select(page, "sw-002")
+        actions = (
+            page.add_action,
+            page.import_action,
+            page.edit_action,
+            page.tag_action,
+            page.delete_action,
+            page.backup_action,
+        )
+        assert [action.isEnabled() for action in actions] == [can_edit] * len(actions), role

@@ -32,6 +32,12 @@ def team_mode(session: Session) -> bool:
     return row is not None and row.value == "team"
 
 
+def may(role: str, permission: str) -> bool:
+    """Whether `role` allows `permission`: the one table behind every service's check and
+    every control the window enables (the window's is a courtesy; the service decides)."""
+    return permission in PERMISSIONS.get(role, ())
+
+
 def authorize(session: Session, permission: str, doing: str | None = None) -> None:
     """Raise PermissionDeniedError unless the unit of work's user may do `permission`;
     `doing` names the refused action when it is narrower than the permission's verb."""
@@ -40,7 +46,7 @@ def authorize(session: Session, permission: str, doing: str | None = None) -> No
     role = session.info.get("role")
     if role is None:
         raise PermissionDeniedError("this database is in team mode: log in first (--user NAME)")
-    if permission not in PERMISSIONS[role]:
+    if not may(role, permission):
         raise PermissionDeniedError(
             f"{session.info.get('actor')} is {role} and may not {doing or VERBS[permission]}"
         )

@@ -7,7 +7,7 @@ else sees the same fingerprints and the reason they cannot.
 
 from __future__ import annotations
 
-from ...core.services import hostkeys
+from ...core.services import access, hostkeys
 from ...core.services.hostkeys import HostKeyCheck
 from ..context import AppContext
 from ..forms import ERROR_STYLE
@@ -68,7 +68,7 @@ class HostKeyDialog(QtWidgets.QDialog):
             "the path: accept it only if you expected the change and checked the offered "
             "fingerprint out of band (on the device's console)."
         )
-        if self.ctx.role != "admin":
+        if not access.may(self.ctx.role, "admin"):
             self._say(warning + " Only an admin can accept a changed host key.", ERROR_STYLE)
             return
         self._say(warning, ERROR_STYLE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ...core.db.models import Credential
-from ...core.services import credentials
+from ...core.services import access, credentials
 from ..context import AppContext
 from ..dialogs.credential import CredentialDialog
 from ..dialogs.credential_sharing import SharingDialog
@@ -37,7 +37,7 @@ class CredentialsPage(TablePage):
         self.add_button("&Edit…", self.edit)
         self.add_button("&Remove…", self.remove)
         self.add_button("&Test against a device…", self.test)
-        if ctx.user is not None and ctx.role == "admin":  # the team vault
+        if ctx.user is not None and access.may(ctx.role, "admin"):  # the team vault
             self.add_button("&Share…", lambda: self.open_sharing(share=True))
             self.add_button("&Unshare…", lambda: self.open_sharing(share=False))
         self.toolbar.addStretch()

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.orm import Session
 
 from ...core.db.models import BACKUP_STATUSES
-from ...core.services import devices
+from ...core.services import access, devices
 from .. import prefs
 from ..context import AppContext
 from ..device_dialog import device_dialog, tag_dialog
@@ -211,13 +211,13 @@ class DevicesPage(Page):
 
     def _update_actions(self) -> None:
         count = len(self.table.selectionModel().selectedRows())
-        can_edit = self.ctx.role in ("admin", "operator")  # the services check it again
+        can_edit = access.may(self.ctx.role, "edit")  # the services check it again
         self.add_action.setEnabled(can_edit)
         self.import_action.setEnabled(can_edit)
         self.edit_action.setEnabled(can_edit and count == 1)
         self.tag_action.setEnabled(can_edit and count > 0)
         self.delete_action.setEnabled(can_edit and count > 0)
-        self.backup_action.setEnabled(can_edit and count > 0)
+        self.backup_action.setEnabled(access.may(self.ctx.role, "backup") and count > 0)
 
     def _focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
