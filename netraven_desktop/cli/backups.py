@@ -40,24 +40,31 @@ def backup_run(db: Database, args: argparse.Namespace) -> int:
 
 
 def job_run(db: Database, args: argparse.Namespace) -> int:
-    """Run named jobs, or with --due every scheduled job whose time has come (for cron)."""
-    if bool(args.names) == bool(args.due):
-        raise InputError("job", " ".join(args.names), "name jobs to run, or use --due")
+    """Run named jobs now, or with --due the scheduled jobs (all, or those named) whose
+    time has come: for cron and the window's scheduler. A due run records its schedule
+    slot, so a slot runs once however many laptops and collectors find it due."""
+    if not args.names and not args.due:
+        raise InputError("job", "", "name jobs to run, or use --due")
     with db.read_session() as session:
-        chosen = (
-            jobs.due_jobs(session)
-            if args.due
-            else [jobs.get_job(session, name) for name in args.names]
-        )
-    work = [
-        post_run.Work(
-            runs.Selection.from_target(job.target),
-            job.id,
-            "schedule" if args.due else "cli",
-            job.name,
-        )
-        for job in chosen
-    ]
+        named = [jobs.get_job(session, name) for name in args.names]
+        if args.due:
+            wanted = {job.id for job in named}
+            work = [
+                post_run.Work(
+                    runs.Selection.from_target(due.job.target),
+                    due.job.id,
+                    "schedule",
+                    due.job.name,
+                    due.slot,
+                )
+                for due in jobs.due_runs(session)
+                if not wanted or due.job.id in wanted
+            ]
+        else:
+            work = [
+                post_run.Work(runs.Selection.from_target(job.target), job.id, "cli", job.name)
+                for job in named
+            ]
     if not work:
         print("no job is due")
         return 0
@@ -167,6 +174,8 @@ def _print_json_event(event: Event) -> None:
 
 
 def _print_human_event(event: Event) -> None:
+    if event["event"] == "run_skipped":
+        print(f"job {event['job']}: skipped, {event['reason']}", flush=True)
     if event["event"] != "device_finished":
         return
     status = event["status"]

@@ -239,7 +239,30 @@ def tag_list(db: Database, args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
     else:
-        print_table(("TAG", "DEVICES"), [(r["name"], r["devices"]) for r in rows])
+        print_table(
+            ("TAG", "DEVICES", "COLLECTOR LABEL"),
+            [(r["name"], r["devices"], r["collector_label"] or "") for r in rows],
+        )
+    return 0
+
+
+def tag_edit(db: Database, args: argparse.Namespace) -> int:
+    changes = {
+        field: value
+        for field, value in (
+            ("name", args.new_name),
+            ("description", args.description),
+            ("collector_label", args.collector_label),
+        )
+        if value is not None
+    }
+    if not changes:
+        raise InputError(
+            "tag", args.name, "say what to change: --name, --description or --collector-label"
+        )
+    with db.session() as session:
+        tag = tags.edit_tag(session, args.name, **changes)
+    print(f"changed tag {tag.name}")
     return 0
 
 
@@ -263,5 +286,6 @@ COMMANDS = {
     ("device", "export"): device_export,
     ("tag", "add"): tag_add,
     ("tag", "list"): tag_list,
+    ("tag", "edit"): tag_edit,
     ("tag", "remove"): tag_remove,
 }

@@ -187,6 +187,15 @@ def build_parser() -> argparse.ArgumentParser:
     tag.add_parser("list", help="list tags with device counts").add_argument(
         "--json", action="store_true"
     )
+    tag_edit = tag.add_parser("edit", help="rename a tag, or set its description or label")
+    tag_edit.add_argument("name")
+    tag_edit.add_argument("--name", dest="new_name", metavar="NEW", help="rename the tag")
+    tag_edit.add_argument("--description")
+    tag_edit.add_argument(
+        "--collector-label",
+        metavar="LABEL",
+        help="its devices go only to collectors with this label ('' for any collector)",
+    )
     tag.add_parser("remove", help="remove a tag from everything").add_argument("name")
 
     credential = commands.add_parser(
@@ -327,7 +336,9 @@ def build_parser() -> argparse.ArgumentParser:
     job_run = job.add_parser("run", help="run jobs now, or every due job (for cron)")
     job_run.add_argument("names", nargs="*", metavar="NAME")
     job_run.add_argument(
-        "--due", action="store_true", help="run every scheduled job whose time has come"
+        "--due",
+        action="store_true",
+        help="run the scheduled jobs (every one, or those named) whose time has come",
     )
     job_run.add_argument("--concurrency", type=int, help="devices at once (default: setting)")
     job_run.add_argument(

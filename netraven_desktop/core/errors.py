@@ -103,6 +103,13 @@ class ConflictError(NetRavenError):
         )
 
 
+class SlotTakenError(NetRavenError):
+    """A scheduled job's slot was run already by another collector or app (a laptop's
+    cron, a window, a collector): the schedule runs once, whoever gets there first."""
+
+    exit_code = 0
+
+
 class EnvironmentProblem(NetRavenError):
     """The environment is wrong (database unreachable, schema too new); not the input."""
 

@@ -427,11 +427,12 @@ class MainWindow(QMainWindow):
             page.back_up(names)
 
     async def run_job(self, job: Job) -> None:
-        """Run a scheduled job live in the Jobs view, after the run going there (if any)."""
+        """Run a scheduled job live in the Jobs view, after the run going there (if any);
+        `--due` again in the child: a slot another app or collector ran is skipped."""
         page = self.pages[JobsPage]
         assert isinstance(page, JobsPage)
         await page.run_when_free(
-            f"scheduled job {job.name}", ["job", "run", job.name], job=job.name
+            f"scheduled job {job.name}", ["job", "run", "--due", job.name], job=job.name
         )
 
     def _restore_geometry(self) -> None:

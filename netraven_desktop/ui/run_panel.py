@@ -163,6 +163,7 @@ class RunPanel(QtWidgets.QWidget):
         self._process: BackupProcess | None = None
         self._queue: list[dict[str, Any]] = []
         self._finished: dict[str, Any] | None = None
+        self._skipped = ""  # why a due job did not run (someone else ran its slot)
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(APPLY_EVERY_MS)
         self._timer.timeout.connect(self._apply)
@@ -183,6 +184,7 @@ class RunPanel(QtWidgets.QWidget):
         self.progress.setRange(0, 0)  # busy until the engine says how many devices
         self._queue.clear()
         self._finished = None
+        self._skipped = "the job is not due any more"
         self._process = process = BackupProcess(self.ctx, *args, "--json", parent=self)
         process.event.connect(self._queue.append)
         self.cancel_button.setEnabled(True)
@@ -196,7 +198,9 @@ class RunPanel(QtWidgets.QWidget):
             self.cancel_button.setEnabled(False)
             process.deleteLater()
         self.heading.setText(f"Backing up {what}: ended at {datetime.now():%H:%M}.")
-        if self._finished is None:
+        if self._finished is None and code == 0:  # a due job someone else ran meanwhile
+            self.summary.setText(f"Nothing ran: {self._skipped}")
+        elif self._finished is None:
             last = process.stderr.strip().splitlines()[-1:] or [f"exit code {code}"]
             self.summary.setText(f"The run did not complete: {last[0]}")
         else:
@@ -242,6 +246,8 @@ class RunPanel(QtWidgets.QWidget):
                 done += 1
             elif event["event"] == "run_finished":
                 self._finished = event
+            elif event["event"] == "run_skipped":
+                self._skipped = event["reason"]
         self.progress.setValue(done)  # once a batch: a progress bar repaints at once
         self.model.apply(events)
         self._offer_host_key()

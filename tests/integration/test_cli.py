@@ -92,7 +92,31 @@ def test_tags_and_settings(cli):
     cli.ok("tag", "add", "core")
     cli.ok("device", "add", "r1", "--host", "10.0.0.1", "--platform", "linux", "--tag", "Core")
     assert cli.json("tag", "list") == [
-        {"id": cli.json("tag", "list")[0]["id"], "name": "core", "description": None, "devices": 1}
+        {
+            "id": cli.json("tag", "list")[0]["id"],
+            "name": "core",
+            "description": None,
+            "collector_label": None,
+            "devices": 1,
+        }
+    ]
+    cli.ok("tag", "edit", "core", "--collector-label", "Site-A", "--description", "spines")
+    [core] = cli.json("tag", "list")
+    assert (core["collector_label"], core["description"]) == ("site-a", "spines")
+    assert "site-a" in cli.ok("tag", "list")
+    refused = cli("tag", "edit", "core", "--collector-label", "site a")
+    assert refused.returncode == 2
+    one_line_error(refused, "collector_label:", "'site a'")
+    assert cli.json("tag", "list")[0]["collector_label"] == "site-a"  # nothing changed
+    nothing = cli("tag", "edit", "core")
+    assert nothing.returncode == 2
+    one_line_error(nothing, "--collector-label")
+    cli.ok("tag", "edit", "core", "--collector-label", "")  # any collector again
+    assert cli.json("tag", "list")[0]["collector_label"] is None
+    changes = cli.json("audit", "list", "--entity", "tag")
+    assert [(e["action"], e["after"]) for e in changes[:2]] == [
+        ("tag.update", {"collector_label": None}),
+        ("tag.update", {"collector_label": "site-a", "description": "spines"}),
     ]
     cli.ok("tag", "remove", "CORE")
     assert cli.json("tag", "list") == []

@@ -15,7 +15,9 @@ import pytest
 from sqlalchemy import text
 
 from netraven_desktop.core.crud import credentials as credential_rows
+from netraven_desktop.core.crud import jobs as job_rows
 from netraven_desktop.core.secrets import Secrets
+from netraven_desktop.core.services import jobs as job_service
 from netraven_desktop.core.services import runs
 from tests.clitools import add_lab_inventory, one_line_error
 from tests.sim import SIM_ENABLE as ENABLE
@@ -157,9 +159,15 @@ def test_jobs_run_when_due(cli, db, inventory):
             text("UPDATE jobs SET created_at = :t"),
             {"t": "2020-01-01 00:00:00" if db.url.is_sqlite else "2020-01-01Z"},
         )
-    due = cli("job", "run", "--due", "--json")
+    assert cli.ok("job", "run", "--due", "adhoc").strip() == "no job is due"  # unscheduled
+    with db.read_session() as s:
+        [slot] = [due.slot for due in job_service.due_runs(s)]
+    due = cli("job", "run", "--due", "nightly", "--json")
     assert due.returncode == 0, due.stderr
     assert _events(due.stdout)[-1]["devices"] == 3
+    with db.read_session() as s:  # the run stands for its slot: no one else may run it
+        [run] = [r for r in job_rows.list_runs(s) if r.trigger == "schedule"]
+    assert run.scheduled_for == slot
     assert cli.json("job", "list")[1]["last_run_at"] is not None
     assert cli.ok("job", "run", "--due").strip() == "no job is due"
     assert "Succeeded: 1 devices, 0 changed, 1 unchanged" in cli.ok("job", "run", "adhoc")

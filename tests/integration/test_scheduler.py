@@ -13,7 +13,7 @@ from netraven_desktop.core.crud import devices, jobs
 from netraven_desktop.core.db.base import utcnow
 from netraven_desktop.core.db.models import Job
 from netraven_desktop.core.secrets import Secrets
-from netraven_desktop.core.services import credentials, runs
+from netraven_desktop.core.services import credentials, post_run, runs
 from netraven_desktop.core.services import jobs as job_service
 from netraven_desktop.core.services.engine import BackupEngine, EngineOptions
 from netraven_desktop.core.services.scheduler import Scheduler
@@ -69,3 +69,27 @@ async def test_a_due_job_runs_once_and_is_then_not_due(scheduled, secret_store):
         statuses = job_service.job_statuses(s)
     assert (run.status, run.trigger, run.changed) == ("succeeded", "schedule", 1)
     assert statuses[0].next_run_at > utcnow()
+
+
+@pytest.mark.asyncio
+async def test_a_slot_two_runners_found_due_runs_once(scheduled, secret_store):
+    """A laptop's cron and a window (or a collector) read the same due slot before either
+    started it: the second start is refused by the database and skipped, nothing written."""
+    db, job = scheduled
+    with db.read_session() as s:
+        [due] = job_service.due_runs(s)
+    work = post_run.Work(
+        runs.Selection.from_target(job.target), job.id, "schedule", job.name, due.slot
+    )
+    events: list[dict] = []
+    for _runner in range(2):
+        await post_run.run_with_after_steps(
+            db, secret_store, EngineOptions(retries=0), [work], events.append
+        )
+    with db.read_session() as s:
+        [run] = jobs.list_runs(s, job_id=job.id)
+    assert (run.status, run.scheduled_for) == ("succeeded", due.slot)
+    [skipped] = [e for e in events if e["event"] == "run_skipped"]
+    assert skipped["job"] == "nightly"
+    assert "was started by another collector or app" in skipped["reason"]
+    assert sum(e["event"] == "run_started" for e in events) == 1

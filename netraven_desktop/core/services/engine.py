@@ -170,13 +170,21 @@ class BackupEngine:
         job_id: uuid.UUID | None = None,
         trigger: str = "manual",
         actor: str | None = None,
+        scheduled_for: datetime | None = None,
     ) -> RunSummary:
+        """Back up `selection` as one run; SlotTakenError (nothing written) when the
+        schedule slot `scheduled_for` was run by someone else."""
         async with self.db.async_session() as session:
             await session.run_sync(authorize, "backup")
             await runs.recover_interrupted_runs(session)
             plans = await session.run_sync(_plan_devices, selection, self.options)
             run = await runs.start_run(
-                session, device_count=len(plans), job_id=job_id, trigger=trigger, actor=actor
+                session,
+                device_count=len(plans),
+                job_id=job_id,
+                trigger=trigger,
+                actor=actor,
+                scheduled_for=scheduled_for,
             )
         summary = RunSummary(run_id=run.id, devices=len(plans))
         self.emit(

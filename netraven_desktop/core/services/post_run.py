@@ -10,8 +10,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from ..db import Database
+from ..errors import SlotTakenError
 from ..secrets import SecretStore
 from . import notify, retention, runs
 from .engine import BackupEngine, EngineOptions, Event, RunSummary
@@ -25,6 +27,7 @@ class Work:
     job_id: uuid.UUID | None = None
     trigger: str = "manual"
     job_name: str | None = None
+    slot: datetime | None = None  # the schedule slot a due job's run stands for
 
 
 async def run_with_after_steps(
@@ -39,7 +42,8 @@ async def run_with_after_steps(
 ) -> list[RunSummary]:
     """Run each piece of work in turn, stopping after a cancelled one; notify each run's
     channels once its results are committed (a slow or broken channel never changes a
-    run's outcome); then prune what the retention settings let go.
+    run's outcome); then prune what the retention settings let go. A due job whose slot
+    someone else ran meanwhile is skipped (a `run_skipped` event).
 
     `started(engine)` lets the caller wire its cancel signals to the engine.
     """
@@ -56,9 +60,17 @@ async def run_with_after_steps(
     summaries = []
     for item in work:
         finished.clear()
-        summary = await engine.run(
-            item.selection, job_id=item.job_id, trigger=item.trigger, actor=actor
-        )
+        try:
+            summary = await engine.run(
+                item.selection,
+                job_id=item.job_id,
+                trigger=item.trigger,
+                actor=actor,
+                scheduled_for=item.slot,
+            )
+        except SlotTakenError as taken:
+            emit({"event": "run_skipped", "job": item.job_name, "reason": str(taken)})
+            continue
         summaries.append(summary)
         await notify.deliver(
             db, store, notify.notifications_for_run(summary, finished, job=item.job_name)

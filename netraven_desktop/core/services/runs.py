@@ -8,15 +8,16 @@ import socket
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ..crud import jobs
 from ..db.base import utcnow
 from ..db.models import Device, JobRun, JobRunResult, RunStatus, Tag
-from ..errors import InputError
+from ..errors import InputError, SlotTakenError
 from .access import authorize
 from .dual import dual
 
@@ -89,12 +90,23 @@ def start_run(
     job_id: uuid.UUID | None,
     trigger: str,
     actor: str | None,
+    scheduled_for: datetime | None = None,
 ) -> JobRun:
+    """A running run; `scheduled_for` is the schedule slot it stands for, unique per job,
+    so two apps or collectors that find the same job due run it once (SlotTakenError)."""
     run = jobs.create_run(
         session, job_id=job_id, trigger=trigger, actor=actor, device_count=device_count
     )
-    run.owner = this_owner()
-    session.flush()
+    run.owner, run.scheduled_for = this_owner(), scheduled_for
+    try:
+        session.flush()
+    except IntegrityError:
+        if scheduled_for is None:
+            raise
+        raise SlotTakenError(
+            f"the run due at {scheduled_for:%Y-%m-%d %H:%M} UTC was started by another "
+            "collector or app"
+        ) from None
     return run
 
 

@@ -29,6 +29,20 @@ def list_tags(session: Session, **filters: Any) -> list[tuple[Tag, int]]:
 
 
 @dual
+def edit_tag(session: Session, name: str, /, **changes: Any) -> Tag:
+    """Rename a tag, or change its description or collector label (devices carrying it
+    are backed up only by collectors with that label, unless their own label says else)."""
+    authorize(session, "edit")
+    tag = rows.get_tag_by_name(session, name)
+    before = audit.state(tag, rows.EDITABLE)
+    tag = rows.update_tag(session, tag.id, None, **changes)
+    audit.record_changes(
+        session, "tag.update", "tag", tag.id, before, audit.state(tag, rows.EDITABLE)
+    )
+    return tag
+
+
+@dual
 def remove_tag(session: Session, name: str) -> Tag:
     authorize(session, "edit")
     tag = rows.get_tag_by_name(session, name)
@@ -43,5 +57,6 @@ def tag_to_dict(tag: Tag, device_count: int) -> dict[str, Any]:
         "id": str(tag.id),
         "name": tag.name,
         "description": tag.description,
+        "collector_label": tag.collector_label,
         "devices": device_count,
     }
