@@ -41,6 +41,30 @@ SHAPES = {
         facts=(("model", "Cisco Firepower 2110 Threat Defense"), ("os_version", "7.2.5")),
         volatile=(": Saved", "Cryptochecksum:0a1b2c3d4e5f60718293a4b5c6d7e8f9"),
     ),
+    "cisco_wlc": Shape(
+        error="\nIncorrect usage. Use the '?' or <TAB> key to list commands.\n",
+        prompts=(
+            "(Cisco Controller) >",
+            "(WLC Campus-1) >",
+            "(Cisco Controller) config>",
+            "(wlc-2504) config wlan>",
+        ),
+        not_prompts=(
+            "(Cisco Controller)",
+            "User: ",
+            "Password:",
+            "Product Name..................................... Cisco Controller",
+            'mgmtuser description netops "NOC (read-write) > rack B"',
+        ),
+        pager="--More-- or (q)uit",
+        version="Manufacturer's Name.............................. Cisco Systems Inc.\n"
+        "Product Name..................................... Cisco Controller\n"
+        "Product Version.................................. 8.5.182.0\n"
+        "RTOS Version..................................... 8.5.182.0\n"
+        "System Name...................................... wlc-2504\n",
+        facts=(("os_version", "8.5.182.0"),),
+        volatile=("rogue adhoc alert 5e:11:22:33:44:55", "rogue client Unknown 7a:aa:bb:cc:dd:ee"),
+    ),
     "cisco_s300": Shape(
         prompts=("sg300-idf1>", "sg300-idf1#", "sg300-idf1(config)#", "sg300-idf1(config-if)#"),
         user_mode=("sg300-idf1>",),

@@ -35,6 +35,11 @@ pattern = '\\blab-key ${value}'
 """
 
 
+def _top(text: str, line: str) -> str:
+    """`text` with a top-level `line` (before its first table)."""
+    return text.replace("\n[", f"\n{line}\n[", 1)
+
+
 def _write(folder: Path, name: str, text: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
@@ -70,6 +75,10 @@ def test_a_good_file_is_a_profile_the_filters_use(tmp_path: Path):
         (GOOD.replace('["lab-key"]', "[]"), "secrets[0].triggers", "non-empty"),
         ("name = 'x'\nvendor = \n", "file", "not valid TOML"),
         ("extends = 'cisco_iso'\nname = 'x'\n", "extends", "no platform by that name"),
+        (_top(GOOD, "shell_user_prompt = '^User:'"), "shell_password_prompt", "set both"),
+        (_top(GOOD, "shell_password_prompt = '^Pass('"), "shell_password_prompt", "not a valid"),
+        (_top(GOOD, "more_answer = ''"), "more_answer", "must not be empty"),
+        (_top(GOOD, "more_answer = 13"), "more_answer", "must be a string"),
     ],
 )
 def test_a_bad_file_is_named_with_its_key_and_problem(tmp_path: Path, text, key, problem):
