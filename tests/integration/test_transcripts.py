@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from netraven_desktop.core.drivers.errors import BackupError
-from netraven_desktop.core.drivers.filters import clean
+from netraven_desktop.core.drivers.filters import clean, parse_facts
 from netraven_desktop.core.drivers.ssh import Login, Target, capture
 from netraven_desktop.core.drivers.transcript import Chunk, Recorder, load
 from netraven_desktop.core.platforms import PLATFORMS as PROFILES
@@ -112,6 +112,13 @@ async def test_a_shell_login_is_answered_and_its_password_checked_as_the_passwor
         Replayer(password="right", enable_secret="other"),
     )
     assert "sysname WLC Campus-1" in seen.config
+    # The version from `show sysinfo`, model and serial from `show inventory`.
+    assert parse_facts(seen.version, PROFILES["cisco_wlc"]) == {
+        "vendor": "Cisco",
+        "model": "AIR-CT5520-K9",
+        "serial": "FCH2148V0XY",
+        "os_version": "8.10.185.0",
+    }
     assert seen.warnings == [
         "set-up command 'config paging disable': Incorrect usage. Use the '?' or <TAB> key "
         "to list commands."

@@ -61,8 +61,12 @@ SHAPES = {
         "Product Name..................................... Cisco Controller\n"
         "Product Version.................................. 8.5.182.0\n"
         "RTOS Version..................................... 8.5.182.0\n"
-        "System Name...................................... wlc-2504\n",
-        facts=(("os_version", "8.5.182.0"),),
+        "System Name...................................... wlc-2504\n"
+        # `show inventory` (the profile's facts_commands), after the version's output.
+        "Burned-in MAC Address............................ 00:1E:14:AB:CD:EF\n"
+        'NAME: "Chassis"    , DESCR: "Cisco 2504 Wireless Controller"\n'
+        "PID: AIR-CT2504-K9,  VID: V03,  SN: PSZ1749A0BC\n",
+        facts=(("model", "AIR-CT2504-K9"), ("serial", "PSZ1749A0BC"), ("os_version", "8.5.182.0")),
         volatile=("rogue adhoc alert 5e:11:22:33:44:55", "rogue client Unknown 7a:aa:bb:cc:dd:ee"),
     ),
     "cisco_s300": Shape(

@@ -29,7 +29,7 @@ _SHELL_LOGIN = ("shell_user_prompt", "shell_password_prompt")  # both set, or ne
 _STRINGS: tuple[str, ...] = ("name", "vendor", "prompt", "more", "more_answer")
 _STRINGS += ("enable_password_prompt", "enabled_prompt", *_SHELL_LOGIN)
 _OPTIONAL_STRINGS = ("enable_command", "version_command")  # "" says: the platform has none
-_LISTS = ("paging_off", "commands", "volatile", "errors")
+_LISTS = ("paging_off", "commands", "volatile", "errors", "facts_commands")
 _REGEX_KEYS: tuple[str, ...] = ("prompt", "more", "enable_password_prompt", "enabled_prompt")
 _REGEX_KEYS += ("volatile", "errors", *_SHELL_LOGIN)
 # `add_volatile` / `add_secrets` append to what the file sets or `extends` gives.

@@ -59,6 +59,9 @@ class PlatformProfile:
     errors: tuple[str, ...] = ()
     # Inventory facts: the command and a regex with one group per field.
     version_command: str | None = None
+    # Further commands the facts are also read from (AireOS: model and serial are in
+    # `show inventory`, the version in `show sysinfo`).
+    facts_commands: tuple[str, ...] = ()
     facts: dict[str, str] = field(default_factory=dict)
     # The file it was read from, and whether that file is "built-in" or "user".
     source: Path | None = None

@@ -190,11 +190,8 @@ async def _capture(target: Target, login: Login, recorder: Recorder | None) -> C
             )
             await session.start(login)
             outputs = [await session.run(command) for command in target.profile.commands]
-            version = (
-                await session.run(target.profile.version_command)
-                if target.profile.version_command
-                else ""
-            )
+            facts = (target.profile.version_command or "", *target.profile.facts_commands)
+            version = "".join([await session.run(command) for command in facts if command])
             session.send("exit\n")
     except (
         asyncssh.ConnectionLost,
