@@ -267,14 +267,15 @@ class _Shell:
 
         A platform that logs in again inside the shell (the profile's `shell_*_prompt`)
         is answered with the credential's username and password on the way to the prompt.
-        Only if no prompt shows up by itself is a bare newline sent, once: sending it
-        unasked would make a second prompt arrive later and shift every answer by one.
+        Only if no prompt shows up by itself is a bare newline sent, once (never to a
+        shell login): sending it unasked would make a second prompt arrive later and
+        shift every answer by one.
         Paging and terminal set-up commands are best effort: a device that rejects one
         is noted in `warnings` and backed up all the same.
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.prompt_wait
-        nudged = False
+        nudged = self._shell_login is not None  # a newline would be taken for a user name
         while True:
             wait = (
                 min(NUDGE_AFTER, deadline - loop.time()) if not nudged else (deadline - loop.time())
