@@ -260,6 +260,38 @@ def test_record_replay_and_platform_test_round_trip(cli, sim_devices, secret_sto
         assert stored == original
 
 
+def test_a_controller_that_logs_in_inside_the_shell_backs_up_like_any_device(
+    cli, secret_store, tmp_path
+):
+    """AireOS through the whole engine: the credential's password, read from the keyring,
+    answers the controller's own `Password:`; the configuration is stored masked, the facts
+    come from two commands, and the recorded transcript holds no password."""
+    password = "Wlc-Shell-Pw-4711"
+    cli.ok(
+        "credential", "add", "wlc", "--username", "netops", "--password-stdin",
+        stdin=f"{password}\n",
+    )  # fmt: skip
+    record = tmp_path / "transcripts"
+    with _replaying(cli, FIXTURES / "cisco_wlc.transcript.jsonl") as replayed:
+        [(platform, port)] = replayed.values()
+        cli.ok("device", "add", "wlc1", "--host", "127.0.0.1", "--port", str(port),
+               "--platform", platform)  # fmt: skip
+        ran = cli("backup", "run", "wlc1", "--json", "--record", str(record))
+    assert ran.returncode == 0, ran.stderr
+    assert cli.ok("backup", "show", "wlc1") == (FIXTURES / "cisco_wlc.expected.cfg").read_text()
+    device = cli.json("device", "show", "wlc1")
+    assert (device["vendor"], device["model"], device["serial"], device["os_version"]) == (
+        "Cisco",
+        "AIR-CT5520-K9",
+        "FCH2148V0XY",
+        "8.10.185.0",
+    )
+    written = (record / "wlc1.transcript.jsonl").read_text()
+    assert '"send_secret": "password"' in written
+    for text in (written, ran.stdout, ran.stderr):
+        assert password not in text
+
+
 def test_platform_test_fails_with_one_line(cli, tmp_path):
     ios = FIXTURES / "cisco_ios.transcript.jsonl"
     wrong = cli("platform", "test", "juniper_junos", str(ios), "--timeout", "1", db=False)
