@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from netraven_desktop.core.drivers.errors import BackupError
-from netraven_desktop.core.drivers.filters import clean
+from netraven_desktop.core.drivers.filters import clean, parse_facts
 from netraven_desktop.core.drivers.ssh import Login, Target, capture
-from netraven_desktop.core.drivers.transcript import Recorder, load
+from netraven_desktop.core.drivers.transcript import Chunk, Recorder, load
 from netraven_desktop.core.platforms import PLATFORMS as PROFILES
 from netraven_desktop.core.sim.replay import ReplayDevice, Replayer
 from tests.clitools import add_lab_inventory, one_line_error
@@ -98,6 +98,74 @@ async def test_replay_checks_the_password_and_enable_secret_when_given():
         Replayer(password="right", enable_secret="right"),
     )
     assert "hostname br1-rtr01" in seen.config
+
+
+@pytest.mark.asyncio
+async def test_a_shell_login_is_answered_and_its_password_checked_as_the_password():
+    """AireOS asks `User:` and `Password:` inside the shell: the replay checks that secret
+    against the login password, not the enable secret (AireOS has no enable)."""
+    transcript = load(FIXTURES / "cisco_wlc.transcript.jsonl")
+    seen = await _back_up(
+        transcript,
+        PROFILES["cisco_wlc"],
+        Login("netops", "right", enable_secret="not-asked"),
+        Replayer(password="right", enable_secret="other"),
+    )
+    assert "sysname WLC Campus-1" in seen.config
+    # The version from `show sysinfo`, model and serial from `show inventory`.
+    assert parse_facts(seen.version, PROFILES["cisco_wlc"]) == {
+        "vendor": "Cisco",
+        "model": "AIR-CT5520-K9",
+        "serial": "FCH2148V0XY",
+        "os_version": "8.10.185.0",
+    }
+    assert seen.warnings == [
+        "set-up command 'config paging disable': Incorrect usage. Use the '?' or <TAB> key "
+        "to list commands."
+    ]
+
+
+@pytest.mark.asyncio
+async def test_a_shell_login_asked_again_after_the_password_is_auth_failed():
+    """A controller that refuses the password asks for the user name again: that is a
+    refused login at once, not a wait for a prompt that never comes."""
+    transcript = load(FIXTURES / "cisco_wlc.transcript.jsonl")
+    secret = next(i for i, e in enumerate(transcript.events) if getattr(e, "secret", None))
+    refused = dataclasses.replace(
+        transcript, events=[*transcript.events[: secret + 1], Chunk(1.0, "\r\nUser: ")]
+    )
+    with pytest.raises(BackupError) as failed:
+        await _back_up(refused, PROFILES["cisco_wlc"])
+    assert failed.value.error_class == "auth_failed"  # not a timeout waiting for a prompt
+    assert "'netops'" in str(failed.value)
+
+
+@pytest.mark.asyncio
+async def test_the_shell_login_password_is_never_recorded(tmp_path):
+    """`--record` on a platform that logs in inside the shell: the password typed there is
+    `send_secret: password`, never its value, and the transcript replays as it was."""
+    profile = PROFILES["cisco_wlc"]
+    recorder = Recorder(
+        tmp_path / "wlc.transcript.jsonl",
+        device="wlc",
+        profile=profile,
+        username="netops",
+        secrets=("Shell-Pw-789", None, None),
+    )
+    device = ReplayDevice("wlc", load(FIXTURES / "cisco_wlc.transcript.jsonl"))
+    async with Replayer() as server:
+        await server.start([device])
+        first = await capture(
+            Target("127.0.0.1", device.port, profile, connect_timeout=30),
+            Login("netops", "Shell-Pw-789"),
+            recorder,
+        )
+    written = recorder.path.read_text()
+    assert "Shell-Pw-789" not in written
+    assert '"send_secret": "password"' in written
+    assert '"send": "netops\\n"' in written  # the username is kept
+    again = await _back_up(load(recorder.path), profile, Login("netops", "Shell-Pw-789"))
+    assert clean(again.config, profile).text == clean(first.config, profile).text
 
 
 @pytest.mark.asyncio
@@ -190,6 +258,38 @@ def test_record_replay_and_platform_test_round_trip(cli, sim_devices, secret_sto
         head, stored = tested.stdout.split("--- stored configuration ---\n")
         assert head.startswith(f"ok: {name} backed up as {platform}: ")
         assert stored == original
+
+
+def test_a_controller_that_logs_in_inside_the_shell_backs_up_like_any_device(
+    cli, secret_store, tmp_path
+):
+    """AireOS through the whole engine: the credential's password, read from the keyring,
+    answers the controller's own `Password:`; the configuration is stored masked, the facts
+    come from two commands, and the recorded transcript holds no password."""
+    password = "Wlc-Shell-Pw-4711"
+    cli.ok(
+        "credential", "add", "wlc", "--username", "netops", "--password-stdin",
+        stdin=f"{password}\n",
+    )  # fmt: skip
+    record = tmp_path / "transcripts"
+    with _replaying(cli, FIXTURES / "cisco_wlc.transcript.jsonl") as replayed:
+        [(platform, port)] = replayed.values()
+        cli.ok("device", "add", "wlc1", "--host", "127.0.0.1", "--port", str(port),
+               "--platform", platform)  # fmt: skip
+        ran = cli("backup", "run", "wlc1", "--json", "--record", str(record))
+    assert ran.returncode == 0, ran.stderr
+    assert cli.ok("backup", "show", "wlc1") == (FIXTURES / "cisco_wlc.expected.cfg").read_text()
+    device = cli.json("device", "show", "wlc1")
+    assert (device["vendor"], device["model"], device["serial"], device["os_version"]) == (
+        "Cisco",
+        "AIR-CT5520-K9",
+        "FCH2148V0XY",
+        "8.10.185.0",
+    )
+    written = (record / "wlc1.transcript.jsonl").read_text()
+    assert '"send_secret": "password"' in written
+    for text in (written, ran.stdout, ran.stderr):
+        assert password not in text
 
 
 def test_platform_test_fails_with_one_line(cli, tmp_path):

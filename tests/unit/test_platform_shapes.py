@@ -41,6 +41,34 @@ SHAPES = {
         facts=(("model", "Cisco Firepower 2110 Threat Defense"), ("os_version", "7.2.5")),
         volatile=(": Saved", "Cryptochecksum:0a1b2c3d4e5f60718293a4b5c6d7e8f9"),
     ),
+    "cisco_wlc": Shape(
+        error="\nIncorrect usage. Use the '?' or <TAB> key to list commands.\n",
+        prompts=(
+            "(Cisco Controller) >",
+            "(WLC Campus-1) >",
+            "(Cisco Controller) config>",
+            "(wlc-2504) config wlan>",
+        ),
+        not_prompts=(
+            "(Cisco Controller)",
+            "User: ",
+            "Password:",
+            "Product Name..................................... Cisco Controller",
+            'mgmtuser description netops "NOC (read-write) > rack B"',
+        ),
+        pager="--More-- or (q)uit",
+        version="Manufacturer's Name.............................. Cisco Systems Inc.\n"
+        "Product Name..................................... Cisco Controller\n"
+        "Product Version.................................. 8.5.182.0\n"
+        "RTOS Version..................................... 8.5.182.0\n"
+        "System Name...................................... wlc-2504\n"
+        # `show inventory` (the profile's facts_commands), after the version's output.
+        "Burned-in MAC Address............................ 00:1E:14:AB:CD:EF\n"
+        'NAME: "Chassis"    , DESCR: "Cisco 2504 Wireless Controller"\n'
+        "PID: AIR-CT2504-K9,  VID: V03,  SN: PSZ1749A0BC\n",
+        facts=(("model", "AIR-CT2504-K9"), ("serial", "PSZ1749A0BC"), ("os_version", "8.5.182.0")),
+        volatile=("rogue adhoc alert 5e:11:22:33:44:55", "rogue client Unknown 7a:aa:bb:cc:dd:ee"),
+    ),
     "cisco_s300": Shape(
         prompts=("sg300-idf1>", "sg300-idf1#", "sg300-idf1(config)#", "sg300-idf1(config-if)#"),
         user_mode=("sg300-idf1>",),

@@ -35,6 +35,11 @@ pattern = '\\blab-key ${value}'
 """
 
 
+def _top(text: str, line: str) -> str:
+    """`text` with a top-level `line` (before its first table)."""
+    return text.replace("\n[", f"\n{line}\n[", 1)
+
+
 def _write(folder: Path, name: str, text: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
@@ -70,6 +75,11 @@ def test_a_good_file_is_a_profile_the_filters_use(tmp_path: Path):
         (GOOD.replace('["lab-key"]', "[]"), "secrets[0].triggers", "non-empty"),
         ("name = 'x'\nvendor = \n", "file", "not valid TOML"),
         ("extends = 'cisco_iso'\nname = 'x'\n", "extends", "no platform by that name"),
+        (_top(GOOD, "shell_user_prompt = '^User:'"), "shell_password_prompt", "set both"),
+        (_top(GOOD, "shell_password_prompt = '^Pass('"), "shell_password_prompt", "not a valid"),
+        (_top(GOOD, "more_answer = ''"), "more_answer", "must not be empty"),
+        (_top(GOOD, "more_answer = 13"), "more_answer", "must be a string"),
+        (_top(GOOD, "facts_commands = 'show inventory'"), "facts_commands", "list of non-empty"),
     ],
 )
 def test_a_bad_file_is_named_with_its_key_and_problem(tmp_path: Path, text, key, problem):
@@ -153,7 +163,9 @@ def test_platform_show_output_loads_back_to_the_same_profile(tmp_path: Path, key
         ("comware", "hp_comware"),  # Oxidized models
         ("timos", "nokia_sros"),
         ("edgeos", "ubiquiti_edgerouter"),
+        ("aireos", "cisco_wlc"),
         ("vyos.vyos.vyos", "vyos"),  # Ansible network_os
+        ("community.network.aireos", "cisco_wlc"),
         ("dellemc.os10.os10", "dell_os10"),
         ("arubanetworks.aoscx.aoscx", "aruba_aoscx"),
         ("HPE-Comware", "hp_comware"),  # NetBox platform slugs and names

@@ -25,10 +25,13 @@ FACTS = ("model", "serial", "os_version")
 MAX_FILE_BYTES = 1 << 20
 
 # What a file may set, by the type each key holds.
-_STRINGS = ("name", "vendor", "prompt", "more", "enable_password_prompt", "enabled_prompt")
+_SHELL_LOGIN = ("shell_user_prompt", "shell_password_prompt")  # both set, or neither ("")
+_STRINGS: tuple[str, ...] = ("name", "vendor", "prompt", "more", "more_answer")
+_STRINGS += ("enable_password_prompt", "enabled_prompt", *_SHELL_LOGIN)
 _OPTIONAL_STRINGS = ("enable_command", "version_command")  # "" says: the platform has none
-_LISTS = ("paging_off", "commands", "volatile", "errors")
-_REGEX_KEYS = ("prompt", "more", "enable_password_prompt", "enabled_prompt", "volatile", "errors")
+_LISTS = ("paging_off", "commands", "volatile", "errors", "facts_commands")
+_REGEX_KEYS: tuple[str, ...] = ("prompt", "more", "enable_password_prompt", "enabled_prompt")
+_REGEX_KEYS += ("volatile", "errors", *_SHELL_LOGIN)
 # `add_volatile` / `add_secrets` append to what the file sets or `extends` gives.
 _ADDED = ("add_volatile", "add_secrets")
 KEYS = ("extends", *_STRINGS, *_OPTIONAL_STRINGS, *_LISTS, "facts", "secrets", *_ADDED)
@@ -77,6 +80,8 @@ def _check(path: Path, key: str, value: Any, patterns: bool) -> None:
         fail("must be a string")
     if key in ("name", "vendor", "prompt", "extends") and not value.strip():
         fail("must not be empty")
+    if key == "more_answer" and not value:
+        fail('must not be empty (" " for a space, "\\n" for Enter)')
     if key in (*_LISTS, "add_volatile"):
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             fail("must be a list of non-empty strings")
@@ -171,6 +176,9 @@ def build(
     for name in _REQUIRED:
         if not fields.get(name):
             raise ProfileError(path, name, None, "missing (set it, or extends = a platform)")
+    if bool(fields.get("shell_user_prompt")) != bool(fields.get("shell_password_prompt")):
+        one = next(name for name in _SHELL_LOGIN if not fields.get(name))
+        raise ProfileError(path, one, "", "set both shell login prompts, or neither")
     return PlatformProfile(key=key, source=path, origin=origin, **fields)
 
 
@@ -237,7 +245,8 @@ def to_toml(profile: PlatformProfile) -> str:
     """The profile as a file that loads back to it: every key, `extends` resolved and the
     `${...}` pieces spelled out (what the engine uses, and a start for a user's file)."""
     lines = [f"name = {_quote(profile.name)}", f"vendor = {_quote(profile.vendor)}"]
-    for key in ("prompt", "more", "enable_command", "enable_password_prompt", "enabled_prompt"):
+    keys = ("prompt", "more", "more_answer", *_SHELL_LOGIN, "enable_command")
+    for key in (*keys, "enable_password_prompt", "enabled_prompt"):
         lines.append(f"{key} = {_quote(getattr(profile, key) or '')}")
     lines.append(f"version_command = {_quote(profile.version_command or '')}")
     for key in _LISTS:

@@ -39,6 +39,12 @@ class PlatformProfile:
     paging_off: tuple[str, ...] = ()
     # What still signals a paused page if paging could not be turned off (answered by space).
     more: str = r"-+ ?\(?more\b.*?\)? ?-+|<--- More --->|--More--"
+    # The key that answers it ("\n" where the device wants Enter).
+    more_answer: str = " "
+    # A login inside the shell, after the SSH one (AireOS asks `User:` and `Password:`):
+    # patterns of its two prompts, answered with the credential's username and password.
+    shell_user_prompt: str = ""
+    shell_password_prompt: str = ""
     # Enable: the command, the password prompt, and a pattern the privileged prompt matches.
     enable_command: str | None = None
     enable_password_prompt: str = r"[Pp]assword: ?$"
@@ -53,6 +59,9 @@ class PlatformProfile:
     errors: tuple[str, ...] = ()
     # Inventory facts: the command and a regex with one group per field.
     version_command: str | None = None
+    # Further commands the facts are also read from (AireOS: model and serial are in
+    # `show inventory`, the version in `show sysinfo`).
+    facts_commands: tuple[str, ...] = ()
     facts: dict[str, str] = field(default_factory=dict)
     # The file it was read from, and whether that file is "built-in" or "user".
     source: Path | None = None

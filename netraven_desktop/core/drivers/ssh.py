@@ -188,13 +188,10 @@ async def _capture(target: Target, login: Login, recorder: Recorder | None) -> C
             session = _Shell(
                 shell, target.profile, target.connect_timeout, target.max_output, recorder
             )
-            await session.start(login.enable_secret)
+            await session.start(login)
             outputs = [await session.run(command) for command in target.profile.commands]
-            version = (
-                await session.run(target.profile.version_command)
-                if target.profile.version_command
-                else ""
-            )
+            facts = (target.profile.version_command or "", *target.profile.facts_commands)
+            version = "".join([await session.run(command) for command in facts if command])
             session.send("exit\n")
     except (
         asyncssh.ConnectionLost,
@@ -253,29 +250,38 @@ class _Shell:
         self.warnings: list[str] = []
         self._generic = re.compile(profile.prompt)
         self._more = re.compile(profile.more, re.IGNORECASE)
+        self._shell_login = (
+            (re.compile(profile.shell_user_prompt), re.compile(profile.shell_password_prompt))
+            if profile.shell_user_prompt
+            else None
+        )
+        self._password_sent = False  # the shell login's password: a second `User:` is a refusal
         self._stem = ""
         self._lines: list[str] = []  # raw output up to and including the last line break
         self._last = ""  # raw output after it: where a prompt or a pager appears
         self._long = False  # the last line outgrew MAX_LINE: no prompt, only its end kept
         self._received = 0  # characters in the whole session
 
-    async def start(self, enable_secret: str | None) -> None:
+    async def start(self, login: Login) -> None:
         """Find the prompt the device prints after login, then enable and paging off.
 
-        Only if no prompt shows up by itself is a bare newline sent, once: sending it
-        unasked would make a second prompt arrive later and shift every answer by one.
+        A platform that logs in again inside the shell (the profile's `shell_*_prompt`)
+        is answered with the credential's username and password on the way to the prompt.
+        Only if no prompt shows up by itself is a bare newline sent, once (never to a
+        shell login): sending it unasked would make a second prompt arrive later and
+        shift every answer by one.
         Paging and terminal set-up commands are best effort: a device that rejects one
         is noted in `warnings` and backed up all the same.
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.prompt_wait
-        nudged = False
+        nudged = self._shell_login is not None  # a newline would be taken for a user name
         while True:
             wait = (
                 min(NUDGE_AFTER, deadline - loop.time()) if not nudged else (deadline - loop.time())
             )
             try:
-                await asyncio.wait_for(self._read_until_generic_prompt(), max(wait, 0.01))
+                await asyncio.wait_for(self._read_until_generic_prompt(login), max(wait, 0.01))
                 break
             except TimeoutError:
                 if loop.time() >= deadline:
@@ -284,7 +290,7 @@ class _Shell:
                     self.send("\n")
                     nudged = True
         if self.profile.enable_command and not re.search(self.profile.enabled_prompt, self.prompt):
-            await self._enable(enable_secret)
+            await self._enable(login.enable_secret)
         for command in self.profile.paging_off:
             try:
                 await self.run(command)
@@ -341,7 +347,7 @@ class _Shell:
             tail = self._tail()
             if self._more.search(tail):
                 self._last, self._long = "", False  # the pager line is no output
-                self.send(" ")
+                self.send(self.profile.more_answer)
                 continue
             if seen_echo and seen_break and self._is_prompt(tail):
                 break
@@ -365,13 +371,33 @@ class _Shell:
     def _is_prompt(self, tail: str) -> bool:
         return self._at_generic_prompt(tail) and tail.lstrip("* ").startswith(self._stem)
 
-    async def _read_until_generic_prompt(self) -> None:
+    async def _read_until_generic_prompt(self, login: Login | None = None) -> None:
+        """Read up to a prompt; with `login`, answer a shell login on the way."""
         while True:
             await self._receive()
             tail = self._tail()
             if self._at_generic_prompt(tail):
                 self._learn_prompt(tail)
                 return
+            if login is not None and self._shell_login is not None:
+                self._answer_shell_login(tail, login, *self._shell_login)
+
+    def _answer_shell_login(
+        self,
+        tail: str,
+        login: Login,
+        user_prompt: re.Pattern[str],
+        password_prompt: re.Pattern[str],
+    ) -> None:
+        if user_prompt.search(tail):
+            if self._password_sent:  # asked again: the password was refused
+                raise BackupError("auth_failed", f"as {login.username!r} (in the shell)")
+            self._clear()
+            self.send(login.username + "\n")
+        elif password_prompt.search(tail):
+            self._clear()
+            self.send((login.password or "") + "\n", secret="password")
+            self._password_sent = True
 
     def _learn_prompt(self, tail: str) -> None:
         self.prompt = tail.rstrip()

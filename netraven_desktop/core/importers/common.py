@@ -121,6 +121,7 @@ PLATFORM_ALIASES: dict[str, str] = {key: key for key in PLATFORMS} | {
     "linuxgeneric": "linux",
     "ftd": "cisco_ftd",
     "ciscosmb": "cisco_s300",
+    "aireos": "cisco_wlc",
     "comware": "hp_comware",
     "hpe_comware": "hp_comware",
     "aoscx": "aruba_aoscx",

@@ -5,7 +5,9 @@ after it, read by read as recorded (gaps between reads kept, up to `max_gap`): a
 is looked up from the recording's current place on, then from its start, so a client
 that types the same commands gets the same session, and one that types a command the
 recording lacks gets `% Unknown command` and the last prompt, as a device would answer.
-The SSH login accepts any password unless one is given; the enable secret likewise.
+The SSH login accepts any password unless one is given; the enable secret likewise. A
+secret typed in the session is checked against the one the recording names there: the
+enable secret, or the password of a login inside the shell (AireOS's `User:`/`Password:`).
 """
 
 from __future__ import annotations
@@ -56,12 +58,12 @@ class _Session:
         self,
         process: asyncssh.SSHServerProcess[bytes],
         transcript: Transcript,
-        enable_secret: str | None,
+        secrets: dict[str, str | None],
         max_gap: float,
     ) -> None:
         self.process = process
         self.events = transcript.events
-        self.enable_secret = enable_secret
+        self.secrets = secrets  # a secret's name in the recording -> the value to accept
         self.max_gap = max_gap
         self.pos = 0
         self.tail = ""  # output after the last line break: the prompt to repeat
@@ -120,7 +122,8 @@ class _Session:
     async def respond(self, token: str) -> None:
         expected = self.expected()
         if expected is not None and expected.secret and token.endswith("\n"):
-            if self.enable_secret is not None and token[:-1] != self.enable_secret:
+            wanted = self.secrets.get(expected.secret)
+            if wanted is not None and token[:-1] != wanted:
                 self.write(f"\r\n% Bad secrets\r\n\r\n{self.prompt}")
             else:
                 self.pos = self.events.index(expected, self.pos) + 1
@@ -215,7 +218,8 @@ class Replayer:
             self._tasks.add(task)
         try:
             if process.command is None:
-                await _Session(process, transcript, self.enable_secret, self.max_gap).run()
+                secrets = {"enable": self.enable_secret, "password": self.password}
+                await _Session(process, transcript, secrets, self.max_gap).run()
         except (_EndOfInput, asyncssh.Error, OSError, asyncio.CancelledError):
             pass
         finally:
