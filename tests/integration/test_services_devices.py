@@ -196,8 +196,11 @@ def test_tag_service_add_list_remove(face):
         "id": str(tag.id),
         "name": "Core",
         "description": "spine",
+        "collector_label": None,
         "devices": 1,
     }
+    edited = face.service(tag_service.edit_tag, "core", collector_label="Site-A")
+    assert (edited.collector_label, edited.description) == ("site-a", "spine")
     assert face.service(tag_service.remove_tag, "CORE").id == tag.id
     assert face.service(tag_service.list_tags) == []
     assert face.service(service.show_device, "core-sw1").tags == []
