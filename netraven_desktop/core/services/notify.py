@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from ... import __version__
 from ..crud import notifications as rows
-from ..crud.notifications import EVENTS
+from ..crud.notifications import EVENTS as EVENTS  # the UI's choices, through this service
 from ..db import Database
 from ..db.models import NotificationChannel
 from ..errors import ConflictError, InputError, PermissionDeniedError
