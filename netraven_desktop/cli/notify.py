@@ -9,7 +9,6 @@ import getpass
 import sys
 from typing import Any
 
-from ..core.crud.notifications import EVENTS
 from ..core.db import Database
 from ..core.errors import InputError
 from ..core.secrets import SecretStore
@@ -116,10 +115,14 @@ def _events(parser: argparse.ArgumentParser, *, editing: bool = False) -> None:
         "--event",
         action="append",
         dest="events",
-        choices=EVENTS,
+        choices=notify.EVENTS,
         metavar="EVENT",
         help="send only these events (repeatable; "
-        + ("replaces the channel's events)" if editing else f"default all: {', '.join(EVENTS)})"),
+        + (
+            "replaces the channel's events)"
+            if editing
+            else f"default all: {', '.join(notify.EVENTS)})"
+        ),
     )
 
 

@@ -16,20 +16,13 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import update
-
 from ..core.db import Database
-from ..core.db.base import utcnow
-from ..core.db.models import Job
-from ..core.db.schema import upgrade
+from ..core.demo import fill_demo_database
 from ..core.errors import EnvironmentProblem
 from ..core.file_keyring import FILE_ENV, PASSPHRASE_ENV, EncryptedFileKeyring
 from ..core.secrets import CHOICE_ENV, Secrets, SecretStore
-from ..core.services import credentials, devices, jobs, tags
-from ..core.services.runs import Selection
 from .backup_process import engine_command
 
 PLATFORMS = ("cisco_ios", "juniper_junos", "arista_eos", "cisco_nxos")
@@ -90,29 +83,9 @@ def start_demo(*, drift: float = DRIFT_SECONDS) -> Demo:
     db = Database(f"sqlite:///{folder / 'demo.db'}")
     demo = Demo(folder=folder, simulator=simulator, db=db, store=store, saved_env=saved_env)
     try:
-        served = _read_fleet(simulator)
-        upgrade(db)
-        credentials.add_credential(
-            db,
-            store,
-            name="demo",
-            username="admin",
-            secrets=Secrets(password=PASSWORD, enable=ENABLE),
+        fill_demo_database(
+            db, store, _read_fleet(simulator), Secrets(password=PASSWORD, enable=ENABLE)
         )
-        with db.session() as session:
-            tags.add_tag(session, "demo", "devices served by the simulator")
-            for name, platform, port in served:
-                devices.add_device(
-                    session,
-                    name=name,
-                    host="127.0.0.1",
-                    port=port,
-                    platform=platform,
-                    site="lab",
-                    tags=["demo"],
-                )
-            jobs.add_job(session, name="demo", selection=Selection(all=True), schedule="every 1m")
-            session.execute(update(Job).values(created_at=utcnow() - timedelta(minutes=2)))
     except BaseException:
         demo.close()
         raise

@@ -1,6 +1,6 @@
 """The add/edit device dialog and the bulk "Tag…" dialog.
 
-Input is checked with the core's own rules (`crud.devices.clean_fields`) before anything
+Input is checked with the core's own rules (`services.devices.clean_fields`) before anything
 is sent, and every `InputError` — from those rules or from the service (a duplicate name,
 a credential that vanished) — is shown in red under the field it names. The dialog stays
 open and nothing is written until every field is good. Edits carry the version the
@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..core.crud.devices import clean_fields
 from ..core.db.models import Device
 from ..core.errors import InputError
 from ..core.platforms import all_profiles
@@ -173,7 +172,10 @@ class DeviceDialog(FormDialog):
 
     def check(self) -> list[InputError]:
         return collect_problems(
-            *(partial(clean_fields, {field: value}) for field, value in self.values().items()),
+            *(
+                partial(devices.clean_fields, {field: value})
+                for field, value in self.values().items()
+            ),
             *(partial(validate_name, name, "tag") for name in self.checked_tags()),
         )
 

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..core.crud.devices import DeviceFilters, DeviceRow
 from ..core.services import devices
+from ..core.services.devices import DeviceFilters, DeviceRow
 from .context import AppContext
 from .qt import QtCore, QtGui, Signal
 from .table_model import RowsModel

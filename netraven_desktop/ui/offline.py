@@ -9,18 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
-
 from ..core import offline
 from ..core.db import Database, DatabaseURL
-from ..core.db.models import Credential, Device, Tag
-from ..core.errors import NetRavenError
 from ..core.services import auth
 from .context import AppContext
 from .login import signed_in
@@ -30,7 +24,6 @@ log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 300  # how often an online window refreshes its team database's replica
 WATCH_SECONDS = 5.0  # how soon an online window notices that its team database went away
-NAMED = {"device": Device, "tag": Tag, "credential": Credential}
 
 
 def local_time(moment: datetime | None) -> str:
@@ -93,10 +86,7 @@ async def wait_until_unreachable(team: Database, every: float) -> None:
     """Return once the team database fails to answer a trivial query within `every`
     seconds; asked every `every` seconds."""
     while True:
-        try:
-            async with asyncio.timeout(every), team.async_read_session() as session:
-                await session.execute(text("SELECT 1"))
-        except (TimeoutError, OSError, SQLAlchemyError, NetRavenError):
+        if not await team.answers(every):
             return
         await asyncio.sleep(every)
 
@@ -150,25 +140,6 @@ class OfflineBadge(QLabel):
             text += f", {status.conflicts} in conflict"
         self.setText(text)
         self.setStyleSheet(self.STYLE % ("#e05050" if status.conflicts else "#f0a020"))
-
-
-def _labels(replica: Database, conflicts: list[offline.Conflict]) -> dict[str, str]:
-    """A readable name for each conflict's row ("device core-sw1"), by edit id."""
-    labels = {}
-    with replica.read_session() as session:
-        for conflict in conflicts:
-            model = NAMED.get(conflict.entity_type)
-            row = session.get(model, _id(conflict.entity_id)) if model else None
-            name = row.name if row is not None else conflict.entity_id
-            labels[conflict.edit_id] = f"{conflict.entity_type} {name}"
-    return labels
-
-
-def _id(entity_id: str) -> Any:
-    try:
-        return uuid.UUID(entity_id)
-    except ValueError:
-        return entity_id
 
 
 class ConflictsDialog(QtWidgets.QDialog):
@@ -247,7 +218,7 @@ class ConflictsDialog(QtWidgets.QDialog):
     async def load(self) -> None:
         """Show the conflicts still in the replica's outbox, the first one selected."""
         self.conflicts = await asyncio.to_thread(offline.conflicts, self.ctx.db)
-        labels = await asyncio.to_thread(_labels, self.ctx.db, self.conflicts)
+        labels = await asyncio.to_thread(offline.conflict_labels, self.ctx.db, self.conflicts)
         self._fill(
             self.list,
             [[labels[c.edit_id], c.action, c.actor, c.reason] for c in self.conflicts],

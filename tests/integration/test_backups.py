@@ -17,8 +17,9 @@ from netraven_desktop.core.crud import configs, devices, host_keys, jobs
 from netraven_desktop.core.db.models import ConfigBlob
 from netraven_desktop.core.drivers.profiles import MASK
 from netraven_desktop.core.secrets import Secrets
-from netraven_desktop.core.services import backups, credentials, hostkeys, runs
+from netraven_desktop.core.services import backups, credentials, runs
 from netraven_desktop.core.services import devices as device_service
+from netraven_desktop.core.services import host_keys as host_key_service
 from netraven_desktop.core.services.engine import BackupEngine, EngineOptions
 from netraven_desktop.core.sim import SimDevice, Simulator
 from netraven_desktop.core.sim.personalities import PERSONALITIES as PLATFORMS  # simulated
@@ -212,9 +213,9 @@ async def test_changed_host_key_fails_until_accepted(env):
     summary = await env.run()
     assert env.results(summary.run_id)["r1"].error_class == "host_key_changed"
     with pytest.raises(Exception, match="--fingerprint"):
-        await _in_thread(hostkeys.accept_host_key, env.db, "r1", "SHA256:not-it")
+        await _in_thread(host_key_service.accept_host_key, env.db, "r1", "SHA256:not-it")
     accepted = await _in_thread(
-        hostkeys.accept_host_key, env.db, "r1", env.sim.host_key_fingerprint("r1")
+        host_key_service.accept_host_key, env.db, "r1", env.sim.host_key_fingerprint("r1")
     )
     assert accepted["fingerprint"] == env.sim.host_key_fingerprint("r1")
     assert (await env.run()).status == "succeeded"

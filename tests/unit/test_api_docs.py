@@ -66,9 +66,9 @@ def signature_text(fn: Any) -> str:
 def _modules() -> list[tuple[str, ModuleType]]:
     found = []
     for label, package in PACKAGES:
-        for info in pkgutil.iter_modules(package.__path__):
-            module = importlib.import_module(f"{package.__name__}.{info.name}")
-            found.append((f"{label}.{info.name}", module))
+        for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            module = importlib.import_module(info.name)
+            found.append((label + info.name.removeprefix(package.__name__), module))
     return found
 
 

@@ -11,6 +11,7 @@ long reads never hold up writers.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import (
     AbstractAsyncContextManager,
@@ -20,12 +21,17 @@ from contextlib import (
 )
 from functools import cached_property
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..errors import AuthenticationError, DatabaseUnavailableError, PermissionDeniedError
+from ..errors import (
+    AuthenticationError,
+    DatabaseUnavailableError,
+    NetRavenError,
+    PermissionDeniedError,
+)
 from .engines import SQLITE_BEGIN, make_async_engine, make_sync_engine
 from .url import DatabaseURL, parse_database_url
 
@@ -165,6 +171,16 @@ class Database:
             raise PermissionDeniedError(
                 f"the database refused {self.url.sync_url.username}: {_first_line(exc.orig)}"
             ) from exc
+
+    async def answers(self, within: float) -> bool:
+        """Whether the database answers a trivial query within `within` seconds: how the
+        window notices that its team database went away."""
+        try:
+            async with asyncio.timeout(within), self.async_read_session() as session:
+                await session.execute(text("SELECT 1"))
+        except (TimeoutError, OSError, SQLAlchemyError, NetRavenError):
+            return False
+        return True
 
     def close(self) -> None:
         if "sync_engine" in self.__dict__:

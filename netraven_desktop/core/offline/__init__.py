@@ -12,7 +12,7 @@ backup stored there queues its snapshot for upload. Nothing else changes for cal
 """
 
 from .access import may_work_offline
-from .push import Conflict, PushReport, conflicts, push, resolve
+from .push import Conflict, PushReport, conflict_labels, conflicts, push, resolve
 from .replica import PullReport, ReplicaState, open_replica, pull, replica_path, replica_state
 from .sync import OfflineStatus, SyncReport, offline_status, sync
 
@@ -23,6 +23,7 @@ __all__ = [
     "PushReport",
     "ReplicaState",
     "SyncReport",
+    "conflict_labels",
     "conflicts",
     "may_work_offline",
     "offline_status",

@@ -35,10 +35,12 @@ from ..db.models import (
     AppliedEdit,
     ConfigBlob,
     ConfigSnapshot,
+    Credential,
     Device,
     JobRun,
     JobRunResult,
     OutboxEdit,
+    Tag,
 )
 from ..errors import ConflictError, InputError, PermissionDeniedError
 from ..services import audit, settings
@@ -421,6 +423,34 @@ def conflicts(replica: Database) -> list[Conflict]:
             _conflict(edit, edit.conflict or {"reason": "", "fields": {}})
             for edit in outbox.list_edits(session, status="conflict")
         ]
+
+
+# The entities whose rows have a name to show a conflict by.
+NAMED: dict[str, type[Device | Tag | Credential]] = {
+    "device": Device,
+    "tag": Tag,
+    "credential": Credential,
+}
+
+
+def conflict_labels(replica: Database, found: list[Conflict]) -> dict[str, str]:
+    """A readable name for each conflict's row ("device core-sw1"), by edit id; the
+    entity's id when its row has no name or is gone."""
+    labels = {}
+    with replica.read_session() as session:
+        for conflict in found:
+            model = NAMED.get(conflict.entity_type)
+            row = session.get(model, _entity_id(conflict.entity_id)) if model else None
+            name = row.name if row is not None else conflict.entity_id
+            labels[conflict.edit_id] = f"{conflict.entity_type} {name}"
+    return labels
+
+
+def _entity_id(entity_id: str) -> uuid.UUID | str:
+    try:
+        return uuid.UUID(entity_id)
+    except ValueError:
+        return entity_id
 
 
 def resolve(replica: Database, edit_id: str, choice: str | dict[str, Any]) -> None:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..crud import credentials as rows
 from ..crud import devices as device_rows
-from ..crud import host_keys
+from ..crud import host_keys as host_key_rows
 from ..crud import tags as tag_rows
 from ..db import Database
 from ..db.models import Credential, Device
@@ -266,7 +266,7 @@ def _plan_attempt(session: Session, credential_name: str, device_name: str) -> _
         profile=profile_for(device.platform),
         connect_timeout=timeout,
         legacy_algorithms=device.ssh_legacy_algorithms,
-        host_key=host_keys.trusted_keys(session, [device.id]).get(device.id),
+        host_key=host_key_rows.trusted_keys(session, [device.id]).get(device.id),
         max_output=int(settings.get_setting(session, "backup.max_output_mb")) * 2**20,
     )
     limit = float(settings.get_setting(session, "backup.device_timeout"))
@@ -326,11 +326,11 @@ async def check_login(
 async def _pin_first_key(db: Database, attempt: _Attempt) -> Target:
     """Read the key the device offers (no credential yet), pin it, aim at the key pinned."""
     from ..drivers.ssh import fetch_host_key
-    from . import hostkeys
+    from . import host_keys
 
     offered = await fetch_host_key(attempt.target)
     async with db.async_session() as session:
-        pinned = await session.run_sync(hostkeys.pin_first_key, attempt.device_id, offered)
+        pinned = await session.run_sync(host_keys.pin_first_key, attempt.device_id, offered)
     return replace(attempt.target, host_key=pinned)
 
 

@@ -10,6 +10,11 @@ from sqlalchemy.orm import Session
 from ..crud import credentials as credential_rows
 from ..crud import devices as rows
 from ..crud import tags as tag_rows
+
+# What the window needs of the rows, through this service: the UI never imports crud.
+from ..crud.devices import DeviceFilters as DeviceFilters
+from ..crud.devices import DeviceRow as DeviceRow
+from ..crud.devices import clean_fields as clean_fields
 from ..db.models import Device
 from ..errors import NotFoundError
 from . import audit

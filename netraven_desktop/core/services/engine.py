@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from ..crud import credentials as credential_rows
-from ..crud import host_keys
+from ..crud import host_keys as host_key_rows
 from ..db import Database
 from ..db.base import utcnow
 from ..db.models import ConfigSnapshot, Device, JobRunResult
@@ -38,7 +38,7 @@ from ..export_paths import safe_component
 from ..platforms import profile_for
 from ..secret_fingerprints import MaskKey, fingerprints, load_key
 from ..secrets import Secrets, SecretStore, SecretStoreError
-from . import backups, hostkeys, runs, settings, vault, work_queue
+from . import backups, host_keys, runs, settings, vault, work_queue
 from .access import authorize
 from .result_writer import ResultWriter, Work
 
@@ -340,7 +340,7 @@ class BackupEngine:
         assert plan.target is not None  # checked by _capture
         offered = await fetch_host_key(plan.target)
         pinned = await self._writer.submit(
-            functools.partial(hostkeys.pin_first_key, device_id=plan.id, offered=offered),
+            functools.partial(host_keys.pin_first_key, device_id=plan.id, offered=offered),
             urgent=True,
         )
         return replace(plan.target, host_key=pinned)
@@ -504,7 +504,7 @@ def _plan_claimed(
 
 
 def _plan(session: Any, chosen: list[Device], options: EngineOptions) -> list[_DevicePlan]:
-    trusted = host_keys.trusted_keys(session, [device.id for device in chosen])
+    trusted = host_key_rows.trusted_keys(session, [device.id for device in chosen])
     every_credential = credential_rows.list_credentials(session)
     plans = []
     for device in chosen:

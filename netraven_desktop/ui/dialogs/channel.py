@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ...core.crud.notifications import EVENTS
 from ...core.db.models import NotificationChannel
 from ...core.services import notify
 from ..context import AppContext
@@ -25,7 +24,9 @@ class _Events(QtWidgets.QWidget):
         super().__init__()
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.boxes = {event: QtWidgets.QCheckBox(event.replace("_", " ")) for event in EVENTS}
+        self.boxes = {
+            event: QtWidgets.QCheckBox(event.replace("_", " ")) for event in notify.EVENTS
+        }
         for box in self.boxes.values():
             box.setChecked(True)
             layout.addWidget(box)

@@ -7,8 +7,8 @@ else sees the same fingerprints and the reason they cannot.
 
 from __future__ import annotations
 
-from ...core.services import access, hostkeys
-from ...core.services.hostkeys import HostKeyCheck
+from ...core.services import access, host_keys
+from ...core.services.host_keys import HostKeyCheck
 from ..context import AppContext
 from ..forms import ERROR_STYLE
 from ..qt import Qt, QtWidgets
@@ -56,7 +56,7 @@ class HostKeyDialog(QtWidgets.QDialog):
 
     async def load(self) -> None:
         """Read the stored and offered keys; offer Accept to an admin when they differ."""
-        check = await self.ctx.ops.blocking(hostkeys.check_host_key, self.ctx.db, self.device)
+        check = await self.ctx.ops.blocking(host_keys.check_host_key, self.ctx.db, self.device)
         self.check = check
         self.stored.setText("\n".join(check.stored) or "none yet (pinned at the first backup)")
         self.offered.setText(check.offered.fingerprint)
@@ -82,7 +82,7 @@ class HostKeyDialog(QtWidgets.QDialog):
     async def _accept_offered(self, fingerprint: str) -> None:
         """Trust the key only if the device still presents the one shown."""
         accepted = await self.ctx.ops.blocking(
-            hostkeys.accept_host_key, self.ctx.db, self.device, fingerprint
+            host_keys.accept_host_key, self.ctx.db, self.device, fingerprint
         )
         self.stored.setText(accepted["fingerprint"])
         self._say(f"Now trusting {accepted['key_type']} key {accepted['fingerprint']}.", OK_STYLE)

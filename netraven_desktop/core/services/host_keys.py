@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..crud import devices as device_rows
-from ..crud import host_keys
+from ..crud import host_keys as rows
 from ..db import Database
 from ..db.models import Device, SSHHostKey
 from ..drivers.errors import BackupError
@@ -60,7 +60,7 @@ def accept_host_key(
         raise InputError("--fingerprint", fingerprint, f"the device presents {offered.fingerprint}")
     with db.session() as session:
         for old in previous:
-            host_keys.delete_host_key(session, old.id)
+            rows.delete_host_key(session, old.id)
         _save(session, device.id, offered)
         audit.record(
             session,
@@ -84,7 +84,7 @@ def _device_and_keys(
     with db.read_session() as session:
         authorize(session, permission)
         device = device_rows.get_device_by_name(session, device_name)
-        return device, host_keys.list_host_keys(session, device.id)
+        return device, rows.list_host_keys(session, device.id)
 
 
 def _offered(device: Device) -> HostKey:
@@ -110,7 +110,7 @@ def pin_first_key(session: Session, device_id: uuid.UUID, offered: HostKey) -> s
     A key pinned meanwhile (another run got there first) is kept and returned: the
     caller's session then fails as "host key changed" if the two differ.
     """
-    pinned = host_keys.list_host_keys(session, device_id)
+    pinned = rows.list_host_keys(session, device_id)
     if pinned:
         return pinned[0].public_key
     _save(session, device_id, offered)
@@ -125,7 +125,7 @@ def pin_first_key(session: Session, device_id: uuid.UUID, offered: HostKey) -> s
 
 
 def _save(session: Session, device_id: uuid.UUID, key: HostKey) -> None:
-    host_keys.save_host_key(
+    rows.save_host_key(
         session,
         device_id=device_id,
         key_type=key.key_type,
