@@ -3,6 +3,8 @@ own process, a real credential in the real keyring, and the engine in a child pr
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
@@ -11,6 +13,12 @@ from netraven_desktop.core.crud import devices, jobs
 from netraven_desktop.core.crud import tags as tag_rows
 from netraven_desktop.core.services import jobs as job_service
 from netraven_desktop.core.services import runs
+from netraven_desktop.core.services.events import (
+    DeviceFinished,
+    DeviceRetry,
+    DeviceStarted,
+    RunStarted,
+)
 from netraven_desktop.ui.main_window import MainWindow
 from netraven_desktop.ui.pages.jobs import TARGETS, JobsModel, JobsPage, RunsModel
 from netraven_desktop.ui.run_panel import LiveResultsModel, ResultsModel
@@ -239,20 +247,13 @@ def test_run_now_on_a_job_runs_it_and_says_which_job(
 def test_the_live_model_applies_batches_of_engine_events(qtmodeltester):
     model = LiveResultsModel()
     qtmodeltester.check(model)
-    model.apply([{"event": "run_started", "run_id": "r", "devices": 2, "concurrency": 2}])
-    model.apply([{"event": "device_started", "device": "a"}])
+    model.apply([RunStarted(uuid.uuid4(), devices=2, concurrency=2)])
+    model.apply([DeviceStarted("a")])
     model.apply(
         [
-            {"event": "device_retry", "device": "a", "error_class": "timeout", "attempt": 1},
-            {"event": "device_started", "device": "b"},
-            {
-                "event": "device_finished",
-                "device": "b",
-                "status": "failed",
-                "error_class": "auth_failed",
-                "message": "refused",
-                "duration_ms": 1500,
-            },
+            DeviceRetry("a", "timeout", attempt=1),
+            DeviceStarted("b"),
+            DeviceFinished("b", "failed", "auth_failed", "refused", 1500, None, None, None),
         ]
     )
     assert [

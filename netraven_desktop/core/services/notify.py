@@ -26,7 +26,7 @@ import re
 import ssl
 import urllib.parse
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from email.message import EmailMessage
@@ -55,7 +55,7 @@ from .access import authorize
 from .dual import dual
 
 if TYPE_CHECKING:
-    from .engine import RunSummary
+    from .events import DeviceFinished, RunSummary
 
 log = logging.getLogger(__name__)
 
@@ -496,17 +496,16 @@ class Notification:
 
 def notifications_for_run(
     summary: RunSummary,
-    device_results: Iterable[Mapping[str, Any]],
+    finished: Iterable[DeviceFinished],
     *,
     job: str | None = None,
 ) -> list[Notification]:
     """The run's digests: `backup_failed` if any device failed, `config_changed` if any
-    changed, and always `job_finished`. `device_results` are the engine's
-    `device_finished` events (other events are ignored), which carry a change's
-    `lines_added` / `lines_removed`."""
-    results = [r for r in device_results if r.get("event", "device_finished") == "device_finished"]
-    failed = [r for r in results if r.get("status") == "failed"]
-    changed = [r for r in results if r.get("status") == "changed"]
+    changed, and always `job_finished`. `finished` are the run's `DeviceFinished` events,
+    which carry a change's `lines_added` / `lines_removed`."""
+    results = list(finished)
+    failed = [r for r in results if r.status == "failed"]
+    changed = [r for r in results if r.status == "changed"]
     run_id = str(summary.run_id)
     where = f"job {job}" if job else f"run {run_id[:8]}"
     totals = (
@@ -520,9 +519,9 @@ def notifications_for_run(
     if failed:
         listing = [
             {
-                "device": str(r.get("device")),
-                "error_class": r.get("error_class"),
-                "message": _one_line(r.get("message")),
+                "device": r.device,
+                "error_class": r.error_class,
+                "message": _one_line(r.message),
             }
             for r in failed
         ]
@@ -543,14 +542,12 @@ def notifications_for_run(
     if changed:
         listing = []
         for r in changed:
-            name = str(r.get("device"))
-            added, removed = r.get("lines_added"), r.get("lines_removed")
             listing.append(
                 {
-                    "device": name,
-                    "lines_added": added,
-                    "lines_removed": removed,
-                    "snapshot_id": r.get("snapshot_id"),
+                    "device": r.device,
+                    "lines_added": r.lines_added,
+                    "lines_removed": r.lines_removed,
+                    "snapshot_id": str(r.snapshot_id) if r.snapshot_id else None,
                 }
             )
         lines = [

@@ -16,7 +16,8 @@ from ..db import Database
 from ..errors import SlotTakenError
 from ..secrets import SecretStore
 from . import notify, retention, runs
-from .engine import BackupEngine, EngineOptions, Event, RunSummary
+from .engine import BackupEngine, EngineOptions
+from .events import DeviceFinished, RunEvent, RunSkipped, RunSummary
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ async def run_with_after_steps(
     store: SecretStore,
     options: EngineOptions,
     work: Sequence[Work],
-    emit: Callable[[Event], None],
+    emit: Callable[[RunEvent], None],
     *,
     actor: str | None = None,
     started: Callable[[BackupEngine], None] | None = None,
@@ -47,10 +48,10 @@ async def run_with_after_steps(
 
     `started(engine)` lets the caller wire its cancel signals to the engine.
     """
-    finished: list[Event] = []
+    finished: list[DeviceFinished] = []
 
-    def collect(event: Event) -> None:
-        if event["event"] == "device_finished":
+    def collect(event: RunEvent) -> None:
+        if isinstance(event, DeviceFinished):
             finished.append(event)
         emit(event)
 
@@ -69,7 +70,7 @@ async def run_with_after_steps(
                 scheduled_for=item.slot,
             )
         except SlotTakenError as taken:
-            emit({"event": "run_skipped", "job": item.job_name, "reason": str(taken)})
+            emit(RunSkipped(item.job_name, str(taken)))
             continue
         summaries.append(summary)
         await notify.deliver(
