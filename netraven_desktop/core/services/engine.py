@@ -28,7 +28,7 @@ from ..crud import credentials as credential_rows
 from ..crud import host_keys
 from ..db import Database
 from ..db.base import utcnow
-from ..db.models import Device
+from ..db.models import Device, ResultStatus
 from ..drivers.errors import BackupError
 from ..drivers.filters import clean, parse_facts
 from ..drivers.ssh import Capture, Login, Target, capture, fetch_host_key
@@ -217,7 +217,7 @@ class BackupEngine:
         """Back up one device. Cancelling stops its capture, never its bookkeeping."""
         started_at = utcnow()
         outcome: tuple[Capture, uuid.UUID] | BackupError
-        status = "failed"
+        status = ResultStatus.FAILED
         try:
             async with limit:
                 started_at = utcnow()
@@ -227,7 +227,7 @@ class BackupEngine:
         except asyncio.CancelledError:
             if not self._cancelled.is_set():
                 raise
-            outcome, status = BackupError("cancelled"), "cancelled"
+            outcome, status = BackupError("cancelled"), ResultStatus.CANCELLED
         except TimeoutError:
             outcome = BackupError("timeout", f"no result within {self.options.device_timeout:g}s")
         except BackupError as exc:
@@ -354,7 +354,7 @@ class BackupEngine:
         stored = await self._writer.submit(
             self._settled(
                 plan,
-                "changed",
+                ResultStatus.CHANGED,
                 functools.partial(
                     backups.store_capture,
                     run_id=run_id,
@@ -374,7 +374,7 @@ class BackupEngine:
         if stored is None:
             return
         result, snapshot = stored
-        if result.status == "changed":
+        if result.status == ResultStatus.CHANGED:
             summary.changed += 1
         else:
             summary.unchanged += 1
@@ -387,7 +387,7 @@ class BackupEngine:
         started_at: datetime,
         summary: RunSummary,
         error: BackupError,
-        status: str = "failed",
+        status: str = ResultStatus.FAILED,
     ) -> None:
         result = await self._writer.submit(
             self._settled(
@@ -407,7 +407,7 @@ class BackupEngine:
         )
         if result is None:
             return
-        if status == "cancelled":
+        if status == ResultStatus.CANCELLED:
             summary.cancelled += 1
         else:
             summary.failed += 1

@@ -41,7 +41,7 @@ from ... import __version__
 from ..crud import notifications as rows
 from ..crud.notifications import EVENTS
 from ..db import Database
-from ..db.models import NotificationChannel
+from ..db.models import NotificationChannel, ResultStatus
 from ..errors import ConflictError, InputError, PermissionDeniedError
 from ..secrets import (
     Secrets,
@@ -504,8 +504,8 @@ def notifications_for_run(
     changed, and always `job_finished`. `finished` are the run's `DeviceFinished` events,
     which carry a change's `lines_added` / `lines_removed`."""
     results = list(finished)
-    failed = [r for r in results if r.status == "failed"]
-    changed = [r for r in results if r.status == "changed"]
+    failed = [r for r in results if r.status == ResultStatus.FAILED]
+    changed = [r for r in results if r.status == ResultStatus.CHANGED]
     run_id = str(summary.run_id)
     where = f"job {job}" if job else f"run {run_id[:8]}"
     totals = (

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..db import Database
+from ..db.models import RunStatus
 from ..errors import SlotTakenError
 from ..secrets import SecretStore
 from . import notify, retention, runs
@@ -76,7 +77,7 @@ async def run_with_after_steps(
         await notify.deliver(
             db, store, notify.notifications_for_run(summary, finished, job=item.job_name)
         )
-        if summary.status == "cancelled":
+        if summary.status == RunStatus.CANCELLED:
             break
     async with db.async_session() as session:
         await session.run_sync(retention.apply_retention)
