@@ -3,6 +3,7 @@ own process, a real credential in the real keyring, and the engine in a child pr
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 import pytest
@@ -21,7 +22,7 @@ from netraven_desktop.core.services.events import (
 )
 from netraven_desktop.ui.main_window import MainWindow
 from netraven_desktop.ui.pages.jobs import TARGETS, JobsModel, JobsPage, RunsModel
-from netraven_desktop.ui.run_panel import LiveResultsModel, ResultsModel
+from netraven_desktop.ui.run_panel import LiveResultsModel, ResultsModel, RunPanel
 from tests.sim import add_sim_credential
 
 RUN_TIMEOUT_MS = 90_000
@@ -264,3 +265,19 @@ def test_the_live_model_applies_batches_of_engine_events(qtmodeltester):
         ["b", "failed", "auth_failed", "refused", "1.5 s", ""],
     ]
     qtmodeltester.check(model)
+
+
+def test_the_run_panel_reads_the_child_s_lines_and_skips_what_is_no_event(qtbot, app_ctx, caplog):
+    panel = RunPanel(app_ctx)
+    qtbot.addWidget(panel)
+    run = RunStarted(uuid.uuid4(), devices=2, concurrency=2)
+    with caplog.at_level(logging.WARNING, logger="netraven_desktop.ui.run_panel"):
+        for line in (run.to_json(), {"event": "export_progress", "files": 1}, {"x": 1}):
+            panel._receive(line)
+    assert panel._queue == [run]
+    assert [r.getMessage() for r in caplog.records] == [
+        "backup child: line skipped: not a run or collector event: 'export_progress'",
+        "backup child: line skipped: not a run or collector event: None",
+    ]
+    panel._apply()
+    assert (panel.progress.maximum(), panel.model.rowCount()) == (2, 0)
