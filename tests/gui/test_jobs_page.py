@@ -86,7 +86,9 @@ def test_backing_up_all_devices_shows_progress_each_device_and_the_history(
     assert _statuses(page.panel.model) == dict.fromkeys(names, "changed")
     assert all(row.duration_ms is not None for row in page.panel.model.rows)
     qtmodeltester.check(page.panel.model)
-    assert [(e["status"], e["changed"], "job" in e) for e in finished] == [("succeeded", 3, False)]
+    assert [(e.summary.status, e.summary.changed, e.job) for e in finished] == [
+        ("succeeded", 3, None)
+    ]
     assert changed
     # The history shows the run, and choosing it shows its devices.
     qtbot.waitUntil(lambda: len(page.results.rows) == 3)
@@ -241,7 +243,7 @@ def test_run_now_on_a_job_runs_it_and_says_which_job(
     page.run_job()
     assert page.tabs.currentIndex() == 0
     assert _wait_for_summary(qtbot, page).startswith("Succeeded: 1 devices")
-    assert [(e["job"], e["changed"]) for e in finished] == [("core", 1)]
+    assert [(e.job, e.summary.changed) for e in finished] == [("core", 1)]
     qtbot.waitUntil(lambda: page.runs.rows != [] and page.runs.rows[0].job == "core")
 
 
