@@ -29,6 +29,11 @@ def _plain(value: object) -> object:
     return value
 
 
+def _unplain(value: Any) -> Any:
+    """A plain field's value back from JSON: lists as the tuples the fields hold."""
+    return tuple(value) if isinstance(value, list) else value
+
+
 def _optional_uuid(value: str | None) -> uuid.UUID | None:
     return None if value is None else uuid.UUID(value)
 
@@ -47,11 +52,7 @@ class _Event:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Self:
         """The event back from its wire object; keys beyond the fields are ignored."""
-        return cls(**{f.name: cls.parse.get(f.name, _same)(data[f.name]) for f in fields(cls)})
-
-
-def _same(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
+        return cls(**{f.name: cls.parse.get(f.name, _unplain)(data[f.name]) for f in fields(cls)})
 
 
 @dataclass
