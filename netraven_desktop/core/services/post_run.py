@@ -45,7 +45,7 @@ async def run_with_after_steps(
     """Run each piece of work in turn, stopping after a cancelled one; notify each run's
     channels once its results are committed (a slow or broken channel never changes a
     run's outcome); then prune what the retention settings let go. A due job whose slot
-    someone else ran meanwhile is skipped (a `run_skipped` event).
+    someone else ran meanwhile is skipped (a `RunSkipped` event).
 
     `started(engine)` lets the caller wire its cancel signals to the engine.
     """
