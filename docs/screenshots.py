@@ -20,7 +20,7 @@ import qasync
 from netraven_desktop.core.secrets import SecretStore
 from netraven_desktop.core.services import devices
 from netraven_desktop.ui.backup_process import engine_command
-from netraven_desktop.ui.context import AppContext
+from netraven_desktop.ui.context import AppContext, FinishedRun
 from netraven_desktop.ui.demo import start_demo
 from netraven_desktop.ui.main_window import MainWindow
 from netraven_desktop.ui.pages.audit import AuditPage
@@ -92,7 +92,7 @@ async def shoot(ctx: AppContext) -> None:
     await settle()
     window.grab().save(str(OUT / "search.png"))
 
-    finished: asyncio.Future[dict] = asyncio.get_running_loop().create_future()
+    finished: asyncio.Future[FinishedRun] = asyncio.get_running_loop().create_future()
     ctx.events.run_finished.connect(lambda e: finished.done() or finished.set_result(e))
     async with ctx.db.async_read_session() as session:
         names = [d.name for d in await devices.list_devices(session)]

@@ -9,6 +9,7 @@ import getpass
 import json
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ from ..core.services import (
     retention,
     runs,
 )
-from ..core.services.engine import BackupEngine, EngineOptions, Event, RunSummary
+from ..core.services.engine import BackupEngine, EngineOptions
+from ..core.services.events import DeviceFinished, RunEvent, RunSkipped, RunSummary
 from .output import print_json, print_table
 from .stdin_control import watch_stdin
 
@@ -82,7 +84,7 @@ def _execute(db: Database, args: argparse.Namespace, work: list[post_run.Work]) 
         options = EngineOptions.from_settings(
             session, concurrency=args.concurrency, record_dir=Path(record) if record else None
         )
-    emit = _print_json_event if args.json else _print_human_event
+    emit = _print_json_run_event if args.json else _print_human_event
     summaries = asyncio.run(_run(db, work, options, emit, cancel_on_stdin=args.cancel_on_stdin))
     if not args.json:
         for summary in summaries:
@@ -94,7 +96,7 @@ async def _run(
     db: Database,
     work: list[post_run.Work],
     options: EngineOptions,
-    emit: Any,
+    emit: Callable[[RunEvent], None],
     *,
     cancel_on_stdin: bool = False,
 ) -> list[RunSummary]:
@@ -168,21 +170,24 @@ def job_remove(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_json_event(event: Event) -> None:
+def _print_json_event(event: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(event) + "\n")
     sys.stdout.flush()
 
 
-def _print_human_event(event: Event) -> None:
-    if event["event"] == "run_skipped":
-        print(f"job {event['job']}: skipped, {event['reason']}", flush=True)
-    if event["event"] != "device_finished":
-        return
-    status = event["status"]
-    detail = f"  {event['error_class']}: {event['message']}" if event["error_class"] else ""
-    if event["warnings"]:  # set-up commands the device rejected; the backup went on
-        detail = "  warning: " + "; ".join(event["warnings"])
-    print(f"{event['device']:<30} {status}{detail}", flush=True)
+def _print_json_run_event(event: RunEvent) -> None:
+    _print_json_event(event.to_json())
+
+
+def _print_human_event(event: RunEvent) -> None:
+    match event:
+        case RunSkipped(job=job, reason=reason):
+            print(f"job {job}: skipped, {reason}", flush=True)
+        case DeviceFinished():
+            detail = f"  {event.error_class}: {event.message}" if event.error_class else ""
+            if event.warnings:  # set-up commands the device rejected; the backup went on
+                detail = "  warning: " + "; ".join(event.warnings)
+            print(f"{event.device:<30} {event.status}{detail}", flush=True)
 
 
 def backup_show(db: Database, args: argparse.Namespace) -> int:

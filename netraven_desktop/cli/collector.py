@@ -21,7 +21,15 @@ from ..core.secrets import SecretStore
 from ..core.services import collector_registry
 from ..core.services.access import team_mode
 from ..core.services.collector import Collector, CollectorOptions
-from ..core.services.engine import EngineOptions, Event
+from ..core.services.engine import EngineOptions
+from ..core.services.events import (
+    CollectorSilent,
+    CollectorStarted,
+    CollectorStopped,
+    DeviceFinished,
+    Event,
+    RunEnqueued,
+)
 from ..core.validation import validate_label, validate_name
 from .output import print_json, print_table
 from .users import read_password
@@ -133,17 +141,17 @@ def collector_password(db: Database, args: argparse.Namespace) -> int:
 
 
 def _print_json(event: Event) -> None:
-    sys.stdout.write(json.dumps(event) + "\n")
+    sys.stdout.write(json.dumps(event.to_json()) + "\n")
     sys.stdout.flush()
 
 
 def _print_human(event: Event) -> None:
-    kind = event["event"]
-    if kind == "device_finished":
-        detail = f"  {event['error_class']}" if event["error_class"] else ""
-        print(f"{event['device']}: {event['status']}{detail}", flush=True)
-    elif kind in ("collector_started", "collector_stopped", "run_enqueued", "collector_silent"):
-        print(" ".join(f"{k}={v}" for k, v in event.items()), flush=True)
+    match event:
+        case DeviceFinished():
+            detail = f"  {event.error_class}" if event.error_class else ""
+            print(f"{event.device}: {event.status}{detail}", flush=True)
+        case CollectorStarted() | CollectorStopped() | RunEnqueued() | CollectorSilent():
+            print(" ".join(f"{k}={v}" for k, v in event.to_json().items()), flush=True)
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -77,6 +77,7 @@ async def _backup(path: Path, store: SecretStore) -> str:
     from .secret_fingerprints import keyring_reference
     from .services import credentials, devices
     from .services.engine import BackupEngine, EngineOptions
+    from .services.events import DeviceFinished, RunEvent
     from .services.runs import Selection
     from .sim import SimDevice, Simulator
 
@@ -103,10 +104,15 @@ async def _backup(path: Path, store: SecretStore) -> str:
                 )
             options = EngineOptions(concurrency=1, connect_timeout=10, device_timeout=60, retries=0)
             errors: list[str] = []
-            engine = BackupEngine(db, store, options, lambda e: errors.append(e.get("message", "")))
+
+            def note_error(event: RunEvent) -> None:
+                if isinstance(event, DeviceFinished) and event.message:
+                    errors.append(event.message)
+
+            engine = BackupEngine(db, store, options, note_error)
             summary = await engine.run(Selection(all=True))
         if summary.changed != 1:
-            problem = next((m for m in errors if m), summary.status)
+            problem = errors[0] if errors else summary.status
             raise RuntimeError(f"the simulated device was not backed up: {problem}")
         return f"1 simulated {device.platform} device, run {summary.status}"
     finally:

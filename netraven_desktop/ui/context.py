@@ -13,8 +13,18 @@ from typing import Any
 
 from ..core.db import Database
 from ..core.secrets import SecretStore
+from ..core.services.events import RunSummary
 from .ops import Ops, show_error
 from .qt import QObject, QSettings, Signal
+
+
+@dataclass(frozen=True)
+class FinishedRun:
+    """A run the window started, finished: its summary, and its job (None: devices chosen
+    by hand)."""
+
+    summary: RunSummary
+    job: str | None = None
 
 
 class Events(QObject):
@@ -22,7 +32,7 @@ class Events(QObject):
 
     inventory_changed = Signal()  # devices, tags or credentials were added/edited/removed
     backup_requested = Signal(list)  # device names the user wants backed up now
-    run_finished = Signal(dict)  # the engine's `run_finished` event of a run from the window
+    run_finished = Signal(object)  # a `FinishedRun` of a run from the window
     device_opened = Signal(str)  # show this device's history
 
 

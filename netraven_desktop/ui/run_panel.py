@@ -1,17 +1,29 @@
 """A backup run from the window, live: progress, each device's status, a summary, Cancel.
 
 The run itself is the CLI engine in a child process (`BackupProcess`); its JSON events
-are queued as they arrive and applied to the model on a timer, so a chatty engine (500
-devices finishing within a second) costs the window a few model updates, not thousands.
+are read back into typed events, queued as they arrive and applied to the model on a
+timer, so a chatty engine (500 devices finishing within a second) costs the window a few
+model updates, not thousands.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..core.services.engine import RunSummary
+from ..core.services.events import (
+    DeviceEvent,
+    DeviceFinished,
+    DeviceRetry,
+    DeviceStarted,
+    Event,
+    RunFinished,
+    RunSkipped,
+    RunStarted,
+    event_from_json,
+)
 from .backup_process import BackupProcess
 from .context import AppContext
 from .dialogs.host_key import HostKeyDialog
@@ -20,6 +32,7 @@ from .table_model import RowsModel
 from .table_view import make_table
 
 APPLY_EVERY_MS = 80  # how often queued engine events reach the model and progress bar
+log = logging.getLogger(__name__)
 
 
 def seconds(duration_ms: int | None) -> str:
@@ -64,18 +77,18 @@ class LiveResult:
     duration_ms: int | None = None
     collector: str | None = None  # a live run is this machine's own
 
-    def update(self, event: dict[str, Any]) -> None:
-        kind = event["event"]
-        if kind == "device_started":
-            self.status = "running"
-        elif kind == "device_retry":
-            self.status = f"retry {event['attempt']}"
-            self.error_class = event["error_class"]
-        elif kind == "device_finished":
-            self.status = event["status"]
-            self.error_class = event["error_class"]
-            self.message = event["message"]
-            self.duration_ms = event["duration_ms"]
+    def update(self, event: DeviceEvent) -> None:
+        match event:
+            case DeviceStarted():
+                self.status = "running"
+            case DeviceRetry():
+                self.status = f"retry {event.attempt}"
+                self.error_class = event.error_class
+            case DeviceFinished():
+                self.status = event.status
+                self.error_class = event.error_class
+                self.message = event.message
+                self.duration_ms = event.duration_ms
 
 
 class LiveResultsModel(ResultsModel):
@@ -89,15 +102,16 @@ class LiveResultsModel(ResultsModel):
         super().set_rows(rows)
         self._row_of = {row.device_name: i for i, row in enumerate(self.rows)}
 
-    def apply(self, events: list[dict[str, Any]]) -> None:
-        """Apply a batch of device events: one insert and one dataChanged at most."""
+    def apply(self, events: list[Event]) -> None:
+        """Apply a batch of events (device events count): one insert and one dataChanged
+        at most."""
         first_new = len(self.rows)
         new: list[LiveResult] = []
         changed: list[int] = []
         for event in events:
-            name = event.get("device")
-            if name is None:
+            if not isinstance(event, DeviceEvent):
                 continue
+            name = event.device
             row_no = self._row_of.get(name)
             if row_no is None:
                 row_no = self._row_of[name] = first_new + len(new)
@@ -161,8 +175,8 @@ class RunPanel(QtWidgets.QWidget):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.summary)
         self._process: BackupProcess | None = None
-        self._queue: list[dict[str, Any]] = []
-        self._finished: dict[str, Any] | None = None
+        self._queue: list[Event] = []
+        self._finished: RunFinished | None = None
         self._skipped = ""  # why a due job did not run (someone else ran its slot)
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(APPLY_EVERY_MS)
@@ -172,7 +186,7 @@ class RunPanel(QtWidgets.QWidget):
     def running(self) -> bool:
         return self._process is not None
 
-    async def run(self, what: str, *args: str) -> dict[str, Any] | None:
+    async def run(self, what: str, *args: str) -> RunFinished | None:
         """Back up `what` ("every enabled device") with `netraven-desktop ARGS --json`;
         the `run_finished` event, or None if the engine could not run (its error is
         shown as the summary)."""
@@ -186,7 +200,7 @@ class RunPanel(QtWidgets.QWidget):
         self._finished = None
         self._skipped = "the job is not due any more"
         self._process = process = BackupProcess(self.ctx, *args, "--json", parent=self)
-        process.event.connect(self._queue.append)
+        process.event.connect(self._receive)
         self.cancel_button.setEnabled(True)
         self._timer.start()
         try:
@@ -204,7 +218,7 @@ class RunPanel(QtWidgets.QWidget):
             last = process.stderr.strip().splitlines()[-1:] or [f"exit code {code}"]
             self.summary.setText(f"The run did not complete: {last[0]}")
         else:
-            self.summary.setText(RunSummary.from_event(self._finished).describe())
+            self.summary.setText(self._finished.summary.describe())
         return self._finished
 
     def cancel(self) -> None:
@@ -232,22 +246,31 @@ class RunPanel(QtWidgets.QWidget):
         self.ctx.spawn(dialog.load(), failed=dialog.failed)
         return dialog
 
+    def _receive(self, line: dict[str, Any]) -> None:
+        """Queue the child's event. A line that is no event this window knows is logged
+        and skipped: the run goes on, and its summary still comes."""
+        try:
+            self._queue.append(event_from_json(line))
+        except ValueError as exc:
+            log.warning("backup child: line skipped: %s", exc)
+
     def _apply(self) -> None:
         if not self._queue:
             return
         events = self._queue[:]
-        self._queue.clear()  # the same list: the process's signal appends to it
+        self._queue.clear()  # the same list: `_receive` appends to it
         done = self.progress.value()
         for event in events:
-            if event["event"] == "run_started":
-                self.progress.setRange(0, max(event["devices"], 1))
-                done = 0
-            elif event["event"] == "device_finished":
-                done += 1
-            elif event["event"] == "run_finished":
-                self._finished = event
-            elif event["event"] == "run_skipped":
-                self._skipped = event["reason"]
+            match event:
+                case RunStarted():
+                    self.progress.setRange(0, max(event.devices, 1))
+                    done = 0
+                case DeviceFinished():
+                    done += 1
+                case RunFinished():
+                    self._finished = event
+                case RunSkipped():
+                    self._skipped = event.reason
         self.progress.setValue(done)  # once a batch: a progress bar repaints at once
         self.model.apply(events)
         self._offer_host_key()

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from .context import AppContext
+from .context import AppContext, FinishedRun
 from .icons import icon
 from .qt import QtWidgets
 from .wording import plural
 
 
-def run_message(event: dict[str, Any]) -> tuple[str, str, bool] | None:
+def run_message(run: FinishedRun) -> tuple[str, str, bool] | None:
     """(title, text, is_failure) for a finished run worth a notification, else None."""
-    failed, changed = int(event.get("failed", 0)), int(event.get("changed", 0))
-    what = f"Job {event['job']}" if event.get("job") else "Backup run"
+    failed, changed = run.summary.failed, run.summary.changed
+    what = f"Job {run.job}" if run.job else "Backup run"
     if failed:
         return (
             f"{what}: {plural(failed, 'device')} failed",
-            f"{changed} changed, {event.get('unchanged', 0)} unchanged. See the Jobs view.",
+            f"{changed} changed, {run.summary.unchanged} unchanged. See the Jobs view.",
             True,
         )
     if changed:
@@ -45,8 +43,8 @@ class Tray(QtWidgets.QSystemTrayIcon):
         if self.isSystemTrayAvailable():
             self.show()
 
-    def run_finished(self, event: dict[str, Any]) -> None:
-        message = run_message(event)
+    def run_finished(self, run: FinishedRun) -> None:
+        message = run_message(run)
         if message is None:
             return
         title, text, failure = message

@@ -341,6 +341,7 @@ def engine_worker(spec: dict[str, Any]) -> dict[str, Any]:
     from netraven_desktop.core.secrets import Secrets, SecretStore, SecretStoreError
     from netraven_desktop.core.services import credentials, runs
     from netraven_desktop.core.services.engine import BackupEngine, EngineOptions
+    from netraven_desktop.core.services.events import DeviceRetry, RunEvent
 
     workdir = Path(tempfile.mkdtemp(prefix="netraven-bench-db-", dir=spec["tmp"]))
     db = Database(f"sqlite:///{workdir / 'bench.db'}")
@@ -366,9 +367,9 @@ def engine_worker(spec: dict[str, Any]) -> dict[str, Any]:
                 options = EngineOptions.from_settings(session, concurrency=spec["concurrency"])
             retries = 0
 
-            def emit(event: dict[str, Any]) -> None:
+            def emit(event: RunEvent) -> None:
                 nonlocal retries
-                if event["event"] == "device_retry":
+                if isinstance(event, DeviceRetry):
                     retries += 1
 
             async def one_run(profile: str | None) -> tuple[Any, str]:

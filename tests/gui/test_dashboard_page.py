@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 from netraven_desktop.core.crud import devices
 from netraven_desktop.core.db.base import utcnow
 from netraven_desktop.core.services import backups, runs
+from netraven_desktop.core.services.events import RunSummary
+from netraven_desktop.ui.context import FinishedRun
 from netraven_desktop.ui.pages.dashboard import DashboardPage, FailingModel
 from netraven_desktop.ui.tray import run_message
 from tests.snapshots import capture
@@ -64,14 +68,18 @@ def test_an_empty_database_says_no_run_yet(qtbot, run_async, app_ctx):
     assert page.failing.rowCount() == 0
 
 
+def finished_run(job=None, **counts) -> FinishedRun:
+    return FinishedRun(RunSummary(uuid.uuid4(), **counts), job)
+
+
 def test_tray_announces_failures_and_changes_only():
-    assert run_message({"job": "nightly", "failed": 2, "changed": 1, "unchanged": 7}) == (
+    assert run_message(finished_run("nightly", failed=2, changed=1, unchanged=7)) == (
         "Job nightly: 2 devices failed",
         "1 changed, 7 unchanged. See the Jobs view.",
         True,
     )
-    assert run_message({"failed": 0, "changed": 1, "unchanged": 0})[:2] == (
+    assert run_message(finished_run(changed=1))[:2] == (
         "Backup run: 1 configuration changed",
         "Open the device's history to see the diff.",
     )
-    assert run_message({"job": "nightly", "failed": 0, "changed": 0, "unchanged": 9}) is None
+    assert run_message(finished_run("nightly", unchanged=9)) is None

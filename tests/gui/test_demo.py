@@ -32,7 +32,7 @@ def test_demo_backs_up_its_devices_then_leaves_nothing_behind(qtbot, run_async, 
         ctx.events.run_finished.connect(finished.append)
         run_async(window.load())
         qtbot.waitUntil(lambda: bool(finished), timeout=60_000)
-        assert (finished[0]["job"], finished[0]["changed"]) == ("demo", 6)
+        assert (finished[0].job, finished[0].summary.changed) == ("demo", 6)
         window.close()
         run_async(window.shutdown())
         run_async(demo.db.aclose())

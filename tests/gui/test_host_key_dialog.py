@@ -50,7 +50,7 @@ def test_an_admin_compares_both_fingerprints_and_accepts_from_the_run(qtbot, app
     panel = RunPanel(app_ctx)
     qtbot.addWidget(panel)
     panel.show()
-    panel._queue.append(  # the engine's event for the device, as a run in the window gets it
+    panel._receive(  # the engine's event for the device, as a run in the window gets it
         {
             "event": "device_finished",
             "device": "edge-sw1",
@@ -58,6 +58,10 @@ def test_an_admin_compares_both_fingerprints_and_accepts_from_the_run(qtbot, app
             "error_class": "host_key_changed",
             "message": "the device's SSH host key changed",
             "duration_ms": 20,
+            "snapshot_id": None,
+            "lines_added": None,
+            "lines_removed": None,
+            "warnings": [],
         }
     )
     panel._apply()

@@ -3,6 +3,9 @@ own process, a real credential in the real keyring, and the engine in a child pr
 
 from __future__ import annotations
 
+import logging
+import uuid
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
@@ -11,9 +14,15 @@ from netraven_desktop.core.crud import devices, jobs
 from netraven_desktop.core.crud import tags as tag_rows
 from netraven_desktop.core.services import jobs as job_service
 from netraven_desktop.core.services import runs
+from netraven_desktop.core.services.events import (
+    DeviceFinished,
+    DeviceRetry,
+    DeviceStarted,
+    RunStarted,
+)
 from netraven_desktop.ui.main_window import MainWindow
 from netraven_desktop.ui.pages.jobs import TARGETS, JobsModel, JobsPage, RunsModel
-from netraven_desktop.ui.run_panel import LiveResultsModel, ResultsModel
+from netraven_desktop.ui.run_panel import LiveResultsModel, ResultsModel, RunPanel
 from tests.sim import add_sim_credential
 
 RUN_TIMEOUT_MS = 90_000
@@ -77,7 +86,9 @@ def test_backing_up_all_devices_shows_progress_each_device_and_the_history(
     assert _statuses(page.panel.model) == dict.fromkeys(names, "changed")
     assert all(row.duration_ms is not None for row in page.panel.model.rows)
     qtmodeltester.check(page.panel.model)
-    assert [(e["status"], e["changed"], "job" in e) for e in finished] == [("succeeded", 3, False)]
+    assert [(e.summary.status, e.summary.changed, e.job) for e in finished] == [
+        ("succeeded", 3, None)
+    ]
     assert changed
     # The history shows the run, and choosing it shows its devices.
     qtbot.waitUntil(lambda: len(page.results.rows) == 3)
@@ -232,27 +243,20 @@ def test_run_now_on_a_job_runs_it_and_says_which_job(
     page.run_job()
     assert page.tabs.currentIndex() == 0
     assert _wait_for_summary(qtbot, page).startswith("Succeeded: 1 devices")
-    assert [(e["job"], e["changed"]) for e in finished] == [("core", 1)]
+    assert [(e.job, e.summary.changed) for e in finished] == [("core", 1)]
     qtbot.waitUntil(lambda: page.runs.rows != [] and page.runs.rows[0].job == "core")
 
 
 def test_the_live_model_applies_batches_of_engine_events(qtmodeltester):
     model = LiveResultsModel()
     qtmodeltester.check(model)
-    model.apply([{"event": "run_started", "run_id": "r", "devices": 2, "concurrency": 2}])
-    model.apply([{"event": "device_started", "device": "a"}])
+    model.apply([RunStarted(uuid.uuid4(), devices=2, concurrency=2)])
+    model.apply([DeviceStarted("a")])
     model.apply(
         [
-            {"event": "device_retry", "device": "a", "error_class": "timeout", "attempt": 1},
-            {"event": "device_started", "device": "b"},
-            {
-                "event": "device_finished",
-                "device": "b",
-                "status": "failed",
-                "error_class": "auth_failed",
-                "message": "refused",
-                "duration_ms": 1500,
-            },
+            DeviceRetry("a", "timeout", attempt=1),
+            DeviceStarted("b"),
+            DeviceFinished("b", "failed", "auth_failed", "refused", 1500, None, None, None),
         ]
     )
     assert [
@@ -263,3 +267,19 @@ def test_the_live_model_applies_batches_of_engine_events(qtmodeltester):
         ["b", "failed", "auth_failed", "refused", "1.5 s", ""],
     ]
     qtmodeltester.check(model)
+
+
+def test_the_run_panel_reads_the_child_s_lines_and_skips_what_is_no_event(qtbot, app_ctx, caplog):
+    panel = RunPanel(app_ctx)
+    qtbot.addWidget(panel)
+    run = RunStarted(uuid.uuid4(), devices=2, concurrency=2)
+    with caplog.at_level(logging.WARNING, logger="netraven_desktop.ui.run_panel"):
+        for line in (run.to_json(), {"event": "export_progress", "files": 1}, {"x": 1}):
+            panel._receive(line)
+    assert panel._queue == [run]
+    assert [r.getMessage() for r in caplog.records] == [
+        "backup child: line skipped: not a run or collector event: 'export_progress'",
+        "backup child: line skipped: not a run or collector event: None",
+    ]
+    panel._apply()
+    assert (panel.progress.maximum(), panel.model.rowCount()) == (2, 0)

@@ -140,7 +140,7 @@ def test_the_window_runs_a_due_job_live_in_the_jobs_view(
             nightly = job_service.get_job(s, "nightly")
         assert (run.status, run.trigger) == ("succeeded", "schedule")
         assert run.scheduled_for is not None  # the slot: no other app or collector runs it
-        assert [(e["job"], e["changed"]) for e in finished] == [("nightly", 3)]
+        assert [(e.job, e.summary.changed) for e in finished] == [("nightly", 3)]
         assert window.tray.notices[0][0] == "Job nightly: 3 configurations changed"
         # Found due here while another app ran it meanwhile: the child runs nothing.
         run_async(window.run_job(nightly), timeout_ms=60_000)

@@ -21,6 +21,7 @@ from netraven_desktop.core.services import backups, credentials, runs
 from netraven_desktop.core.services import devices as device_service
 from netraven_desktop.core.services import host_keys as host_key_service
 from netraven_desktop.core.services.engine import BackupEngine, EngineOptions
+from netraven_desktop.core.services.events import DeviceFinished, DeviceRetry, RunEvent
 from netraven_desktop.core.sim import SimDevice, Simulator
 from netraven_desktop.core.sim.personalities import PERSONALITIES as PLATFORMS  # simulated
 
@@ -32,7 +33,7 @@ class Env:
 
     def __init__(self, db, store, sim):
         self.db, self.store, self.sim = db, store, sim
-        self.events: list[dict] = []
+        self.events: list[RunEvent] = []
         self.refs: list[str] = []
 
     def add_credential(self, name="lab", password="admin", enable="enable", **fields):
@@ -134,9 +135,9 @@ async def test_every_platform_backs_up(env):
     await env.add_devices(*(SimDevice(name=f"d-{p}", platform=p) for p in PLATFORMS))
     summary = await env.run()
     failed = {
-        e["device"]: e["message"]
+        e.device: e.message
         for e in env.events
-        if e["event"] == "device_finished" and e["status"] != "changed"
+        if isinstance(e, DeviceFinished) and e.status != "changed"
     }
     assert failed == {}
     assert summary.changed == len(PLATFORMS)
@@ -199,8 +200,8 @@ async def test_transient_failures_are_retried(env):
         concurrency=5, connect_timeout=2, device_timeout=10, retries=2, backoff=0.01
     )
     summary = await env.run(options)
-    retries = [e for e in env.events if e["event"] == "device_retry"]
-    assert [e["attempt"] for e in retries] == [1, 2]
+    retries = [e for e in env.events if isinstance(e, DeviceRetry)]
+    assert [e.attempt for e in retries] == [1, 2]
     assert env.results(summary.run_id)["flaky"].error_class == "disconnected"
 
 
@@ -290,7 +291,7 @@ async def test_cancel_keeps_finished_results_and_marks_the_rest(env):
 
     def on_event(event):
         env.events.append(event)
-        if event["event"] == "device_finished":
+        if isinstance(event, DeviceFinished):
             engine.cancel()
 
     engine.emit = on_event

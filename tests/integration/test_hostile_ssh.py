@@ -15,6 +15,7 @@ from netraven_desktop.core.crud import devices, host_keys, jobs
 from netraven_desktop.core.secrets import Secrets
 from netraven_desktop.core.services import backups, credentials, runs, settings
 from netraven_desktop.core.services.engine import BackupEngine, EngineOptions
+from netraven_desktop.core.services.events import DeviceFinished, RunEvent
 from tests.hostile_ssh import USERNAME, Behaviour, serve, silent_port
 
 OPTIONS = EngineOptions(
@@ -29,7 +30,7 @@ class Lab:
     def __init__(self, db, store):
         self.db, self.store = db, store
         self.refs: list[str] = []
-        self.events: list[dict] = []
+        self.events: list[RunEvent] = []
 
     def add_credentials(self, *passwords: str) -> None:
         """Untagged defaults, tried in the given order (by priority)."""
@@ -73,8 +74,8 @@ class Lab:
                 fingerprint=key.get_fingerprint("sha256"),
             )
 
-    def finished(self) -> dict:
-        (event,) = [e for e in self.events if e["event"] == "device_finished"]
+    def finished(self) -> DeviceFinished:
+        (event,) = [e for e in self.events if isinstance(e, DeviceFinished)]
         return event
 
 
@@ -162,7 +163,7 @@ async def test_a_rejected_terminal_width_is_a_warning_not_a_failure(lab):
     assert result.status == "changed"
     assert "terminal width 511" in result.message
     assert "% Invalid input detected" in result.message
-    (warning,) = lab.finished()["warnings"]
+    (warning,) = lab.finished().warnings
     assert warning == result.message
     with lab.db.read_session() as s:
         stored = backups.snapshot_text(s, "edge-sw1")[1]

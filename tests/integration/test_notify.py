@@ -40,7 +40,8 @@ from netraven_desktop.core.crud.notifications import EVENTS
 from netraven_desktop.core.errors import ConflictError, InputError, NotFoundError
 from netraven_desktop.core.secrets import SERVICE, Secrets
 from netraven_desktop.core.services import audit, credentials, notify, runs
-from netraven_desktop.core.services.engine import BackupEngine, EngineOptions, RunSummary
+from netraven_desktop.core.services.engine import BackupEngine, EngineOptions
+from netraven_desktop.core.services.events import DeviceFinished, RunEvent, RunSummary
 from netraven_desktop.core.sim import SimDevice, Simulator
 
 SMTP_USER = "netraven@example.net"
@@ -298,29 +299,17 @@ def a_run(**counts) -> RunSummary:
     return RunSummary(run_id=uuid.uuid4(), **counts)
 
 
-def finished(device, status, error_class=None, message=None, snapshot_id=None) -> dict:
-    return {
-        "event": "device_finished",
-        "device": device,
-        "status": status,
-        "error_class": error_class,
-        "message": message,
-        "duration_ms": 5,
-        "snapshot_id": snapshot_id,
-    }
+def finished(device, status, error_class=None, message=None, **snapshot) -> DeviceFinished:
+    values = {"snapshot_id": None, "lines_added": None, "lines_removed": None} | snapshot
+    return DeviceFinished(device, status, error_class, message, 5, **values)
 
 
-def mixed_run() -> tuple[RunSummary, list[dict]]:
+def mixed_run() -> tuple[RunSummary, list[DeviceFinished]]:
     summary = a_run(
         devices=3, changed=1, unchanged=1, failed=1, status="partial", failures={"unreachable": 1}
     )
     results = [
-        {"event": "device_started", "device": "core-sw1"},
-        finished("core-sw1", "changed", snapshot_id=str(uuid.uuid4()))
-        | {
-            "lines_added": 3,
-            "lines_removed": 1,
-        },
+        finished("core-sw1", "changed", snapshot_id=uuid.uuid4(), lines_added=3, lines_removed=1),
         finished("edge-rtr2", "failed", "unreachable", "connection refused by 10.0.0.9:22"),
         finished("dist-sw3", "unchanged"),
     ]
@@ -381,7 +370,7 @@ def test_a_run_makes_one_digest_per_event():
 def test_line_counts_may_come_with_the_events():
     summary = a_run(devices=2, changed=2, status="succeeded")
     results = [
-        finished("a", "changed") | {"lines_added": 7, "lines_removed": 0},
+        finished("a", "changed", lines_added=7, lines_removed=0),
         finished("b", "changed"),  # no counts known: the device is still listed
     ]
     [changed, _] = notify.notifications_for_run(summary, results)
@@ -519,7 +508,7 @@ async def test_a_real_run_then_its_notifications(ndb, secret_store, smtp_server,
                 devices.create_device(
                     s, name=spec.name, host="127.0.0.1", port=spec.port, platform=spec.platform
                 )
-        events: list[dict] = []
+        events: list[RunEvent] = []
         options = EngineOptions(connect_timeout=5, device_timeout=20, retries=0, backoff=0.01)
         summary = await BackupEngine(ndb, secret_store, options, events.append).run(
             runs.Selection(all=True)
@@ -528,15 +517,12 @@ async def test_a_real_run_then_its_notifications(ndb, secret_store, smtp_server,
         await sim.stop()
         secret_store.delete(credential.keyring_ref)
     assert (summary.changed, summary.failed) == (1, 1)
-    added = next(
-        e["lines_added"]
-        for e in events
-        if e.get("device") == "r1" and e["event"] == "device_finished"
-    )
+    finished_events = [e for e in events if isinstance(e, DeviceFinished)]
+    added = next(e.lines_added for e in finished_events if e.device == "r1")
     assert added > 0
 
     reports = await notify.deliver(
-        ndb, secret_store, notify.notifications_for_run(summary, events), **FAST
+        ndb, secret_store, notify.notifications_for_run(summary, finished_events), **FAST
     )
 
     assert [(r.event, r.ok) for r in reports] == [("backup_failed", True), ("config_changed", True)]

@@ -16,6 +16,7 @@ from netraven_desktop.core.secrets import Secrets
 from netraven_desktop.core.services import credentials, post_run, runs
 from netraven_desktop.core.services import jobs as job_service
 from netraven_desktop.core.services.engine import BackupEngine, EngineOptions
+from netraven_desktop.core.services.events import RunEvent, RunSkipped, RunStarted
 from netraven_desktop.core.services.scheduler import Scheduler
 from netraven_desktop.core.sim import SimDevice, Simulator
 
@@ -81,7 +82,7 @@ async def test_a_slot_two_runners_found_due_runs_once(scheduled, secret_store):
     work = post_run.Work(
         runs.Selection.from_target(job.target), job.id, "schedule", job.name, due.slot
     )
-    events: list[dict] = []
+    events: list[RunEvent] = []
     for _runner in range(2):
         await post_run.run_with_after_steps(
             db, secret_store, EngineOptions(retries=0), [work], events.append
@@ -89,7 +90,7 @@ async def test_a_slot_two_runners_found_due_runs_once(scheduled, secret_store):
     with db.read_session() as s:
         [run] = jobs.list_runs(s, job_id=job.id)
     assert (run.status, run.scheduled_for) == ("succeeded", due.slot)
-    [skipped] = [e for e in events if e["event"] == "run_skipped"]
-    assert skipped["job"] == "nightly"
-    assert "was started by another collector or app" in skipped["reason"]
-    assert sum(e["event"] == "run_started" for e in events) == 1
+    [skipped] = [e for e in events if isinstance(e, RunSkipped)]
+    assert skipped.job == "nightly"
+    assert "was started by another collector or app" in skipped.reason
+    assert sum(isinstance(e, RunStarted) for e in events) == 1

@@ -24,7 +24,7 @@ from ..crud import settings as setting_rows
 from ..crud import users as rows
 from ..db import Database, login_roles
 from ..db.base import utcnow
-from ..db.models import User
+from ..db.models import Role, User
 from ..errors import AuthenticationError, InputError
 from ..secrets import SecretStore
 from ..session_tokens import stored_token
@@ -48,7 +48,9 @@ def _check_password(password: str, field: str = "password") -> str:
 
 
 def _active_admins(session: Session) -> int:
-    stmt = select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True))
+    stmt = (
+        select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active.is_(True))
+    )
     return session.scalar(stmt) or 0
 
 
@@ -138,9 +140,9 @@ def set_user(
     user = rows.get_user_by_name(session, username)
     before = audit.state(user, ("role", "active"))
     losing_admin = (
-        user.role == "admin"
+        user.role == Role.ADMIN
         and user.active
-        and ((role is not None and role != "admin") or active is False)
+        and ((role is not None and role != Role.ADMIN) or active is False)
     )
     if losing_admin and _active_admins(session) <= 1:
         raise InputError("username", username, "is the last active admin")

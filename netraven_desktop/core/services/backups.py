@@ -19,7 +19,7 @@ from .. import diffing
 from ..crud import configs, jobs, outbox
 from ..crud import devices as device_rows
 from ..db.base import utcnow
-from ..db.models import ConfigSnapshot, JobRunResult
+from ..db.models import ConfigSnapshot, JobRunResult, ResultStatus
 from ..errors import InputError, NotFoundError
 from ..secret_fingerprints import Fingerprints, comparable
 from . import audit
@@ -131,9 +131,9 @@ def store_failure(
 ) -> JobRunResult:
     """Record a failed or cancelled device; nothing of its configuration is stored."""
     finished_at = utcnow()
-    if status == "failed":
+    if status == ResultStatus.FAILED:
         device_rows.record_backup_state(
-            session, device_id, last_backup_status="failed", last_backup_at=finished_at
+            session, device_id, last_backup_status=ResultStatus.FAILED, last_backup_at=finished_at
         )
     return jobs.add_result(
         session,

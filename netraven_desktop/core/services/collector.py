@@ -26,7 +26,16 @@ from ..crud import jobs as job_rows
 from ..db import Database
 from ..secrets import SecretStore
 from . import collector_registry, jobs, notify, work_queue
-from .engine import BackupEngine, EngineOptions, Event, RunSummary
+from .engine import BackupEngine, EngineOptions
+from .events import (
+    CollectorSilent,
+    CollectorStarted,
+    CollectorStopped,
+    DeviceFinished,
+    Event,
+    RunEnqueued,
+    RunSummary,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -81,7 +90,7 @@ class Collector:
             host=socket.gethostname(),
             fatal=True,
         )
-        self.emit({"event": "collector_started", "name": name, "labels": list(self.options.labels)})
+        self.emit(CollectorStarted(name, self.options.labels))
         heart = asyncio.create_task(self._heartbeat(), name="collector heartbeat")
         try:
             await self._loop()
@@ -91,7 +100,7 @@ class Collector:
             released = await self._unit(work_queue.release, name)
             await self._unit(collector_registry.stopped, name)
             await self._close_runs()
-            self.emit({"event": "collector_stopped", "name": name, "released": released})
+            self.emit(CollectorStopped(name, released))
 
     async def _loop(self) -> None:
         clock = asyncio.get_running_loop().time
@@ -174,7 +183,7 @@ class Collector:
             except Exception:  # e.g. a job naming a removed device: the others still run
                 log.exception("collector %s: job %s not enqueued", self.options.name, due.job.name)
                 continue
-            self.emit({"event": "run_enqueued", "job": due.job.name, "slot": due.slot.isoformat()})
+            self.emit(RunEnqueued(due.job.name, due.slot))
 
     async def _heartbeat(self) -> None:
         silent_after = timedelta(seconds=self.options.silent_after)
@@ -184,7 +193,7 @@ class Collector:
             await self._unit(collector_registry.beat, self.options.name)
             silent = await self._unit(collector_registry.claim_silent, silent_after) or []
             for gone in silent:
-                self.emit({"event": "collector_silent", "name": gone.name})
+                self.emit(CollectorSilent(gone.name))
             notices = [
                 notify.collector_silent_notification(c.name, c.host, c.heartbeat_at) for c in silent
             ]
@@ -226,15 +235,6 @@ def _close_and_describe(session: Session) -> list[list[notify.Notification]]:
             status=run.status,
         )
         job = job_rows.get_job(session, run.job_id).name if run.job_id else None
-        events = [
-            {
-                "event": "device_finished",
-                "device": r.device_name,
-                "status": r.status,
-                "error_class": r.error_class,
-                "message": r.message,
-            }
-            for r in results
-        ]
-        described.append(notify.notifications_for_run(summary, events, job=job))
+        finished = [DeviceFinished.of(r) for r in results]
+        described.append(notify.notifications_for_run(summary, finished, job=job))
     return described

@@ -17,7 +17,7 @@ import functools
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,7 +28,7 @@ from ..crud import credentials as credential_rows
 from ..crud import host_keys as host_key_rows
 from ..db import Database
 from ..db.base import utcnow
-from ..db.models import ConfigSnapshot, Device, JobRunResult
+from ..db.models import Device, ResultStatus
 from ..drivers.errors import BackupError
 from ..drivers.filters import clean, parse_facts
 from ..drivers.ssh import Capture, Login, Target, capture, fetch_host_key
@@ -40,10 +40,18 @@ from ..secret_fingerprints import MaskKey, fingerprints, load_key
 from ..secrets import Secrets, SecretStore, SecretStoreError
 from . import backups, host_keys, runs, settings, vault, work_queue
 from .access import authorize
+from .events import (
+    DeviceFinished,
+    DeviceRetry,
+    DeviceStarted,
+    RunEvent,
+    RunFinished,
+    RunStarted,
+    RunSummary,
+)
 from .result_writer import ResultWriter, Work
 
 log = logging.getLogger(__name__)
-Event = dict[str, Any]
 T = TypeVar("T")
 # A collector's step in each result's transaction: may this result be stored?
 Settle = Callable[[Session, uuid.UUID, str], bool]
@@ -90,56 +98,6 @@ class _DevicePlan:
     unusable: str = ""
 
 
-@dataclass
-class RunSummary:
-    run_id: uuid.UUID
-    devices: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    failed: int = 0
-    cancelled: int = 0
-    status: str = "running"
-    failures: dict[str, int] = field(default_factory=dict)
-
-    def as_event(self) -> Event:
-        return {
-            "event": "run_finished",
-            "run_id": str(self.run_id),
-            "status": self.status,
-            "devices": self.devices,
-            "changed": self.changed,
-            "unchanged": self.unchanged,
-            "failed": self.failed,
-            "cancelled": self.cancelled,
-            "failures": dict(sorted(self.failures.items())),
-        }
-
-    @classmethod
-    def from_event(cls, event: Event) -> RunSummary:
-        """The summary back from its `run_finished` event (the window reads a child's)."""
-        return cls(
-            run_id=uuid.UUID(event["run_id"]),
-            devices=event["devices"],
-            changed=event["changed"],
-            unchanged=event["unchanged"],
-            failed=event["failed"],
-            cancelled=event["cancelled"],
-            status=event["status"],
-            failures=dict(event["failures"]),
-        )
-
-    def describe(self) -> str:
-        """The one line the CLI prints and the window shows for a finished run."""
-        text = (
-            f"{self.status.capitalize()}: {self.devices} devices, {self.changed} changed, "
-            f"{self.unchanged} unchanged, {self.failed} failed"
-        )
-        if self.cancelled:
-            text += f", {self.cancelled} cancelled"
-        failures = ", ".join(f"{count} {kind}" for kind, count in sorted(self.failures.items()))
-        return text + (f" ({failures})" if failures else "")
-
-
 class BackupEngine:
     """Runs one backup run at a time; `cancel()` may be called from any task."""
 
@@ -148,7 +106,7 @@ class BackupEngine:
         db: Database,
         store: SecretStore,
         options: EngineOptions,
-        emit: Callable[[Event], None] | None = None,
+        emit: Callable[[RunEvent], None] | None = None,
     ) -> None:
         self.db = db
         self.store = store
@@ -187,14 +145,7 @@ class BackupEngine:
                 scheduled_for=scheduled_for,
             )
         summary = RunSummary(run_id=run.id, devices=len(plans))
-        self.emit(
-            {
-                "event": "run_started",
-                "run_id": str(run.id),
-                "devices": len(plans),
-                "concurrency": self.options.concurrency,
-            }
-        )
+        self.emit(RunStarted(run.id, len(plans), self.options.concurrency))
         await self._execute(plans, run.id, summary)
         succeeded = summary.changed + summary.unchanged
         async with self.db.async_session() as session:
@@ -207,7 +158,7 @@ class BackupEngine:
                 cancelled=self._cancelled.is_set(),
             )
         summary.status = finished.status
-        self.emit(summary.as_event())
+        self.emit(RunFinished(summary))
         return summary
 
     async def run_claimed(
@@ -266,17 +217,17 @@ class BackupEngine:
         """Back up one device. Cancelling stops its capture, never its bookkeeping."""
         started_at = utcnow()
         outcome: tuple[Capture, uuid.UUID] | BackupError
-        status = "failed"
+        status = ResultStatus.FAILED
         try:
             async with limit:
                 started_at = utcnow()
-                self.emit({"event": "device_started", "device": plan.name})
+                self.emit(DeviceStarted(plan.name))
                 async with asyncio.timeout(self.options.device_timeout):
                     outcome = await self._capture(plan)
         except asyncio.CancelledError:
             if not self._cancelled.is_set():
                 raise
-            outcome, status = BackupError("cancelled"), "cancelled"
+            outcome, status = BackupError("cancelled"), ResultStatus.CANCELLED
         except TimeoutError:
             outcome = BackupError("timeout", f"no result within {self.options.device_timeout:g}s")
         except BackupError as exc:
@@ -354,14 +305,7 @@ class BackupEngine:
             except BackupError as exc:
                 if not exc.transient or number == self.options.retries:
                     raise
-                self.emit(
-                    {
-                        "event": "device_retry",
-                        "device": plan.name,
-                        "error_class": exc.error_class,
-                        "attempt": number + 1,
-                    }
-                )
+                self.emit(DeviceRetry(plan.name, exc.error_class, number + 1))
                 await asyncio.sleep(self.options.backoff * 2**number)
                 number += 1
 
@@ -410,7 +354,7 @@ class BackupEngine:
         stored = await self._writer.submit(
             self._settled(
                 plan,
-                "changed",
+                ResultStatus.CHANGED,
                 functools.partial(
                     backups.store_capture,
                     run_id=run_id,
@@ -430,11 +374,11 @@ class BackupEngine:
         if stored is None:
             return
         result, snapshot = stored
-        if result.status == "changed":
+        if result.status == ResultStatus.CHANGED:
             summary.changed += 1
         else:
             summary.unchanged += 1
-        self.emit(_finished_event(result, snapshot, seen.warnings))
+        self.emit(DeviceFinished.of(result, snapshot, tuple(seen.warnings)))
 
     async def _record_failure(
         self,
@@ -443,7 +387,7 @@ class BackupEngine:
         started_at: datetime,
         summary: RunSummary,
         error: BackupError,
-        status: str = "failed",
+        status: str = ResultStatus.FAILED,
     ) -> None:
         result = await self._writer.submit(
             self._settled(
@@ -463,30 +407,12 @@ class BackupEngine:
         )
         if result is None:
             return
-        if status == "cancelled":
+        if status == ResultStatus.CANCELLED:
             summary.cancelled += 1
         else:
             summary.failed += 1
             summary.failures[error.error_class] = summary.failures.get(error.error_class, 0) + 1
-        self.emit(_finished_event(result, None))
-
-
-def _finished_event(
-    result: JobRunResult, snapshot: ConfigSnapshot | None, warnings: list[str] | None = None
-) -> Event:
-    """The `device_finished` event, read off the stored result (docs/cli.md)."""
-    return {
-        "event": "device_finished",
-        "device": result.device_name,
-        "status": result.status,
-        "error_class": result.error_class,
-        "message": result.message,
-        "duration_ms": result.duration_ms,
-        "snapshot_id": str(snapshot.id) if snapshot else None,
-        "lines_added": snapshot.lines_added if snapshot else None,
-        "lines_removed": snapshot.lines_removed if snapshot else None,
-        "warnings": warnings or [],
-    }
+        self.emit(DeviceFinished.of(result))
 
 
 def _plan_devices(

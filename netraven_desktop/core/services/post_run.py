@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..db import Database
+from ..db.models import RunStatus
 from ..errors import SlotTakenError
 from ..secrets import SecretStore
 from . import notify, retention, runs
-from .engine import BackupEngine, EngineOptions, Event, RunSummary
+from .engine import BackupEngine, EngineOptions
+from .events import DeviceFinished, RunEvent, RunSkipped, RunSummary
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ async def run_with_after_steps(
     store: SecretStore,
     options: EngineOptions,
     work: Sequence[Work],
-    emit: Callable[[Event], None],
+    emit: Callable[[RunEvent], None],
     *,
     actor: str | None = None,
     started: Callable[[BackupEngine], None] | None = None,
@@ -43,14 +45,14 @@ async def run_with_after_steps(
     """Run each piece of work in turn, stopping after a cancelled one; notify each run's
     channels once its results are committed (a slow or broken channel never changes a
     run's outcome); then prune what the retention settings let go. A due job whose slot
-    someone else ran meanwhile is skipped (a `run_skipped` event).
+    someone else ran meanwhile is skipped (a `RunSkipped` event).
 
     `started(engine)` lets the caller wire its cancel signals to the engine.
     """
-    finished: list[Event] = []
+    finished: list[DeviceFinished] = []
 
-    def collect(event: Event) -> None:
-        if event["event"] == "device_finished":
+    def collect(event: RunEvent) -> None:
+        if isinstance(event, DeviceFinished):
             finished.append(event)
         emit(event)
 
@@ -69,13 +71,13 @@ async def run_with_after_steps(
                 scheduled_for=item.slot,
             )
         except SlotTakenError as taken:
-            emit({"event": "run_skipped", "job": item.job_name, "reason": str(taken)})
+            emit(RunSkipped(item.job_name, str(taken)))
             continue
         summaries.append(summary)
         await notify.deliver(
             db, store, notify.notifications_for_run(summary, finished, job=item.job_name)
         )
-        if summary.status == "cancelled":
+        if summary.status == RunStatus.CANCELLED:
             break
     async with db.async_session() as session:
         await session.run_sync(retention.apply_retention)

@@ -147,7 +147,7 @@ def recover_interrupted_runs(session: Session) -> list[JobRun]:
     """
     host = socket.gethostname()
     dead = []
-    for run in jobs.list_runs(session, status="running", limit=None):
+    for run in jobs.list_runs(session, status=RunStatus.RUNNING, limit=None):
         if run.owner == QUEUE_OWNER:
             continue
         owner_host, _, pid = (run.owner or ":").rpartition(":")
@@ -156,7 +156,9 @@ def recover_interrupted_runs(session: Session) -> list[JobRun]:
                 continue
         elif utcnow() - run.started_at < FOREIGN_RUN_EXPIRY:
             continue
-        dead.append(jobs.update_run(session, run.id, status="interrupted", finished_at=utcnow()))
+        dead.append(
+            jobs.update_run(session, run.id, status=RunStatus.INTERRUPTED, finished_at=utcnow())
+        )
     return dead
 
 

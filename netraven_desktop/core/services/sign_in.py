@@ -15,7 +15,7 @@ from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session
 
 from ..db import Database, login_roles
-from ..db.models import User
+from ..db.models import Role, User
 from ..db.url import DatabaseURL
 from ..errors import AuthenticationError, InputError, PermissionDeniedError
 from ..log_masking import remember_secret
@@ -72,7 +72,7 @@ def server_admin(session: Session) -> tuple[str, str]:
     """A login that is no user of the database (the owner, a superuser) acts as itself,
     as an admin, only when the server makes it one: to set migrated members' passwords."""
     name, role = login_roles.connected_role(session)
-    if role != "admin":
+    if role != Role.ADMIN:
         raise InputError("--user", "", "this database is in team mode: give --user NAME")
     return name, role
 
@@ -105,7 +105,7 @@ def require_admin_login(session: Session, doing: str) -> None:
     if not login_roles.is_postgresql(session) or not team_mode(session):
         return
     name, role = login_roles.connected_role(session)
-    if role != "admin":
+    if role != Role.ADMIN:
         raise PermissionDeniedError(
             f"{doing} on a team database needs an admin login: {name} is "
             f"{role or 'in none of the team groups'} (connect with --user ADMIN)"

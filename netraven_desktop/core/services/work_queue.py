@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..crud import jobs as job_rows
 from ..db.base import utcnow
-from ..db.models import Device, Job, JobRun, JobRunResult, WorkItem
+from ..db.models import Device, Job, JobRun, JobRunResult, ResultStatus, RunStatus, WorkItem
 from . import runs
 from .access import authorize
 from .dual import dual
@@ -115,7 +115,7 @@ def settle(session: Session, item_id: uuid.UUID, collector: str, status: str) ->
     """Mark an item done (True: store its result in this transaction) if this collector
     still holds its lease. A cancelled item goes back to the queue (False: no result)."""
     held = and_(WorkItem.id == item_id, WorkItem.collector == collector, WorkItem.state == "leased")
-    if status == "cancelled":
+    if status == ResultStatus.CANCELLED:
         session.execute(
             update(WorkItem).where(held).values(state="queued", collector=None, lease_until=None)
         )
@@ -142,7 +142,11 @@ def finish_complete_runs(session: Session) -> list[JobRun]:
     open_items = select(WorkItem.id).where(WorkItem.run_id == JobRun.id, WorkItem.state != "done")
     complete = (
         select(JobRun)
-        .where(JobRun.owner == runs.QUEUE_OWNER, JobRun.status == "running", ~open_items.exists())
+        .where(
+            JobRun.owner == runs.QUEUE_OWNER,
+            JobRun.status == RunStatus.RUNNING,
+            ~open_items.exists(),
+        )
         .with_for_update(skip_locked=True)
     )
     finished = []
@@ -154,14 +158,14 @@ def finish_complete_runs(session: Session) -> list[JobRun]:
                 .group_by(JobRunResult.status)
             ).all()
         )
-        succeeded = counts.get("changed", 0) + counts.get("unchanged", 0)
+        changed = counts.get(ResultStatus.CHANGED, 0)
         finished.append(
             runs.finish_run(
                 session,
                 run.id,
-                succeeded=succeeded,
-                failed=counts.get("failed", 0),
-                changed=counts.get("changed", 0),
+                succeeded=changed + counts.get(ResultStatus.UNCHANGED, 0),
+                failed=counts.get(ResultStatus.FAILED, 0),
+                changed=changed,
                 cancelled=False,
             )
         )

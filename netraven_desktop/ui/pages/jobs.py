@@ -16,7 +16,7 @@ from ...core.db.models import JobRun
 from ...core.services import jobs, runs, tags, work_queue
 from ...core.services.jobs import JobStatus
 from .. import prefs
-from ..context import AppContext
+from ..context import AppContext, FinishedRun
 from ..job_dialog import JobDialog, describe_target
 from ..ops import Superseded
 from ..qt import QtCore, QtWidgets
@@ -277,9 +277,9 @@ class JobsPage(Page):
     async def _run(self, what: str, args: list[str], job: str | None) -> None:
         finished = await self.panel.run(what, *args)
         if finished is not None:
-            self.show_run = uuid.UUID(finished["run_id"])  # the history shows it next
+            self.show_run = finished.summary.run_id  # the history shows it next
             self.ctx.report(self.panel.summary.text())
-            self.ctx.events.run_finished.emit(finished | ({"job": job} if job else {}))
+            self.ctx.events.run_finished.emit(FinishedRun(finished.summary, job))
             self.ctx.events.inventory_changed.emit()  # new snapshots and facts
         # The refresh that news starts may supersede this one; the run still ended well
         # (a scheduled job awaits this task).

@@ -9,13 +9,15 @@ message.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ...db.models import ResultStatus
+
 if TYPE_CHECKING:
-    from ..engine import RunSummary
+    from ..events import DeviceFinished, RunSummary
 
 TEXT_LIMIT = 50  # devices listed in a message body; the rest are counted
 DATA_LIMIT = 1000  # devices listed in the structured data of a notification
@@ -37,17 +39,16 @@ class Notification:
 
 def notifications_for_run(
     summary: RunSummary,
-    device_results: Iterable[Mapping[str, Any]],
+    finished: Iterable[DeviceFinished],
     *,
     job: str | None = None,
 ) -> list[Notification]:
     """The run's digests: `backup_failed` if any device failed, `config_changed` if any
-    changed, and always `job_finished`. `device_results` are the engine's
-    `device_finished` events (other events are ignored), which carry a change's
-    `lines_added` / `lines_removed`."""
-    results = [r for r in device_results if r.get("event", "device_finished") == "device_finished"]
-    failed = [r for r in results if r.get("status") == "failed"]
-    changed = [r for r in results if r.get("status") == "changed"]
+    changed, and always `job_finished`. `finished` are the run's `DeviceFinished` events,
+    which carry a change's `lines_added` / `lines_removed`."""
+    results = list(finished)
+    failed = [r for r in results if r.status == ResultStatus.FAILED]
+    changed = [r for r in results if r.status == ResultStatus.CHANGED]
     run_id = str(summary.run_id)
     where = f"job {job}" if job else f"run {run_id[:8]}"
     totals = (
@@ -58,12 +59,13 @@ def notifications_for_run(
     head = f"Backup {where} (run {run_id}) finished: {summary.status}.\n{totals}.\n"
     base = {"run_id": run_id, "job": job, "status": summary.status}
     found: list[Notification] = []
+    listing: list[dict[str, Any]]
     if failed:
         listing = [
             {
-                "device": str(r.get("device")),
-                "error_class": r.get("error_class"),
-                "message": one_line(r.get("message")),
+                "device": r.device,
+                "error_class": r.error_class,
+                "message": one_line(r.message),
             }
             for r in failed
         ]
@@ -82,18 +84,15 @@ def notifications_for_run(
             )
         )
     if changed:
-        listing = []
-        for r in changed:
-            name = str(r.get("device"))
-            added, removed = r.get("lines_added"), r.get("lines_removed")
-            listing.append(
-                {
-                    "device": name,
-                    "lines_added": added,
-                    "lines_removed": removed,
-                    "snapshot_id": r.get("snapshot_id"),
-                }
-            )
+        listing = [
+            {
+                "device": r.device,
+                "lines_added": r.lines_added,
+                "lines_removed": r.lines_removed,
+                "snapshot_id": str(r.snapshot_id) if r.snapshot_id else None,
+            }
+            for r in changed
+        ]
         lines = [
             f"  {d['device']}"
             + (
