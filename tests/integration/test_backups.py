@@ -4,6 +4,7 @@ database (SQLite and PostgreSQL) and the real OS keyring."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -19,6 +20,7 @@ from netraven_desktop.core.drivers.profiles import MASK
 from netraven_desktop.core.secrets import Secrets
 from netraven_desktop.core.services import backups, credentials, runs
 from netraven_desktop.core.services import devices as device_service
+from netraven_desktop.core.services import engine as engine_module
 from netraven_desktop.core.services import host_keys as host_key_service
 from netraven_desktop.core.services.engine import BackupEngine, EngineOptions
 from netraven_desktop.core.services.events import DeviceFinished, DeviceRetry, RunEvent
@@ -303,6 +305,33 @@ async def test_cancel_keeps_finished_results_and_marks_the_rest(env):
     for name, result in results.items():
         if result.status == "cancelled":
             assert _snapshot_count(env.db, name) == 0
+
+
+@pytest.mark.asyncio
+async def test_cancel_stops_a_capture_that_lost_the_first_cancel(env, monkeypatch):
+    """On Python 3.11 a cancel landing just as asyncssh's `wait_for` completes is lost.
+    That race cannot be timed in a test, so this capture (a stand-in, the one fake here)
+    loses the first cancel, then waits on a device that sends nothing more."""
+    env.add_credential()
+    await env.add_devices(SimDevice(name="r1", platform="cisco_ios"))
+    capturing = asyncio.Event()
+
+    async def capture_losing_a_cancel(target, login, recorder=None):
+        capturing.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.Event().wait()
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(engine_module, "capture", capture_losing_a_cancel)
+    options = EngineOptions(concurrency=1, connect_timeout=5, device_timeout=3600, retries=0)
+    engine = BackupEngine(env.db, env.store, options)
+    run = asyncio.create_task(engine.run(runs.Selection(all=True)))
+    await capturing.wait()
+    engine.cancel()
+    async with asyncio.timeout(120):  # a hang guard: without the fix, an hour
+        summary = await run
+    assert (summary.status, summary.cancelled) == ("cancelled", 1)
+    assert env.results(summary.run_id)["r1"].status == "cancelled"
 
 
 @pytest.mark.asyncio

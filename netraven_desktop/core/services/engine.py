@@ -55,6 +55,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 # A collector's step in each result's transaction: may this result be stored?
 Settle = Callable[[Session, uuid.UUID, str], bool]
+# Seconds between cancels of a capture that is still going after a cancel (see _cancel_all).
+CANCEL_AGAIN_AFTER = 0.5
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,7 @@ class BackupEngine:
         self._cancelled = asyncio.Event()
         self._secrets: dict[str, asyncio.Future[Secrets | BackupError]] = {}
         self._writes: set[asyncio.Future[None]] = set()  # results being committed
+        self._capturing: set[asyncio.Task[Any]] = set()  # devices inside their SSH session
         self._mask_key: MaskKey | None = None
         self._settle: Settle | None = None
 
@@ -207,9 +210,19 @@ class BackupEngine:
         return guarded
 
     async def _cancel_all(self, tasks: list[asyncio.Task[None]]) -> None:
+        """Cancel every device; then cancel again each capture still going, until none is.
+
+        On Python 3.11 a cancel that lands just as an `asyncio.wait_for` inside it
+        completes is lost (asyncssh connects that way), and that capture would run on
+        until its device timeout, minutes after the user pressed Cancel.
+        """
         await self._cancelled.wait()
         for task in tasks:
             task.cancel()
+        while self._capturing:
+            await asyncio.wait(self._capturing, timeout=CANCEL_AGAIN_AFTER)
+            for task in self._capturing:
+                task.cancel()
 
     async def _device(
         self, plan: _DevicePlan, run_id: uuid.UUID, limit: asyncio.Semaphore, summary: RunSummary
@@ -222,8 +235,14 @@ class BackupEngine:
             async with limit:
                 started_at = utcnow()
                 self.emit(DeviceStarted(plan.name))
-                async with asyncio.timeout(self.options.device_timeout):
-                    outcome = await self._capture(plan)
+                me = asyncio.current_task()
+                assert me is not None  # a device always runs in its own task
+                self._capturing.add(me)
+                try:
+                    async with asyncio.timeout(self.options.device_timeout):
+                        outcome = await self._capture(plan)
+                finally:
+                    self._capturing.discard(me)
         except asyncio.CancelledError:
             if not self._cancelled.is_set():
                 raise

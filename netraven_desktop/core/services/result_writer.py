@@ -86,7 +86,9 @@ class ResultWriter:
             results = await loop.run_in_executor(self._thread, self._apply, works)
         except Exception as exc:
             if len(batch) == 1:
-                batch[0][1].set_exception(exc)
+                future = batch[0][1]
+                if not future.done():  # its submitter was cancelled meanwhile
+                    future.set_exception(exc)
                 return
             for item in batch:  # find the bad one; keep the rest
                 await self._commit([item])
