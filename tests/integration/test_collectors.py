@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.engine import make_url
 
-from netraven_desktop.core.crud import devices, tags
+from netraven_desktop.core.crud import configs, devices, tags
 from netraven_desktop.core.db.base import utcnow
 from netraven_desktop.core.db.models import Collector, Job, JobRun, JobRunResult, WorkItem
 from netraven_desktop.core.secrets import Secrets
@@ -266,3 +266,27 @@ def test_in_team_mode_a_login_that_is_no_collector_is_refused(team, env):
         with db.sync_engine.begin() as conn:
             conn.execute(text(f"DROP OWNED BY {role}"))
             conn.execute(text(f"DROP ROLE {role}"))
+
+
+def test_a_collector_applies_retention_once_its_run_is_closed(team):
+    db, admin, fleet, start = team
+    admin.ok("settings", "set", "retention.keep_last", "1")
+    name = fleet[0][0]
+    older = ("hostname oldest\n", "hostname older\n")
+    with db.session() as s:  # two older configurations of one device
+        device = devices.get_device_by_name(s, name)
+        for age, config in zip((2, 1), older, strict=True):
+            blob = configs.put_blob(s, config)
+            captured_at = utcnow() - timedelta(days=age)
+            configs.create_snapshot(
+                s, device_id=device.id, blob_sha256=blob.sha256, captured_at=captured_at
+            )
+    proc = start("a")
+    _until(lambda: _finished(db), "the run to finish")
+    _stop(db, proc, "a")  # the run was closed before this clean exit, so retention ran
+
+    with db.read_session() as s:
+        kept = configs.list_snapshots(s, devices.get_device_by_name(s, name).id)
+        texts = [configs.blob_text(configs.get_blob(s, k.blob_sha256)) for k in kept]
+    assert len(texts) == 1  # keep_last 1: only the run's own snapshot is left
+    assert texts[0] not in older

@@ -25,7 +25,7 @@ from ... import __version__
 from ..crud import jobs as job_rows
 from ..db import Database
 from ..secrets import SecretStore
-from . import collector_registry, jobs, notify, work_queue
+from . import collector_registry, jobs, notify, retention, work_queue
 from .engine import BackupEngine, EngineOptions
 from .events import (
     CollectorSilent,
@@ -200,10 +200,14 @@ class Collector:
             await notify.deliver(self.db, self.store, notices)
 
     async def _close_runs(self) -> None:
-        """Close runs whose items are all done, then notify their channels (after the
-        commit: a slow channel never holds a run open)."""
-        for notifications in await self._unit(_close_and_describe) or ():
+        """Close runs whose items are all done, notify their channels (after the commit:
+        a slow channel never holds a run open), then apply retention, as after a run
+        made in one process (`post_run`)."""
+        closed = await self._unit(_close_and_describe) or []
+        for notifications in closed:
             await notify.deliver(self.db, self.store, notifications)
+        if closed:
+            await self._unit(retention.apply_retention)
 
     async def _unit(
         self, work: Callable[..., T], *args: Any, fatal: bool = False, **kwargs: Any

@@ -2,7 +2,8 @@
 
 Written once for every front end that runs the engine in its own process: the CLI (and
 so the window, which starts the CLI as a child process). A collector closes queued runs
-itself and notifies them from the stored results (`services.collector`).
+itself, notifies them from the stored results and then applies retention
+(`services.collector`).
 """
 
 from __future__ import annotations
