@@ -17,12 +17,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import sys
 
 from .context import AppContext
-from .qt import QObject, QProcess, QProcessEnvironment, Signal
+from .qt import QObject, QProcess, QProcessEnvironment, QtCore, Signal
 
-CANCEL_GRACE = 10.0  # seconds a cancelled child gets to record its results
+log = logging.getLogger(__name__)
+
+CANCEL_GRACE = 10.0  # seconds a cancelled child gets to record its results before a kill
 
 
 def engine_command(*args: str) -> tuple[str, list[str]]:
@@ -68,6 +71,9 @@ class BackupProcess(QObject):
         self._pending = b""
         self._stderr = b""
         self._process.readyReadStandardError.connect(self._read_errors)
+        self.killed = False  # the child ignored a cancel for CANCEL_GRACE and was killed
+        self._kill_timer = QtCore.QTimer(self, singleShot=True, interval=int(CANCEL_GRACE * 1000))
+        self._kill_timer.timeout.connect(self._kill)
 
     @property
     def stderr(self) -> str:
@@ -95,9 +101,20 @@ class BackupProcess(QObject):
             raise
 
     def cancel(self) -> None:
-        """Ask the engine to stop: it records the devices not done as cancelled."""
+        """Ask the engine to stop: it records the devices not done as cancelled. A child
+        still running `CANCEL_GRACE` later (hung, or ignoring the request) is killed, so
+        Cancel always ends the run."""
         if self._process.state() != QProcess.ProcessState.NotRunning:
             self._process.write(b"cancel\n")
+            if not self._kill_timer.isActive():
+                self._kill_timer.start()
+
+    def _kill(self) -> None:
+        if self._process.state() != QProcess.ProcessState.NotRunning:
+            pid = self._process.processId()
+            log.warning("backup child %s ignored cancel for %s s: killed", pid, CANCEL_GRACE)
+            self.killed = True
+            self._process.kill()
 
     def _read(self) -> None:
         self._pending += bytes(self._process.readAllStandardOutput().data())

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..core.services import runs
 from ..core.services.events import (
     DeviceEvent,
     DeviceFinished,
@@ -24,6 +25,7 @@ from ..core.services.events import (
     RunStarted,
     event_from_json,
 )
+from . import backup_process
 from .backup_process import BackupProcess
 from .context import AppContext
 from .dialogs.host_key import HostKeyDialog
@@ -214,6 +216,12 @@ class RunPanel(QtWidgets.QWidget):
         self.heading.setText(f"Backing up {what}: ended at {datetime.now():%H:%M}.")
         if self._finished is None and code == 0:  # a due job someone else ran meanwhile
             self.summary.setText(f"Nothing ran: {self._skipped}")
+        elif process.killed:  # its run was left "running": mark it interrupted now
+            await self.ctx.ops.write(runs.recover_interrupted_runs)
+            self.summary.setText(
+                "The run did not complete: the backup process ignored Cancel for "
+                f"{backup_process.CANCEL_GRACE:g} s and was stopped; the run shows as interrupted."
+            )
         elif self._finished is None:
             last = process.stderr.strip().splitlines()[-1:] or [f"exit code {code}"]
             self.summary.setText(f"The run did not complete: {last[0]}")

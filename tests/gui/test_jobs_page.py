@@ -4,6 +4,7 @@ own process, a real credential in the real keyring, and the engine in a child pr
 from __future__ import annotations
 
 import logging
+import sys
 import uuid
 
 import pytest
@@ -20,6 +21,7 @@ from netraven_desktop.core.services.events import (
     DeviceStarted,
     RunStarted,
 )
+from netraven_desktop.ui import backup_process
 from netraven_desktop.ui.main_window import MainWindow
 from netraven_desktop.ui.pages.jobs import TARGETS, JobsModel, JobsPage, RunsModel
 from netraven_desktop.ui.run_panel import LiveResultsModel, ResultsModel, RunPanel
@@ -151,6 +153,42 @@ def test_cancelling_a_run_records_the_unfinished_devices_as_cancelled(
         run = runs.latest_runs(s)[0]
         assert run.status == "cancelled"
         assert {r.status for r in runs.run_results(s, run.id)} == {"cancelled"}
+
+
+# Stands in for an engine child that hangs after Cancel (ours always stops, so a hung one
+# cannot be made from it on demand): it opens a run as the engine does, says so, and then
+# ignores its standard input, where Cancel arrives.
+_DEAF_CHILD = """
+import json, os, sys, time
+from netraven_desktop.core.crud import jobs
+from netraven_desktop.core.db import Database
+from netraven_desktop.core.services.runs import this_owner
+db = Database(os.environ["NETRAVEN_DB_URL"])
+with db.session() as s:
+    run = jobs.create_run(s, device_count=1)
+    run.owner = this_owner()
+    run_id = str(run.id)
+db.close()
+print(json.dumps({"event": "run_started", "run_id": run_id, "devices": 1, "concurrency": 1}))
+sys.stdout.flush()
+while True:
+    time.sleep(1)
+"""
+
+
+def test_a_child_that_ignores_cancel_is_killed_and_its_run_marked_interrupted(
+    qtbot, app_ctx, page, monkeypatch
+):
+    monkeypatch.setattr(backup_process, "CANCEL_GRACE", 0.5)
+    monkeypatch.setattr(
+        backup_process, "engine_command", lambda *args: (sys.executable, ["-c", _DEAF_CHILD])
+    )
+    page.back_up_chosen()
+    qtbot.waitUntil(lambda: page.panel.progress.maximum() == 1, timeout=RUN_TIMEOUT_MS)
+    qtbot.mouseClick(page.panel.cancel_button, Qt.MouseButton.LeftButton)
+    assert "ignored Cancel for 0.5 s and was stopped" in _wait_for_summary(qtbot, page)
+    with app_ctx.db.read_session() as s:
+        assert runs.latest_runs(s)[0].status == "interrupted"
 
 
 def test_closing_the_window_during_a_run_cancels_it_cleanly(
