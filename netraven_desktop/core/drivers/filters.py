@@ -166,7 +166,7 @@ def _mask_lines(text: str, masker: _Masker) -> tuple[str, dict[int, tuple[str, .
             if any(trigger in line for trigger in triggers)
             for match in pattern.finditer(line)
             for group in range(1, pattern.groups + 1)
-            if match.start(group) >= 0
+            if match.end(group) > match.start(group)  # took part, and holds something
         ]
         if spans:
             number += text.count("\n", done, start)
