@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 
-from ..platforms import PLATFORMS
+from ..core.platforms import PLATFORMS
 
 
 @dataclass(frozen=True, slots=True)
