@@ -124,7 +124,7 @@ def error_lines(style: str, prompt: str, line: str, bad: int) -> list[str]:
     return ["unknown command."]
 
 
-CISCO_PAGING = ("terminal length 0", "terminal width 511")
+_CISCO_PAGING = ("terminal length 0", "terminal width 511")
 
 
 def cisco_like(key: str, build: Callable[[Seed], DeviceImage], **kw: object) -> Personality:
@@ -135,7 +135,7 @@ def cisco_like(key: str, build: Callable[[Seed], DeviceImage], **kw: object) -> 
         "user_prompt": "{name}>",
         "priv_prompt": "{name}#",
         "starts_privileged": False,
-        "paging_off": CISCO_PAGING,
+        "paging_off": _CISCO_PAGING,
         "paging_off_by": "terminal length 0",
         "enable_command": "enable",
         "commands": ("show running-config",),
