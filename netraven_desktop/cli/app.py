@@ -112,8 +112,8 @@ def run_command(args: argparse.Namespace) -> int:
 
 def run_simulator(args: argparse.Namespace) -> int:
     """Serve simulated devices until interrupted; needs no database."""
-    from ..core.sim import FAULTS
-    from ..core.sim.cli import serve
+    from ..sim import FAULTS
+    from ..sim.cli import serve
 
     if not 1 <= args.devices <= 5000:
         raise InputError("--devices", args.devices, "must be from 1 to 5000")

@@ -19,7 +19,7 @@ from ..core.drivers.ssh import Capture, Login, Target, capture
 from ..core.drivers.transcript import Transcript, load
 from ..core.errors import InputError
 from ..core.platforms import profile_for, validate_platform
-from ..core.sim.replay import ReplayDevice, Replayer, device_names
+from ..sim.replay import ReplayDevice, Replayer, device_names
 from .stdin_control import watch_stdin
 
 REPLAY_PASSWORD = "replay"  # what `platform test` types: a replayed device takes any

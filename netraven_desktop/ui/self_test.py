@@ -6,7 +6,7 @@ import os
 import sys
 from typing import TextIO
 
-from ..core.self_test import Check, self_test
+from ..self_test import Check, self_test
 
 ICON = "netraven-desktop"
 

@@ -33,7 +33,7 @@ from netraven_desktop.core.db import Database
 from netraven_desktop.core.db.models import ConfigBlob
 from netraven_desktop.core.db.schema import upgrade
 from netraven_desktop.core.services import config_search
-from netraven_desktop.core.sim.personalities import EXTRAS, Moment, Seed, build_image
+from netraven_desktop.sim.personalities import EXTRAS, Moment, Seed, build_image
 
 PLATFORMS = ("cisco_ios", "arista_eos", "cisco_nxos", "juniper_junos")
 RARE = "198.51.100.77"  # planted in a handful of configurations

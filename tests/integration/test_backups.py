@@ -24,8 +24,8 @@ from netraven_desktop.core.services import engine as engine_module
 from netraven_desktop.core.services import host_keys as host_key_service
 from netraven_desktop.core.services.engine import BackupEngine, EngineOptions
 from netraven_desktop.core.services.events import DeviceFinished, DeviceRetry, RunEvent
-from netraven_desktop.core.sim import SimDevice, Simulator
-from netraven_desktop.core.sim.personalities import PERSONALITIES as PLATFORMS  # simulated
+from netraven_desktop.sim import SimDevice, Simulator
+from netraven_desktop.sim.personalities import PERSONALITIES as PLATFORMS  # simulated
 
 FAST = EngineOptions(concurrency=20, connect_timeout=5, device_timeout=20, retries=0, backoff=0.01)
 

@@ -27,8 +27,8 @@ from netraven_desktop.core.db import Database
 from netraven_desktop.core.secret_fingerprints import keyring_reference
 from netraven_desktop.core.secrets import Secrets, SecretStore, SecretStoreError
 from netraven_desktop.core.services import credentials, notify
-from netraven_desktop.core.sim import SimDevice, Simulator
-from netraven_desktop.core.sim.personalities import PERSONALITIES as PLATFORMS  # simulated
+from netraven_desktop.sim import SimDevice, Simulator
+from netraven_desktop.sim.personalities import PERSONALITIES as PLATFORMS  # simulated
 from tests.clitools import Cli
 from tests.secret_corpus import load, sqlite_bytes
 

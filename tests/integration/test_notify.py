@@ -42,7 +42,7 @@ from netraven_desktop.core.secrets import SERVICE, Secrets
 from netraven_desktop.core.services import audit, credentials, notify, runs
 from netraven_desktop.core.services.engine import BackupEngine, EngineOptions
 from netraven_desktop.core.services.events import DeviceFinished, RunEvent, RunSummary
-from netraven_desktop.core.sim import SimDevice, Simulator
+from netraven_desktop.sim import SimDevice, Simulator
 
 SMTP_USER = "netraven@example.net"
 SMTP_PASSWORD = "Smtp-Pa55-w0rd-7c1e"

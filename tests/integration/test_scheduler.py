@@ -18,7 +18,7 @@ from netraven_desktop.core.services import jobs as job_service
 from netraven_desktop.core.services.engine import BackupEngine, EngineOptions
 from netraven_desktop.core.services.events import RunEvent, RunSkipped, RunStarted
 from netraven_desktop.core.services.scheduler import Scheduler
-from netraven_desktop.core.sim import SimDevice, Simulator
+from netraven_desktop.sim import SimDevice, Simulator
 
 
 @pytest_asyncio.fixture

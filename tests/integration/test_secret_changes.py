@@ -13,7 +13,7 @@ from netraven_desktop.core.secret_fingerprints import keyring_reference, load_ke
 from netraven_desktop.core.secrets import Secrets
 from netraven_desktop.core.services import backups, credentials, runs
 from netraven_desktop.core.services.engine import BackupEngine, EngineOptions
-from netraven_desktop.core.sim import SimDevice, Simulator
+from netraven_desktop.sim import SimDevice, Simulator
 from tests.secret_corpus import sqlite_bytes
 
 FAST = EngineOptions(concurrency=4, connect_timeout=5, device_timeout=20, retries=0)

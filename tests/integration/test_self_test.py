@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from netraven_desktop.core.secrets import Secrets, SecretStore
-from netraven_desktop.core.self_test import check_backup, run_checks
+from netraven_desktop.self_test import check_backup, run_checks
 from tests.clitools import Cli
 
 CHECKS = (

@@ -14,9 +14,9 @@ import asyncssh
 import pytest
 import pytest_asyncio
 
-from netraven_desktop.core.sim import FAULTS, SimDevice, Simulator
-from netraven_desktop.core.sim.cli import serve
-from netraven_desktop.core.sim.personalities import PERSONALITIES as PLATFORMS  # simulated
+from netraven_desktop.sim import FAULTS, SimDevice, Simulator
+from netraven_desktop.sim.cli import serve
+from netraven_desktop.sim.personalities import PERSONALITIES as PLATFORMS  # simulated
 
 if TYPE_CHECKING:
     from netraven_desktop.core.drivers.profiles import PlatformProfile

@@ -25,8 +25,8 @@ from netraven_desktop.core.errors import InputError, PermissionDeniedError
 from netraven_desktop.core.secrets import Secrets, SecretStore
 from netraven_desktop.core.services import auth, credentials, runs, vault
 from netraven_desktop.core.services.engine import BackupEngine, EngineOptions
-from netraven_desktop.core.sim import SimDevice, Simulator
 from netraven_desktop.core.vault_crypto import VaultIntegrityError, open_sealed, unwrap
+from netraven_desktop.sim import SimDevice, Simulator
 from tests.clitools import Cli, one_line_error
 from tests.integration.test_team_roles import MEMBER_PASSWORD, may
 

@@ -24,7 +24,7 @@ from netraven_desktop.core.drivers.filters import clean, parse_facts
 from netraven_desktop.core.drivers.ssh import Login, Target, capture
 from netraven_desktop.core.drivers.transcript import Chunk, Recorder, load
 from netraven_desktop.core.platforms import PLATFORMS as PROFILES
-from netraven_desktop.core.sim.replay import ReplayDevice, Replayer
+from netraven_desktop.sim.replay import ReplayDevice, Replayer
 from tests.clitools import add_lab_inventory, one_line_error
 from tests.sim import SIM_ENABLE, SIM_PASSWORD
 

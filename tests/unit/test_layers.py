@@ -1,6 +1,6 @@
-"""The layers of docs/architecture.md hold: the core has no Qt and no front end, only
-`ui/qt.py` imports PySide6, and the window reaches data only through services (a rule
-lives once, in the service layer, so the window cannot bypass it)."""
+"""The layers of docs/architecture.md hold: the core has no Qt, no front end and no
+simulator, only `ui/qt.py` imports PySide6, and the window reaches data only through
+services (a rule lives once, in the service layer, so the window cannot bypass it)."""
 
 from __future__ import annotations
 
@@ -59,6 +59,16 @@ def test_the_import_reader_resolves_relative_imports() -> None:
 
 def test_the_core_imports_no_qt_and_no_front_end() -> None:
     assert not offending("core", "PySide6", "qasync", "netraven_desktop.ui", "netraven_desktop.cli")
+
+
+def test_the_core_does_not_import_the_simulator() -> None:
+    """The simulator is tooling built on the core's platform data, so the arrow points from
+    `sim` to `core`; the self-test, which backs up a simulated device, sits outside too."""
+    assert not offending("core", "netraven_desktop.sim", "netraven_desktop.self_test")
+
+
+def test_the_simulator_imports_no_qt_and_no_front_end() -> None:
+    assert not offending("sim", "PySide6", "qasync", "netraven_desktop.ui", "netraven_desktop.cli")
 
 
 def test_only_ui_qt_imports_pyside6() -> None:

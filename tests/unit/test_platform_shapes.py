@@ -13,7 +13,7 @@ import pytest
 from netraven_desktop.core.drivers.filters import clean_config, parse_facts
 from netraven_desktop.core.drivers.profiles import rejected
 from netraven_desktop.core.platforms import PLATFORMS
-from netraven_desktop.core.sim.personalities import PERSONALITIES
+from netraven_desktop.sim.personalities import PERSONALITIES
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from typing import TextIO
 
 from sqlalchemy.engine import make_url
 
-from .db import Database
-from .db.schema import upgrade
-from .secrets import Secrets, SecretStore
+from .core.db import Database
+from .core.db.schema import upgrade
+from .core.secrets import Secrets, SecretStore
 
 Check = tuple[str, Callable[[], str]]
 FAILED = 1  # the exit code when any check failed (the CLI contract's "some items failed")
@@ -74,11 +74,11 @@ def check_backup(folder: Path, store: SecretStore) -> str:
 
 async def _backup(path: Path, store: SecretStore) -> str:
     # Imported here: the engine pulls in asyncssh, which a failed earlier check may explain.
-    from .secret_fingerprints import keyring_reference
-    from .services import credentials, devices
-    from .services.engine import BackupEngine, EngineOptions
-    from .services.events import DeviceFinished, RunEvent
-    from .services.runs import Selection
+    from .core.secret_fingerprints import keyring_reference
+    from .core.services import credentials, devices
+    from .core.services.engine import BackupEngine, EngineOptions
+    from .core.services.events import DeviceFinished, RunEvent
+    from .core.services.runs import Selection
     from .sim import SimDevice, Simulator
 
     db = Database(f"sqlite:///{path}")

@@ -20,7 +20,7 @@ from functools import partial
 
 import asyncssh
 
-from ..drivers.transcript import Chunk, Sent, Transcript
+from ..core.drivers.transcript import Chunk, Sent, Transcript
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _KEYS = frozenset(" ")  # the pager key a client types without a line break

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from ..errors import InputError
+from ..core.errors import InputError
 from .personalities import PERSONALITIES
 from .server import SimDevice, Simulator
 
