@@ -234,7 +234,7 @@ def end_connections(session: Session, name: str) -> int:
     )
 
 
-def connected_role(session: Session | Connection) -> tuple[str, str | None]:
+def connected_role(session: Session | Connection) -> tuple[str, Role | None]:
     """The connected login and the app role its group memberships give (the highest),
     as the server sees them: what the program shows and checks."""
     row = session.execute(
@@ -244,10 +244,8 @@ def connected_role(session: Session | Connection) -> tuple[str, str | None]:
             "pg_has_role(session_user, 'netraven_viewer', 'MEMBER')"
         )
     ).one()
-    role = next(
-        (r for r, member in zip(("admin", "operator", "viewer"), row[1:], strict=True) if member),
-        None,
-    )
+    # Role lists the roles highest first.
+    role = next((r for r, member in zip(Role, row[1:], strict=True) if member), None)
     return row[0], role
 
 
