@@ -11,7 +11,6 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from ..core.db import Database
 from ..core.errors import InputError
@@ -27,7 +26,13 @@ from ..core.services import (
     runs,
 )
 from ..core.services.engine import BackupEngine, EngineOptions
-from ..core.services.events import DeviceFinished, RunEvent, RunSkipped, RunSummary
+from ..core.services.events import DeviceFinished, RunEvent, RunSkipped, RunSummary, WireEvent
+from ..core.services.export_events import (
+    CommitsAdded,
+    ExportFinished,
+    ExportProgress,
+    FilesWritten,
+)
 from .output import print_json, print_table
 from .stdin_control import watch_stdin
 
@@ -84,7 +89,7 @@ def _execute(db: Database, args: argparse.Namespace, work: list[post_run.Work]) 
         options = EngineOptions.from_settings(
             session, concurrency=args.concurrency, record_dir=Path(record) if record else None
         )
-    emit = _print_json_run_event if args.json else _print_human_event
+    emit = _print_json_event if args.json else _print_human_event
     summaries = asyncio.run(_run(db, work, options, emit, cancel_on_stdin=args.cancel_on_stdin))
     if not args.json:
         for summary in summaries:
@@ -170,13 +175,9 @@ def job_remove(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_json_event(event: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(event) + "\n")
+def _print_json_event(event: WireEvent) -> None:
+    sys.stdout.write(json.dumps(event.to_json()) + "\n")
     sys.stdout.flush()
-
-
-def _print_json_run_event(event: RunEvent) -> None:
-    _print_json_event(event.to_json())
 
 
 def _print_human_event(event: RunEvent) -> None:
@@ -295,7 +296,7 @@ def backup_export(db: Database, args: argparse.Namespace) -> int:
     with db.read_session() as session:
         summary = export(session, Path(args.directory).expanduser(), tag=args.tag, progress=emit)
     if args.json:
-        _print_json_event(summary.to_dict())
+        _print_json_event(ExportFinished(summary))
     elif args.git:
         moved = f", {summary.moved} device files moved" if summary.moved else ""
         print(
@@ -309,11 +310,16 @@ def backup_export(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_human_progress(event: dict[str, Any]) -> None:
+def _print_human_progress(event: ExportProgress) -> None:
     """Big exports only: a line on stderr after each full batch."""
-    done = event.get("commits", event.get("files", 0))
-    if event["event"] == "export_progress" and done >= config_export.BATCH:
-        what = "commits" if "commits" in event else "files"
+    match event:
+        case FilesWritten(files=done):
+            what = "files"
+        case CommitsAdded(commits=done):
+            what = "commits"
+        case _:  # a skipped device is named in the summary
+            return
+    if done >= config_export.BATCH:
         print(f"... {done} {what}", file=sys.stderr, flush=True)
 
 

@@ -7,12 +7,22 @@ runs in a child process and streams progress as JSON lines; the window stays res
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 from typing import Any
 
+from ..core.services.export_events import (
+    CommitsAdded,
+    ExportFinished,
+    ExportSummary,
+    FilesWritten,
+    export_event_from_json,
+)
 from .backup_process import BackupProcess
 from .context import AppContext
 from .qt import QtWidgets
+
+log = logging.getLogger(__name__)
 
 
 class ExportDialog(QtWidgets.QDialog):
@@ -59,8 +69,8 @@ class ExportDialog(QtWidgets.QDialog):
         if chosen:
             self.folder.setText(chosen)
 
-    async def export(self) -> dict[str, Any] | None:
-        """Run the export; the `export_finished` event, or None when it failed."""
+    async def export(self) -> ExportSummary | None:
+        """Run the export; its summary, or None when it failed."""
         folder = self.folder.text().strip()
         if not folder:
             self.status.setText("Folder: choose where to export")
@@ -68,7 +78,7 @@ class ExportDialog(QtWidgets.QDialog):
         self.ctx.prefs.setValue("export/folder", folder)
         args = ["backup", "export", folder, "--json", *(["--git"] if self.git.isChecked() else [])]
         process = BackupProcess(self.ctx, *args, cancellable=False, parent=self)
-        finished: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        finished: asyncio.Future[ExportSummary] = asyncio.get_running_loop().create_future()
         process.event.connect(lambda event: self._progress(event, finished))
         self.export_button.setEnabled(False)
         self.status.setText("Exporting…")
@@ -82,20 +92,26 @@ class ExportDialog(QtWidgets.QDialog):
             return None
         return finished.result()
 
-    def _progress(self, event: dict[str, Any], finished: asyncio.Future[dict[str, Any]]) -> None:
-        kind = event.get("event")
-        if kind == "export_progress":
-            done = event.get("commits", event.get("files"))
-            self.status.setText(f"Exporting… {done:,} written")
-        elif kind == "export_finished":
-            what = (
-                f"{event['commits']:,} new commits" if event["git"] else f"{event['files']:,} files"
-            )
-            skipped = len(event.get("skipped", []))
-            self.status.setText(
-                f"Exported {what} to {event['directory']}"
-                + (f" ({skipped} devices without a backup skipped)" if skipped else "")
-            )
-            self.ctx.report(self.status.text())
-            if not finished.done():
-                finished.set_result(event)
+    def _progress(self, line: dict[str, Any], finished: asyncio.Future[ExportSummary]) -> None:
+        try:
+            event = export_event_from_json(line)
+        except ValueError as exc:
+            log.warning("export child: line skipped: %s", exc)
+            return
+        match event:
+            case FilesWritten(files=done) | CommitsAdded(commits=done):
+                self.status.setText(f"Exporting… {done:,} written")
+            case ExportFinished(summary=summary):
+                what = (
+                    f"{summary.commits:,} new commits"
+                    if summary.git
+                    else f"{summary.files:,} files"
+                )
+                skipped = len(summary.skipped)
+                self.status.setText(
+                    f"Exported {what} to {summary.directory}"
+                    + (f" ({skipped} devices without a backup skipped)" if skipped else "")
+                )
+                self.ctx.report(self.status.text())
+                if not finished.done():
+                    finished.set_result(summary)

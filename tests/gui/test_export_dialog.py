@@ -28,13 +28,30 @@ def test_export_to_git_then_again_adds_nothing(qtbot, run_async, app_ctx, tmp_pa
     assert dialog.git.isChecked()
 
     finished = run_async(dialog.export(), timeout_ms=60_000)
-    assert finished["commits"] == 2
+    assert finished.commits == 2
     assert dialog.status.text() == f"Exported 2 new commits to {repo}"
     assert [s.split(":")[0] for s in git_subjects(repo)] == ["sw1", "sw1"]
 
     again = run_async(dialog.export(), timeout_ms=60_000)
-    assert again["commits"] == 0
+    assert again.commits == 0
     assert len(git_subjects(repo)) == 2
+
+
+def test_plain_files_name_the_devices_without_a_backup(qtbot, run_async, app_ctx, tmp_path):
+    device_with_configs(app_ctx.db, "sw1", ["hostname sw1\n"])
+    device_with_configs(app_ctx.db, "sw2", [])  # no backup yet: no file, counted as skipped
+    dialog = ExportDialog(app_ctx)
+    qtbot.addWidget(dialog)
+    files = tmp_path / "files"
+    dialog.folder.setText(str(files))
+    dialog.git.setChecked(False)
+
+    finished = run_async(dialog.export(), timeout_ms=60_000)
+    assert (finished.files, finished.skipped) == (1, ["sw2"])
+    assert dialog.status.text() == (
+        f"Exported 1 files to {files} (1 devices without a backup skipped)"
+    )
+    assert (files / "sw1").read_text() == "hostname sw1\n"
 
 
 def test_a_folder_that_is_not_an_export_is_refused_at_once(qtbot, run_async, app_ctx, tmp_path):

@@ -21,6 +21,7 @@ from netraven_desktop.core.db.models import ConfigSnapshot, Device
 from netraven_desktop.core.errors import InputError
 from netraven_desktop.core.export_paths import device_paths, safe_component
 from netraven_desktop.core.services import config_export
+from netraven_desktop.core.services.export_events import DeviceSkipped, FilesWritten
 from tests.clitools import one_line_error
 from tests.snapshots import capture
 
@@ -98,7 +99,8 @@ def test_plain_export_writes_latest_per_device_in_site_folders(db, tmp_path):
     assert not (target / "dc1" / "never").exists()
     assert summary.files == 2
     assert summary.skipped == ["never"]
-    assert {"event": "device_skipped", "device": "never"} in events
+    assert DeviceSkipped("never") in events
+    assert [e for e in events if isinstance(e, FilesWritten)][-1] == FilesWritten(2)
     assert sorted(p.name for p in target.rglob("*")) == ["dc1", "sw1", "sw2"]  # no temp files
 
 

@@ -173,7 +173,7 @@ def test_the_cli_signs_in_as_the_members_own_login(team, env, secret_store):
         one_line_error(denied, "bob is operator and may not")
         upgrade_as_operator = cli("--user", "bob", "db", "upgrade")
         assert upgrade_as_operator.returncode == 5
-        one_line_error(upgrade_as_operator, "db upgrade of a team database needs an admin login")
+        one_line_error(upgrade_as_operator, "db upgrade on a team database needs an admin login")
         with team.read_session() as s:
             events = [(e.action, e.actor) for e in audit.list_events(s, descending=False)]
         assert ("auth.login", "bob") in events

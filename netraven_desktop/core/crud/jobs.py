@@ -8,7 +8,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..db.models import JOB_RUN_STATUSES, RESULT_STATUSES, Job, JobRun, JobRunResult
+from ..db.models import (
+    JOB_RUN_STATUSES,
+    RESULT_STATUSES,
+    Job,
+    JobRun,
+    JobRunResult,
+    ResultStatus,
+    RunStatus,
+)
 from ..errors import InputError
 from ..schedule import parse_timezone
 from ..validation import optional_text, validate_name
@@ -118,7 +126,11 @@ def create_run(
     device_count: int = 0,
 ) -> JobRun:
     run = JobRun(
-        job_id=job_id, trigger=trigger, actor=actor, status="running", device_count=device_count
+        job_id=job_id,
+        trigger=trigger,
+        actor=actor,
+        status=RunStatus.RUNNING,
+        device_count=device_count,
     )
     session.add(run)
     session.flush()
@@ -181,7 +193,7 @@ def add_result(
     run_id: uuid.UUID,
     device_id: uuid.UUID | None,
     device_name: str,
-    status: str = "pending",
+    status: str = ResultStatus.PENDING,
     **fields: Any,
 ) -> JobRunResult:
     _check_status(status, RESULT_STATUSES)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, cast, func, select
 from sqlalchemy.orm import Session
 
-from ..db.models import Device, JobRun, JobRunResult
+from ..db.models import Device, JobRun, JobRunResult, ResultStatus
 
 
 def live_device_count(session: Session) -> int:
@@ -26,7 +26,7 @@ def devices_changed_since(session: Session, since: datetime) -> int:
         select(func.count(func.distinct(JobRunResult.device_id)))
         .join(Device, Device.id == JobRunResult.device_id)
         .where(
-            JobRunResult.status == "changed",
+            JobRunResult.status == ResultStatus.CHANGED,
             JobRunResult.finished_at >= since,
             Device.deleted_at.is_(None),
         )
@@ -48,20 +48,20 @@ def failing_devices(session: Session, limit: int) -> list[tuple[str, str | None,
             .over(partition_by=JobRunResult.device_id, order_by=JobRunResult.finished_at.desc())
             .label("rank"),
         )
-        .where(JobRunResult.status == "failed")
+        .where(JobRunResult.status == ResultStatus.FAILED)
         .subquery()
     )
     query = (
         select(Device.name, newest.c.error_class, newest.c.message)
         .outerjoin(newest, (newest.c.device_id == Device.id) & (newest.c.rank == 1))
-        .where(Device.last_backup_status == "failed", Device.deleted_at.is_(None))
+        .where(Device.last_backup_status == ResultStatus.FAILED, Device.deleted_at.is_(None))
         .order_by(Device.name)
         .limit(limit)
     )
-    return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
+    return [tuple(row) for row in session.execute(query)]
 
 
-def daily_results(session: Session, since: datetime) -> dict[date, dict[str, int]]:
+def daily_results(session: Session, since: datetime) -> dict[date, dict[ResultStatus, int]]:
     """Per UTC day since `since`: how many backups finished, by result status."""
     finished = JobRunResult.finished_at
     postgres = session.get_bind().dialect.name == "postgresql"
@@ -71,8 +71,8 @@ def daily_results(session: Session, since: datetime) -> dict[date, dict[str, int
         .where(JobRunResult.finished_at >= since)
         .group_by("day", JobRunResult.status)
     )
-    series: dict[date, dict[str, int]] = {}
+    series: dict[date, dict[ResultStatus, int]] = {}
     for raw_day, status, count in session.execute(query):
         key = raw_day if isinstance(raw_day, date) else date.fromisoformat(raw_day)
-        series.setdefault(key, {})[status] = count
+        series.setdefault(key, {})[ResultStatus(status)] = count
     return series

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from ..errors import InputError, PermissionDeniedError
+from .models.accounts import Role
 
 GROUPS = {"viewer": "netraven_viewer", "operator": "netraven_operator", "admin": "netraven_admin"}
 SCRAM_ITERATIONS = 4096  # PostgreSQL's own default (scram_iterations)
@@ -109,7 +110,7 @@ def _password_clause(password: str) -> str:
 
 
 def _connected(session: Session) -> str:
-    return session.scalar(text("SELECT session_user"))
+    return str(session.scalar(text("SELECT session_user")))
 
 
 def require_createrole(session: Session, *, signal: bool = False) -> None:
@@ -233,7 +234,7 @@ def end_connections(session: Session, name: str) -> int:
     )
 
 
-def connected_role(session: Session | Connection) -> tuple[str, str | None]:
+def connected_role(session: Session | Connection) -> tuple[str, Role | None]:
     """The connected login and the app role its group memberships give (the highest),
     as the server sees them: what the program shows and checks."""
     row = session.execute(
@@ -243,8 +244,18 @@ def connected_role(session: Session | Connection) -> tuple[str, str | None]:
             "pg_has_role(session_user, 'netraven_viewer', 'MEMBER')"
         )
     ).one()
-    role = next(
-        (r for r, member in zip(("admin", "operator", "viewer"), row[1:], strict=True) if member),
-        None,
-    )
+    # Role lists the roles highest first.
+    role = next((r for r, member in zip(Role, row[1:], strict=True) if member), None)
     return row[0], role
+
+
+def require_admin_login(session: Session | Connection, doing: str) -> None:
+    """`doing` needs a login in netraven_admin (superusers are in every group), as the
+    server reports it, whatever the client says about itself. The caller decides that
+    the database is a team's: the schema check cannot read settings through services."""
+    name, role = connected_role(session)
+    if role != Role.ADMIN:
+        raise PermissionDeniedError(
+            f"{doing} on a team database needs an admin login: {name} is "
+            f"{role or 'in none of the team groups'} (connect with --user ADMIN)"
+        )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from ..errors import PermissionDeniedError, SchemaNotReadyError, SchemaTooNewError
+from ..errors import SchemaNotReadyError, SchemaTooNewError
 from . import login_roles
 from .database import Database
 
@@ -84,7 +84,7 @@ def upgrade_connection(connection: Connection) -> tuple[str | None, str]:
 
     before = check_not_too_new(connection)
     if connection.dialect.name == "postgresql":
-        _require_admin_login(connection)
+        _require_admin_to_migrate_a_team(connection)
         _require_pg_trgm(connection)
         _require_group_roles(connection)
         _require_member_roles(connection)
@@ -92,7 +92,7 @@ def upgrade_connection(connection: Connection) -> tuple[str | None, str]:
     return before, head_revision()
 
 
-def _require_admin_login(connection: Connection) -> None:
+def _require_admin_to_migrate_a_team(connection: Connection) -> None:
     """A team database is migrated only by a login in netraven_admin (or a superuser),
     as the server reports it: a newer program of any member must not migrate everyone."""
     if connection.execute(text("SELECT to_regclass('settings')")).scalar() is None:
@@ -103,14 +103,8 @@ def _require_admin_login(connection: Connection) -> None:
             "AND value = to_jsonb('team'::text)"
         )
     ).scalar()
-    if not team:
-        return
-    name, role = login_roles.connected_role(connection)
-    if role != "admin":
-        raise PermissionDeniedError(
-            f"db upgrade of a team database needs an admin login: {name} is "
-            f"{role or 'in none of the team groups'} (connect with --user ADMIN)"
-        )
+    if team:
+        login_roles.require_admin_login(connection, "db upgrade")
 
 
 def _require_pg_trgm(connection: Connection) -> None:

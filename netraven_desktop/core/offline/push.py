@@ -40,6 +40,7 @@ from ..db.models import (
     JobRun,
     JobRunResult,
     OutboxEdit,
+    ResultStatus,
     Tag,
 )
 from ..errors import ConflictError, InputError, PermissionDeniedError
@@ -386,7 +387,10 @@ def _replay_snapshot(
     session.flush()
     if device.last_backup_at is None or device.last_backup_at < snapshot["captured_at"]:
         device_rows.record_backup_state(
-            session, device.id, last_backup_status="changed", last_backup_at=snapshot["captured_at"]
+            session,
+            device.id,
+            last_backup_status=ResultStatus.CHANGED,
+            last_backup_at=snapshot["captured_at"],
         )
     return "uploaded"
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -30,29 +29,14 @@ from ..git_history import STATE_FILE, STATE_FORMAT, HistoryRepository, state_byt
 from ..private_files import private_file_mode
 from .access import authorize
 from .audit import current_actor
+from .export_events import CommitsAdded, DeviceSkipped, ExportProgress, ExportSummary, FilesWritten
 
-Progress = Callable[[dict[str, Any]], None]
+Progress = Callable[[ExportProgress], None]
 BATCH = 200
 UNKNOWN_ACTOR = "netraven"  # the author of snapshots whose run is gone or had no actor
 
 
-@dataclass
-class ExportSummary:
-    """What an export did; `to_dict` is the `export_finished` JSON line (docs/cli.md)."""
-
-    directory: str
-    git: bool
-    files: int = 0  # files written (plain) or device files changed by commits (git)
-    commits: int = 0
-    moved: int = 0
-    skipped: list[str] = field(default_factory=list)  # devices with no snapshot (plain)
-    head: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"event": "export_finished", **asdict(self)}
-
-
-def _ignore(event: dict[str, Any]) -> None:
+def _ignore(event: ExportProgress) -> None:
     """The default progress callback: nobody is listening."""
 
 
@@ -95,12 +79,12 @@ def export_latest(
                 continue
             if row.data is None:
                 summary.skipped.append(row.device_name)
-                progress({"event": "device_skipped", "device": row.device_name})
+                progress(DeviceSkipped(row.device_name))
                 continue
             write_export_file(directory, path, configs.decompress(row.data).encode("utf-8"))
             summary.files += 1
         after = rows[-1].device_id
-        progress({"event": "export_progress", "files": summary.files})
+        progress(FilesWritten(summary.files))
     return summary
 
 
@@ -227,13 +211,7 @@ def _append_snapshots(
             changed.add(row.device_id)
         repo.publish()
         summary.commits += len(selected)
-        progress(
-            {
-                "event": "export_progress",
-                "commits": summary.commits,
-                "captured_at": after[0].isoformat(),
-            }
-        )
+        progress(CommitsAdded(summary.commits, after[0]))
     summary.files = len(changed)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..crud import stats
 from ..db.base import utcnow
-from ..db.models import JobRun
+from ..db.models import JobRun, ResultStatus
 from .access import authorize
 from .dual import dual
 
@@ -50,13 +50,13 @@ def overview(session: Session, *, days: int = 30, failing_limit: int = 50) -> Ov
     for offset in range(days):
         day = first_day + timedelta(days=offset)
         by_status = counts.get(day, {})
-        changes = by_status.get("changed", 0)
+        changes = by_status.get(ResultStatus.CHANGED, 0)
         series.append(
             DayCount(
                 day=day,
-                backups=changes + by_status.get("unchanged", 0),
+                backups=changes + by_status.get(ResultStatus.UNCHANGED, 0),
                 changes=changes,
-                failures=by_status.get("failed", 0),
+                failures=by_status.get(ResultStatus.FAILED, 0),
             )
         )
     return Overview(

@@ -39,8 +39,10 @@ def _optional_uuid(value: str | None) -> uuid.UUID | None:
 
 
 @dataclass(frozen=True)
-class _Event:
-    """One wire object per instance; `parse` turns a field's JSON value back into its type."""
+class WireEvent:
+    """One wire object per instance; `parse` turns a field's JSON value back into its type.
+
+    The base of the export events too (export_events.py)."""
 
     kind: ClassVar[str]
     parse: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
@@ -81,7 +83,7 @@ class RunSummary:
 
 
 @dataclass(frozen=True)
-class RunStarted(_Event):
+class RunStarted(WireEvent):
     kind: ClassVar[str] = "run_started"
     parse: ClassVar[Mapping[str, Callable[[Any], Any]]] = {"run_id": uuid.UUID}
 
@@ -91,14 +93,14 @@ class RunStarted(_Event):
 
 
 @dataclass(frozen=True)
-class DeviceStarted(_Event):
+class DeviceStarted(WireEvent):
     kind: ClassVar[str] = "device_started"
 
     device: str
 
 
 @dataclass(frozen=True)
-class DeviceRetry(_Event):
+class DeviceRetry(WireEvent):
     """A transient failure (`error_class`); attempt `attempt` is retried after a backoff."""
 
     kind: ClassVar[str] = "device_retry"
@@ -109,7 +111,7 @@ class DeviceRetry(_Event):
 
 
 @dataclass(frozen=True)
-class DeviceFinished(_Event):
+class DeviceFinished(WireEvent):
     """A device's stored outcome; the snapshot fields are None without a new snapshot."""
 
     kind: ClassVar[str] = "device_finished"
@@ -147,7 +149,7 @@ class DeviceFinished(_Event):
 
 
 @dataclass(frozen=True)
-class RunFinished(_Event):
+class RunFinished(WireEvent):
     """The run's final summary; on the wire its fields follow `"event"` in docs/cli.md's
     order, which is not the summary's own."""
 
@@ -188,7 +190,7 @@ class RunFinished(_Event):
 
 
 @dataclass(frozen=True)
-class RunSkipped(_Event):
+class RunSkipped(WireEvent):
     """A due job's slot was run by someone else first: nothing ran (`job run --due`)."""
 
     kind: ClassVar[str] = "run_skipped"
@@ -198,7 +200,7 @@ class RunSkipped(_Event):
 
 
 @dataclass(frozen=True)
-class CollectorStarted(_Event):
+class CollectorStarted(WireEvent):
     kind: ClassVar[str] = "collector_started"
 
     name: str
@@ -206,7 +208,7 @@ class CollectorStarted(_Event):
 
 
 @dataclass(frozen=True)
-class CollectorStopped(_Event):
+class CollectorStopped(WireEvent):
     """`released`: items handed back to the queue (None if that step failed)."""
 
     kind: ClassVar[str] = "collector_stopped"
@@ -216,7 +218,7 @@ class CollectorStopped(_Event):
 
 
 @dataclass(frozen=True)
-class RunEnqueued(_Event):
+class RunEnqueued(WireEvent):
     kind: ClassVar[str] = "run_enqueued"
     parse: ClassVar[Mapping[str, Callable[[Any], Any]]] = {"slot": datetime.fromisoformat}
 
@@ -225,7 +227,7 @@ class RunEnqueued(_Event):
 
 
 @dataclass(frozen=True)
-class CollectorSilent(_Event):
+class CollectorSilent(WireEvent):
     """Another collector stopped sending heartbeats without stopping."""
 
     kind: ClassVar[str] = "collector_silent"

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ..db import Database, login_roles
 from ..db.models import Role, User
 from ..db.url import DatabaseURL
-from ..errors import AuthenticationError, InputError, PermissionDeniedError
+from ..errors import AuthenticationError, InputError
 from ..log_masking import remember_secret
 from .access import team_mode
 
@@ -102,14 +102,8 @@ def sign_out(member: Database) -> None:
 def require_admin_login(session: Session, doing: str) -> None:
     """On a team database, `doing` needs a login in netraven_admin, whatever the client
     says about itself (the group is the server's)."""
-    if not login_roles.is_postgresql(session) or not team_mode(session):
-        return
-    name, role = login_roles.connected_role(session)
-    if role != Role.ADMIN:
-        raise PermissionDeniedError(
-            f"{doing} on a team database needs an admin login: {name} is "
-            f"{role or 'in none of the team groups'} (connect with --user ADMIN)"
-        )
+    if login_roles.is_postgresql(session) and team_mode(session):
+        login_roles.require_admin_login(session, doing)
 
 
 def audit_own(session: Session | Connection, action: str) -> None:
