@@ -240,15 +240,16 @@ async def _capture(
     started = loop.time()
     with _connect_errors(target, login.username):
         keys = await _load_key(login)
-        client = _PinnedKey(target, login, pin_first_key, keys)
-        try:
+    client = _PinnedKey(target, login, pin_first_key, keys)
+    try:
+        with _connect_errors(target, login.username):
             conn, _ = await asyncssh.create_connection(
                 lambda: client, target.host, **_connect_options(target, client)
             )
-        except Exception:
-            if client.failure is None:
-                raise
-            raise client.failure from None
+    except Exception:  # whatever asyncssh made of a failed pin, the pin's error is the cause
+        if client.failure is None:
+            raise
+        raise client.failure from None
     connected = loop.time()
     try:
         async with conn:
