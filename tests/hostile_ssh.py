@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +68,8 @@ class Behaviour:
     """What the server does after the handshake."""
 
     password: str = "right-password"  # the one password it accepts
+    client_key: asyncssh.SSHKey | None = None  # set: also accept this client key
+    no_auth: bool = False  # let anyone in without any credential (`none` authentication)
     silent: bool = False  # accept the login, then never send a byte
     reject_width: bool = False  # answer `terminal width N` as an old IOS does
     flood: bool = False  # answer `show running-config` with endless output, no prompt
@@ -80,6 +82,10 @@ class HostileServer:
     host_key: asyncssh.SSHKey
     offered: list[str] = field(default_factory=list)  # every password offered, in order
     flood_sent: int = 0  # characters of flood written before it ended
+    connections: int = 0  # SSH connections accepted
+    # Called as a "connection" comes in, as each "password" or "public key" arrives and as
+    # the "shell" opens: a test looks at the database at that moment.
+    on_event: Callable[[str], None] = lambda what: None
 
     @property
     def fingerprint(self) -> str:
@@ -111,17 +117,31 @@ async def serve(
         pair.host_key_algorithms = [name.encode() for name in host_key_algs]
 
     class Server(asyncssh.SSHServer):
+        def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+            state.connections += 1
+            state.on_event("connection")
+
         def begin_auth(self, username: str) -> bool:
-            return True
+            return not how.no_auth
 
         def password_auth_supported(self) -> bool:
             return True
 
         def validate_password(self, username: str, password: str) -> bool:
+            state.on_event("password")
             state.offered.append(password)
             return username == USERNAME and password == how.password
 
+        def public_key_auth_supported(self) -> bool:
+            return how.client_key is not None
+
+        def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+            state.on_event("public key")
+            assert how.client_key is not None
+            return username == USERNAME and key.public_data == how.client_key.public_data
+
     async def shell(process: asyncssh.SSHServerProcess[str]) -> None:
+        state.on_event("shell")
         try:
             if how.silent:
                 await process.stdin.read()  # until the client gives up

@@ -316,7 +316,7 @@ async def test_cancel_stops_a_capture_that_lost_the_first_cancel(env, monkeypatc
     await env.add_devices(SimDevice(name="r1", platform="cisco_ios"))
     capturing = asyncio.Event()
 
-    async def capture_losing_a_cancel(target, login, recorder=None):
+    async def capture_losing_a_cancel(target, login, recorder=None, pin_first_key=None):
         capturing.set()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.Event().wait()

@@ -12,6 +12,8 @@ import pytest_asyncio
 
 from netraven_desktop.core.crud import audit as audit_rows
 from netraven_desktop.core.crud import devices, host_keys, jobs
+from netraven_desktop.core.drivers.ssh import HostKey, Login, Target, capture
+from netraven_desktop.core.platforms import profile_for
 from netraven_desktop.core.secrets import Secrets
 from netraven_desktop.core.services import backups, credentials, runs, settings
 from netraven_desktop.core.services.engine import BackupEngine, EngineOptions
@@ -116,6 +118,105 @@ async def test_a_changed_key_is_refused_before_any_password(lab):
     assert result.error_class == "host_key_changed"
     assert server.offered == []
     assert lab.pinned() != [server.fingerprint]
+
+
+def watch(lab: Lab, server) -> list[tuple[str, list[str]]]:
+    """What the server saw, each with the fingerprints pinned in the database just then."""
+    seen: list[tuple[str, list[str]]] = []
+    server.on_event = lambda what: seen.append((what, lab.pinned()))
+    return seen
+
+
+@pytest.mark.asyncio
+async def test_first_contact_pins_inside_the_one_connection_before_the_password(lab):
+    lab.add_credentials("right-password")
+    async with serve() as server:
+        lab.add_device(server.port)
+        seen = watch(lab, server)
+        result = await lab.run()
+    assert result.status == "changed"
+    assert server.connections == 1  # no second handshake just to read the key
+    pinned = [server.fingerprint]
+    assert seen == [("connection", []), ("password", pinned), ("shell", pinned)]
+    with lab.db.read_session() as s:
+        pins = [e for e in audit_rows.list_events(s) if e.action == "host_key.pin"]
+    assert [e.after["fingerprint"] for e in pins] == pinned
+
+
+@pytest.mark.asyncio
+async def test_first_contact_with_a_key_file_pins_before_the_key_is_offered(lab, tmp_path):
+    client_key = asyncssh.generate_private_key("ssh-ed25519")
+    path = tmp_path / "id_ed25519"
+    client_key.write_private_key(str(path), passphrase="keypass")
+    credential = credentials.add_credential(
+        lab.db,
+        lab.store,
+        name="key",
+        username=USERNAME,
+        secrets=Secrets(passphrase="keypass"),
+        ssh_key_path=str(path),
+    )
+    lab.refs.append(credential.keyring_ref)
+    async with serve(Behaviour(client_key=client_key)) as server:
+        lab.add_device(server.port)
+        seen = watch(lab, server)
+        result = await lab.run()
+    assert result.status == "changed"
+    assert server.connections == 1
+    assert server.offered == []
+    assert seen[0] == ("connection", [])
+    assert {what for what, _ in seen[1:]} == {"public key", "shell"}
+    assert all(pinned == [server.fingerprint] for _, pinned in seen[1:])
+
+
+@pytest.mark.asyncio
+async def test_a_device_that_asks_for_no_credential_is_pinned_before_any_command(lab):
+    lab.add_credentials("right-password")
+    async with serve(Behaviour(no_auth=True)) as server:
+        lab.add_device(server.port)
+        seen = watch(lab, server)
+        result = await lab.run()
+    assert result.status == "changed"
+    assert server.offered == []
+    assert seen == [("connection", []), ("shell", [server.fingerprint])]
+    with lab.db.read_session() as s:
+        pins = [e for e in audit_rows.list_events(s) if e.action == "host_key.pin"]
+    assert [e.after["fingerprint"] for e in pins] == [server.fingerprint]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("no_auth", [False, True], ids=["password", "no-credential"])
+async def test_a_key_pinned_meanwhile_by_another_run_gets_nothing(lab, no_auth):
+    """Another run pins a different key while this one connects: this run's pin is
+    refused, so no password goes out and no command is sent."""
+    lab.add_credentials("right-password")
+    earlier = asyncssh.generate_private_key("ssh-ed25519")
+    async with serve(Behaviour(no_auth=no_auth)) as server:
+        lab.add_device(server.port)
+        server.on_event = lambda what: what == "connection" and lab.pin(earlier)
+        result = await lab.run()
+        assert result.error_class == "host_key_changed"
+        assert server.offered == []
+        assert server.connections == 1
+    assert lab.pinned() == [earlier.get_fingerprint("sha256")]
+
+
+@pytest.mark.asyncio
+async def test_a_failed_pin_offers_no_password(lab):
+    """The driver with a pin that fails (the database refused it, say): the error is the
+    pin's, and the device gets no password and no command."""
+    async with serve() as server:
+        seen: list[str] = []
+        server.on_event = seen.append
+
+        async def database_down(offered: HostKey) -> str:
+            raise OSError("the database went away")
+
+        target = Target("127.0.0.1", server.port, profile_for("cisco_ios"), connect_timeout=5)
+        with pytest.raises(OSError, match="the database went away"):
+            await capture(target, Login(USERNAME, "right-password"), pin_first_key=database_down)
+    assert server.offered == []
+    assert seen == ["connection"]
 
 
 @pytest.mark.asyncio
@@ -236,6 +337,7 @@ async def test_a_login_check_pins_the_first_key_then_logs_in(lab):
         lab.add_device(server.port)
         check = await credentials.check_login(lab.db, lab.store, "cred-0", "edge-sw1")
         assert check.ok, check.message
+        assert server.connections == 1  # the key is pinned inside the login's own connection
         assert check.message.endswith(f"(host key {server.fingerprint}, pinned now)")
         assert lab.pinned() == [server.fingerprint]
         with lab.db.read_session() as s:

@@ -1,10 +1,12 @@
 """One SSH session to one device: login, find the prompt, paging off, enable, capture.
 
-The engine pins a device's host key (`fetch_host_key`) before any credential is
-offered; with a pinned key a session accepts only that key, and a different key fails
-*before* any password is sent. Output is bounded (`Target.max_output`) and scanned
-once: a device that floods or never ends a line costs memory and CPU in proportion to
-what the limit allows, no more.
+With a pinned host key a session accepts only that key, and a different key fails
+*before* any password is sent. On first contact the caller's `pin_first_key` stores the
+key the device presents inside the same connection, and every credential (password,
+keyboard-interactive answer, private key) waits for that pin: one SSH handshake per new
+device, and still no secret for a host whose key is not pinned. Output is bounded
+(`Target.max_output`) and scanned once: a device that floods or never ends a line costs
+memory and CPU in proportion to what the limit allows, no more.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import asyncssh
@@ -74,16 +76,71 @@ class Capture:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+# Pins the key a device presents at first contact; returns the key trusted now (OpenSSH
+# text), which differs from the one offered if another run pinned a key meanwhile.
+PinFirstKey = Callable[[HostKey], Awaitable[str]]
+
+
 class _PinnedKey(asyncssh.SSHClient):
-    def __init__(self, pinned: asyncssh.SSHKey | None) -> None:
-        self.pinned = pinned
+    """Accepts the pinned host key only, and hands out the login's secrets.
+
+    Without a pinned key it accepts the key presented and, before the first secret
+    leaves, awaits `pin_first_key` (asyncssh awaits its auth callbacks): a pin that
+    fails or returns another key offers nothing, and the session fails with `failure`.
+    """
+
+    def __init__(
+        self,
+        target: Target,
+        login: Login,
+        pin_first_key: PinFirstKey | None,
+        keys: Sequence[asyncssh.SSHKeyPair],
+    ) -> None:
+        self.where = f"{target.host}:{target.port}"
+        self.pinned = asyncssh.import_public_key(target.host_key) if target.host_key else None
+        self.pin_first_key = pin_first_key
+        self.login = login
+        self.keys = list(keys)
         self.seen: asyncssh.SSHKey | None = None
+        self.failure: Exception | None = None
 
     def validate_host_public_key(
         self, host: str, addr: str, port: int, key: asyncssh.SSHKey
     ) -> bool:
         self.seen = key
         return self.pinned is None or key.public_data == self.pinned.public_data
+
+    async def trusted(self) -> None:
+        """Return once the key seen is pinned (at once if it was before); raise if not."""
+        if self.failure is not None:
+            raise self.failure
+        if self.pinned is not None or self.pin_first_key is None:
+            return
+        assert self.seen is not None, "asyncssh authenticates only after the key exchange"
+        try:
+            trusted = asyncssh.import_public_key(await self.pin_first_key(host_key_of(self.seen)))
+            if trusted.public_data != self.seen.public_data:
+                raise _key_changed(self.where)
+        except Exception as exc:
+            self.failure = exc
+            raise
+        self.pinned = trusted
+
+    async def password(self) -> str | None:
+        """The password (asyncssh's `password` option: for both password methods)."""
+        await self.trusted()
+        return self.login.password
+
+    async def public_key_auth_requested(self) -> Sequence[asyncssh.SSHKeyPair] | None:
+        if not self.keys:
+            return None
+        await self.trusted()
+        keys, self.keys = self.keys, []
+        return keys
+
+
+def _key_changed(where: str) -> BackupError:
+    return BackupError("host_key_changed", f"{where} presented a different key")
 
 
 def _algorithms(target: Target, pinned: asyncssh.SSHKey | None) -> dict[str, list[str]]:
@@ -99,28 +156,24 @@ def _algorithms(target: Target, pinned: asyncssh.SSHKey | None) -> dict[str, lis
     return options
 
 
-def _connect_options(
-    target: Target, login: Login, pinned: asyncssh.SSHKey | None
-) -> dict[str, object]:
+def _connect_options(target: Target, client: _PinnedKey) -> dict[str, object]:
     options: dict[str, object] = {
         "port": target.port,
-        "username": login.username,
+        "username": client.login.username,
         "known_hosts": ([], [], []),  # every key goes through _PinnedKey
         "connect_timeout": target.connect_timeout,
         "login_timeout": target.connect_timeout,
         "agent_path": None,
         "config": None,  # the user's ~/.ssh/config must not change what we do
         "keepalive_interval": 15,
-        **_algorithms(target, pinned),
+        "client_keys": None,  # the key file's pair comes from client.public_key_auth_requested
+        **_algorithms(target, client.pinned),
     }
-    if login.key_path:
-        options["client_keys"] = [login.key_path]
-        options["passphrase"] = login.passphrase
+    if client.login.key_path:
         options["password"] = None
         options["preferred_auth"] = "publickey"
     else:
-        options["client_keys"] = None
-        options["password"] = login.password
+        options["password"] = client.password
         options["preferred_auth"] = "keyboard-interactive,password"
     return options
 
@@ -132,7 +185,7 @@ def _connect_errors(target: Target, username: str = "") -> Iterator[None]:
     try:
         yield
     except asyncssh.HostKeyNotVerifiable:
-        raise BackupError("host_key_changed", f"{where} presented a different key") from None
+        raise _key_changed(where) from None
     except asyncssh.PermissionDenied:
         raise BackupError("auth_failed", f"as {username!r}") from None
     except asyncssh.KeyExchangeFailed as exc:
@@ -149,17 +202,24 @@ def _connect_errors(target: Target, username: str = "") -> Iterator[None]:
         raise BackupError("disconnected", exc.reason) from None
 
 
-async def capture(target: Target, login: Login, recorder: Recorder | None = None) -> Capture:
+async def capture(
+    target: Target,
+    login: Login,
+    recorder: Recorder | None = None,
+    pin_first_key: PinFirstKey | None = None,
+) -> Capture:
     """Log in, run the platform's commands and return their raw output.
 
     Every failure is a BackupError whose class says what a user can do about it. With a
-    `recorder`, the session's traffic is written as a transcript, failed or not.
+    `recorder`, the session's traffic is written as a transcript, failed or not. With
+    `pin_first_key` and no `target.host_key`, the key presented is pinned through it
+    before any secret is offered (and before any command, if the device asks for none).
     """
     if recorder is None:
-        return await _capture(target, login, None)
+        return await _capture(target, login, None, pin_first_key)
     recorder.start()
     try:
-        seen = await _capture(target, login, recorder)
+        seen = await _capture(target, login, recorder, pin_first_key)
     except BackupError as exc:
         recorder.finish(str(exc))
         raise
@@ -170,18 +230,30 @@ async def capture(target: Target, login: Login, recorder: Recorder | None = None
     return seen
 
 
-async def _capture(target: Target, login: Login, recorder: Recorder | None) -> Capture:
-    pinned = asyncssh.import_public_key(target.host_key) if target.host_key else None
-    client = _PinnedKey(pinned)
+async def _capture(
+    target: Target,
+    login: Login,
+    recorder: Recorder | None,
+    pin_first_key: PinFirstKey | None,
+) -> Capture:
     loop = asyncio.get_running_loop()
     started = loop.time()
     with _connect_errors(target, login.username):
-        conn, _ = await asyncssh.create_connection(
-            lambda: client, target.host, **_connect_options(target, login, pinned)
-        )
+        keys = await _load_key(login)
+    client = _PinnedKey(target, login, pin_first_key, keys)
+    try:
+        with _connect_errors(target, login.username):
+            conn, _ = await asyncssh.create_connection(
+                lambda: client, target.host, **_connect_options(target, client)
+            )
+    except Exception:  # whatever asyncssh made of a failed pin, the pin's error is the cause
+        if client.failure is None:
+            raise
+        raise client.failure from None
     connected = loop.time()
     try:
         async with conn:
+            await client.trusted()  # a device that asked for no credential is pinned here
             shell = await conn.create_process(
                 term_type="vt100", term_size=(511, 24), encoding="utf-8", errors="replace"
             )
@@ -210,6 +282,13 @@ async def _capture(target: Target, login: Login, recorder: Recorder | None) -> C
         warnings=session.warnings,
         timings={"connect": connected - started, "total": loop.time() - started},
     )
+
+
+async def _load_key(login: Login) -> Sequence[asyncssh.SSHKeyPair]:
+    """The login's private key, read (and decrypted: slow for a strong KDF) off the loop."""
+    if not login.key_path:
+        return ()
+    return await asyncio.to_thread(asyncssh.load_keypairs, [login.key_path], login.passphrase)
 
 
 def _join(profile: PlatformProfile, outputs: list[str]) -> str:
@@ -464,6 +543,11 @@ async def fetch_host_key(target: Target) -> HostKey:
         )
     if key is None:
         raise BackupError("ssh_negotiation", "the device presented no host key")
+    return host_key_of(key)
+
+
+def host_key_of(key: asyncssh.SSHKey) -> HostKey:
+    """`key` as stored and shown."""
     return HostKey(
         key.algorithm.decode(),
         key.export_public_key("openssh").decode().strip(),

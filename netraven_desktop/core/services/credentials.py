@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +41,7 @@ from .access import authorize, team_mode
 from .dual import dual
 
 if TYPE_CHECKING:  # asyncssh is imported when SSH is used: it costs the window's start
-    from ..drivers.ssh import Target
+    from ..drivers.ssh import HostKey, Target
 
 # What the audit log records of a credential: its metadata, never a secret.
 AUDITED = (
@@ -310,8 +311,10 @@ async def check_login(
     first_contact = attempt.target.host_key is None
     try:
         async with asyncio.timeout(attempt.limit):
-            target = await _pin_first_key(db, attempt) if first_contact else attempt.target
-            seen = await capture(target, login)
+            pin = functools.partial(_pin_first_key, db, attempt.device_id)
+            seen = await capture(
+                attempt.target, login, pin_first_key=pin if first_contact else None
+            )
     except BackupError as exc:
         return LoginCheck(False, str(exc), exc.error_class)
     except TimeoutError:
@@ -323,15 +326,13 @@ async def check_login(
     )
 
 
-async def _pin_first_key(db: Database, attempt: _Attempt) -> Target:
-    """Read the key the device offers (no credential yet), pin it, aim at the key pinned."""
-    from ..drivers.ssh import fetch_host_key
+async def _pin_first_key(db: Database, device_id: uuid.UUID, offered: HostKey) -> str:
+    """Pin the key the device presents at first contact (audited); the key trusted now."""
     from . import host_keys
 
-    offered = await fetch_host_key(attempt.target)
     async with db.async_session() as session:
-        pinned = await session.run_sync(host_keys.pin_first_key, attempt.device_id, offered)
-    return replace(attempt.target, host_key=pinned)
+        pinned: str = await session.run_sync(host_keys.pin_first_key, device_id, offered)
+    return pinned
 
 
 @dual

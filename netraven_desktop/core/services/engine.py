@@ -4,10 +4,11 @@ One engine serves both front ends: the CLI runs it directly; the window starts t
 as a child process and reads its JSON-lines events. Each device's outcome is committed
 as soon as it is known, so a crash loses only devices in flight.
 
-Trust on first use: a device without a pinned host key has its key read and pinned
-before any credential is offered, and that first contact offers only the first
-credential of the plan; falling back to further credentials happens only against a
-host whose key was pinned before and still matches.
+Trust on first use: a device without a pinned host key has the key it presents pinned
+inside the backup's own SSH connection before any credential is offered (the driver
+waits for the pin), and that first contact offers only the first credential of the plan;
+falling back to further credentials happens only against a host whose key was pinned
+before and still matches.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import functools
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,7 +32,7 @@ from ..db.base import utcnow
 from ..db.models import Device, ResultStatus
 from ..drivers.errors import BackupError
 from ..drivers.filters import clean, parse_facts
-from ..drivers.ssh import Capture, Login, Target, capture, fetch_host_key
+from ..drivers.ssh import Capture, HostKey, Login, Target, capture
 from ..drivers.transcript import SUFFIX, Recorder
 from ..errors import InputError
 from ..export_paths import safe_component
@@ -269,16 +270,14 @@ class BackupEngine:
         if not plan.credentials:
             raise BackupError("no_credential", plan.name)
         first_contact = plan.target.host_key is None
-        target = plan.target
-        if first_contact:
-            target = await self._retrying(plan, functools.partial(self._pin, plan))
+        pin = functools.partial(self._pin, plan) if first_contact else None
         candidates = plan.credentials[:1] if first_contact else plan.credentials
         for credential in candidates:
             login = await self._login(credential)
             recorder = self._recorder(plan, login)
             try:
                 seen = await self._retrying(
-                    plan, functools.partial(capture, target, login, recorder)
+                    plan, functools.partial(capture, plan.target, login, recorder, pin)
                 )
                 return seen, credential.id
             except BackupError as exc:
@@ -305,15 +304,13 @@ class BackupEngine:
             secrets=(login.password, login.enable_secret, login.passphrase),
         )
 
-    async def _pin(self, plan: _DevicePlan) -> Target:
-        """Read the key the device offers, pin it (audited), and aim at that key."""
-        assert plan.target is not None  # checked by _capture
-        offered = await fetch_host_key(plan.target)
-        pinned = await self._writer.submit(
+    async def _pin(self, plan: _DevicePlan, offered: HostKey) -> str:
+        """Pin the key a new device presents (audited); the key trusted for it now."""
+        pinned: str = await self._writer.submit(
             functools.partial(host_keys.pin_first_key, device_id=plan.id, offered=offered),
             urgent=True,
         )
-        return replace(plan.target, host_key=pinned)
+        return pinned
 
     async def _retrying(self, plan: _DevicePlan, attempt: Callable[[], Awaitable[T]]) -> T:
         """`attempt()`, again after a transient failure, with doubling backoff."""
