@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ..db.base import utcnow
 from ..db.models import ConfigBlob, ConfigSnapshot, Device, Job, JobRun, Tag
@@ -261,19 +261,16 @@ def latest_snapshot(session: Session, device_id: uuid.UUID) -> ConfigSnapshot | 
 
 def latest_raw_hashes(session: Session, device_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
     """Each device's latest snapshot's raw hash, where it has one, in one query."""
+    other = aliased(ConfigSnapshot)
     newest = (
-        select(func.max(ConfigSnapshot.captured_at))
-        .where(ConfigSnapshot.device_id == Device.id)
+        select(func.max(other.captured_at))
+        .where(other.device_id == ConfigSnapshot.device_id)
         .scalar_subquery()
     )
-    stmt = (
-        select(ConfigSnapshot.device_id, ConfigSnapshot.raw_config_hash)
-        .join(Device, Device.id == ConfigSnapshot.device_id)
-        .where(
-            Device.id.in_(device_ids),
-            ConfigSnapshot.captured_at == newest,
-            ConfigSnapshot.raw_config_hash.is_not(None),
-        )
+    stmt = select(ConfigSnapshot.device_id, ConfigSnapshot.raw_config_hash).where(
+        ConfigSnapshot.device_id.in_(device_ids),
+        ConfigSnapshot.captured_at == newest,
+        ConfigSnapshot.raw_config_hash.is_not(None),
     )
     return {device_id: digest for device_id, digest in session.execute(stmt).tuples()}
 
