@@ -76,7 +76,7 @@ def _masker(profile: PlatformProfile) -> _Masker:
     return _Masker(
         volatile,
         {w: tuple(r for r in rules if any(w in trigger for trigger in r[0])) for w in scan},
-        repr((CLEANING_VERSION, profile.volatile, profile.secrets, ANY_PLATFORM)).encode(),
+        repr((CLEANING_VERSION, MASK, profile.volatile, profile.secrets, ANY_PLATFORM)).encode(),
     )
 
 
@@ -122,8 +122,8 @@ def clean_prepared(prepared: str, profile: PlatformProfile, *, mask_secrets: boo
 
 def cleaning_rules(profile: PlatformProfile) -> bytes:
     """What, besides the text and the mask flag, decides `clean`'s result for `profile`:
-    its volatile and secret patterns, the rules of every platform, and this module's
-    version of the algorithm."""
+    its volatile and secret patterns, the rules of every platform, the mask, and this
+    module's version of the algorithm."""
     return _masker(profile).rules
 
 
