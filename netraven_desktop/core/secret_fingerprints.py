@@ -11,6 +11,11 @@ compared only when made under the same key, so a lost or new key costs a compari
 never a false "secret changed". A team database has no shared key yet (it will come
 from the team vault): its snapshots carry no fingerprints, and a secret-only change
 there is not seen, as before.
+
+The same key makes each snapshot's raw hash: an HMAC of the captured text before masking
+(`filters.prepare`), with the cleaning rules and the mask flag, so that the next backup
+of an unchanged device skips masking altogether. Unkeyed, that hash would let anyone
+reading the database confirm a guessed secret; without a key there is none.
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from .db import Database
-from .drivers.filters import Cleaned
+from .drivers.filters import Cleaned, cleaning_rules
+from .drivers.profiles import PlatformProfile
 from .secrets import Secrets, SecretStore, SecretStoreError
 
 log = logging.getLogger(__name__)
@@ -38,7 +44,11 @@ class MaskKey:
 
     def mac(self, data: bytes) -> str:
         """HMAC-SHA256 of `data` under this key, 64 bits in hex."""
-        return hmac.new(self.secret, data, hashlib.sha256).hexdigest()[:16]
+        return self.digest(data)[:16]
+
+    def digest(self, data: bytes) -> str:
+        """HMAC-SHA256 of `data` under this key, all 256 bits in hex."""
+        return hmac.new(self.secret, data, hashlib.sha256).hexdigest()
 
     @property
     def id(self) -> str:
@@ -88,6 +98,17 @@ def fingerprints(cleaned: Cleaned, key: MaskKey | None) -> Fingerprints | None:
             for number, values in cleaned.masked.items()
         },
     }
+
+
+def raw_hash(
+    key: MaskKey | None, prepared: str, profile: PlatformProfile, mask_secrets: bool
+) -> str | None:
+    """The keyed hash that stands for `clean(…)`'s result: the same hash, the same cleaned
+    text and masked values. None without a key (nothing is skipped then)."""
+    if key is None:
+        return None
+    flag = b"masked" if mask_secrets else b"clear"
+    return key.digest(b"\0".join((b"raw", cleaning_rules(profile), flag, prepared.encode())))
 
 
 def comparable(

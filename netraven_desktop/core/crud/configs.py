@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ..db.base import utcnow
 from ..db.models import ConfigBlob, ConfigSnapshot, Device, Job, JobRun, Tag
@@ -133,23 +133,27 @@ def snapshot_texts_after(
 
 def repoint_snapshots(session: Session, moves: dict[uuid.UUID, str]) -> None:
     """Point snapshots at other blobs (id -> digest), now masked: the one edit history
-    allows, made by `backup redact` when today's masking rules change a stored text."""
+    allows, made by `backup redact` when today's masking rules change a stored text (their
+    raw hashes go with the old text)."""
     snapshots = ConfigSnapshot.__table__
     if moves:
         session.execute(
             update(snapshots)
             .where(snapshots.c.id == bindparam("snapshot_id"))
-            .values(blob_sha256=bindparam("digest"), masked=True),
+            .values(blob_sha256=bindparam("digest"), masked=True, raw_config_hash=None),
             [{"snapshot_id": i, "digest": d} for i, d in moves.items()],
         )
 
 
 def mark_masked(session: Session, snapshot_ids: Collection[uuid.UUID]) -> None:
-    """Record that these snapshots' texts are masked (checked against today's rules)."""
+    """Record that these snapshots' texts are masked (checked against today's rules); their
+    raw hashes go, since they stood for the text as the device's setting cleaned it."""
     snapshots = ConfigSnapshot.__table__
     if snapshot_ids:
         session.execute(
-            update(snapshots).where(snapshots.c.id.in_(snapshot_ids)).values(masked=True)
+            update(snapshots)
+            .where(snapshots.c.id.in_(snapshot_ids))
+            .values(masked=True, raw_config_hash=None)
         )
 
 
@@ -174,6 +178,7 @@ def create_snapshot(
     lines_removed: int = 0,
     secret_fingerprints: dict[str, Any] | None = None,
     masked: bool | None = None,
+    raw_config_hash: str | None = None,
 ) -> ConfigSnapshot:
     """A new snapshot; `masked` says whether its text had secrets masked (None: unknown)."""
     snapshot = ConfigSnapshot(
@@ -184,6 +189,7 @@ def create_snapshot(
         lines_removed=lines_removed,
         secret_fingerprints=secret_fingerprints,
         masked=masked,
+        raw_config_hash=raw_config_hash,
     )
     if captured_at is not None:
         snapshot.captured_at = captured_at
@@ -251,6 +257,22 @@ def list_snapshot_details(
 def latest_snapshot(session: Session, device_id: uuid.UUID) -> ConfigSnapshot | None:
     found = list_snapshots(session, device_id, limit=1)
     return found[0] if found else None
+
+
+def latest_raw_hashes(session: Session, device_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Each device's latest snapshot's raw hash, where it has one, in one query."""
+    other = aliased(ConfigSnapshot)
+    newest = (
+        select(func.max(other.captured_at))
+        .where(other.device_id == ConfigSnapshot.device_id)
+        .scalar_subquery()
+    )
+    stmt = select(ConfigSnapshot.device_id, ConfigSnapshot.raw_config_hash).where(
+        ConfigSnapshot.device_id.in_(device_ids),
+        ConfigSnapshot.captured_at == newest,
+        ConfigSnapshot.raw_config_hash.is_not(None),
+    )
+    return {device_id: digest for device_id, digest in session.execute(stmt).tuples()}
 
 
 def delete_snapshot(session: Session, snapshot_id: uuid.UUID) -> None:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest migration's revision; a test checks it against Alembic's own head.
-HEAD_REVISION = "0012_member_key_owner"
+HEAD_REVISION = "0013_raw_config_hash"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -41,6 +41,9 @@ class Cleaned:
 
 
 _Rule = tuple[tuple[str, ...], re.Pattern[str]]
+# Raise when `clean` gives another result for the same text and rules (a fixed masking
+# bug): a backup then cleans every configuration again instead of trusting its raw hash.
+CLEANING_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class _Masker:
     # another is enough for both), each with the rules it may call for: lines without
     # one are never looked at again, and a line meets only its words' rules.
     scan: dict[str, tuple[_Rule, ...]]
+    rules: bytes  # see `cleaning_rules`
 
 
 @cache
@@ -72,6 +76,7 @@ def _masker(profile: PlatformProfile) -> _Masker:
     return _Masker(
         volatile,
         {w: tuple(r for r in rules if any(w in trigger for trigger in r[0])) for w in scan},
+        repr((CLEANING_VERSION, MASK, profile.volatile, profile.secrets, ANY_PLATFORM)).encode(),
     )
 
 
@@ -87,20 +92,39 @@ def clean(text: str, profile: PlatformProfile, *, mask_secrets: bool = True) -> 
     words, then only the lines that have one meet the rules that name it, so the cost
     stays linear in the text and most lines cost nothing.
     """
+    return clean_prepared(prepare(text, profile), profile, mask_secrets=mask_secrets)
+
+
+def prepare(text: str, profile: PlatformProfile) -> str:
+    """The first, cheap half of `clean`: terminal noise, trailing blanks and volatile
+    lines gone, secrets still in. With the profile's `cleaning_rules` and the mask flag
+    it decides the cleaned result, so a backup can tell an unchanged configuration by
+    (a keyed hash of) this text without masking it."""
     masker = _masker(profile)
     cleaned = "\n".join(line.rstrip() for line in strip_terminal_noise(text).split("\n"))
     if masker.volatile is not None:
         cleaned = masker.volatile.sub("", "\n" + cleaned)
-    cleaned = cleaned.strip("\n")
-    if not cleaned:
+    return cleaned.strip("\n")
+
+
+def clean_prepared(prepared: str, profile: PlatformProfile, *, mask_secrets: bool) -> Cleaned:
+    """The second half of `clean`: mask `prepare`'s text and end it with one newline."""
+    if not prepared:
         return Cleaned("")
     if not mask_secrets:
-        return Cleaned(cleaned + "\n")
-    cleaned, masked = _mask_pem(cleaned)
-    cleaned, by_line = _mask_lines(cleaned, masker)
+        return Cleaned(prepared + "\n")
+    cleaned, masked = _mask_pem(prepared)
+    cleaned, by_line = _mask_lines(cleaned, _masker(profile))
     for number, values in by_line.items():
         masked[number] = masked.get(number, ()) + values
     return Cleaned(cleaned + "\n", masked)
+
+
+def cleaning_rules(profile: PlatformProfile) -> bytes:
+    """What, besides the text and the mask flag, decides `clean`'s result for `profile`:
+    its volatile and secret patterns, the rules of every platform, the mask, and this
+    module's version of the algorithm."""
+    return _masker(profile).rules
 
 
 def mask_line(line: str, profile: PlatformProfile) -> str:

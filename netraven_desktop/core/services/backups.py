@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -49,7 +50,7 @@ def store_capture(
     run_id: uuid.UUID,
     device_id: uuid.UUID,
     device_name: str,
-    config: str,
+    config: str | Callable[[], tuple[str, Fingerprints | None]],
     masked: bool,
     facts: dict[str, str],
     credential_id: uuid.UUID | None,
@@ -57,43 +58,54 @@ def store_capture(
     connect_ms: int | None,
     warnings: tuple[str, ...] = (),
     secret_fingerprints: Fingerprints | None = None,
+    raw_hash: str | None = None,
 ) -> tuple[JobRunResult, ConfigSnapshot | None]:
     """Record a successful capture: a snapshot only if the configuration changed.
 
     A changed masked secret is a change even when the text is the same: the snapshot
     then reuses the blob, and its lines count as removed and added again.
     `masked` says whether `config` had its secrets masked (the device's setting).
+    `raw_hash` (`secret_fingerprints.raw_hash`) equal to the latest snapshot's means
+    unchanged without a look at the text: `config` may then be a function returning the
+    cleaned text and its fingerprints, called only if the hashes differ after all.
     The usual case, an unchanged configuration, costs one read and two small writes.
     `warnings` (set-up commands the device rejected) become the result's message.
     """
     finished_at = utcnow()
     latest = configs.latest_snapshot(session, device_id)
     snapshot: ConfigSnapshot | None = None
-    same_text = latest is not None and latest.blob_sha256 == configs.content_hash(config)
-    prints = comparable(latest.secret_fingerprints if latest else None, secret_fingerprints)
-    if same_text and (prints is None or prints[0] == prints[1]):
-        status = "unchanged"
-    else:
-        blob = configs.put_blob(session, config)
-        previous = config if same_text else ""
-        if latest is not None and not same_text:
-            previous = configs.blob_text(configs.get_blob(session, latest.blob_sha256))
-        changes = diffing.secret_changes(previous, config, prints)
-        added, removed = diff_stats(previous, "".join(diffing.marked_lines(config, changes)))
-        snapshot = configs.create_snapshot(
-            session,
-            device_id=device_id,
-            blob_sha256=blob.sha256,
-            captured_at=finished_at,
-            job_run_id=run_id,
-            lines_added=added,
-            lines_removed=removed,
-            secret_fingerprints=secret_fingerprints,
-            masked=masked,
-        )
-        if session.info.get("replica"):  # taken offline: upload it on reconnect
-            outbox.queue_snapshot(session, snapshot, audit.current_actor(session))
-        status = "changed"
+    status = "unchanged"
+    if raw_hash is None or latest is None or latest.raw_config_hash != raw_hash:
+        if callable(config):
+            config, secret_fingerprints = config()
+        same_text = latest is not None and latest.blob_sha256 == configs.content_hash(config)
+        prints = comparable(latest.secret_fingerprints if latest else None, secret_fingerprints)
+        if same_text and (prints is None or prints[0] == prints[1]):
+            assert latest is not None  # same_text
+            if raw_hash is not None:  # the next backup of this text may skip cleaning it
+                latest.raw_config_hash = raw_hash
+        else:
+            blob = configs.put_blob(session, config)
+            previous = config if same_text else ""
+            if latest is not None and not same_text:
+                previous = configs.blob_text(configs.get_blob(session, latest.blob_sha256))
+            changes = diffing.secret_changes(previous, config, prints)
+            added, removed = diff_stats(previous, "".join(diffing.marked_lines(config, changes)))
+            snapshot = configs.create_snapshot(
+                session,
+                device_id=device_id,
+                blob_sha256=blob.sha256,
+                captured_at=finished_at,
+                job_run_id=run_id,
+                lines_added=added,
+                lines_removed=removed,
+                secret_fingerprints=secret_fingerprints,
+                masked=masked,
+                raw_config_hash=raw_hash,
+            )
+            if session.info.get("replica"):  # taken offline: upload it on reconnect
+                outbox.queue_snapshot(session, snapshot, audit.current_actor(session))
+            status = "changed"
     device_rows.record_backup_state(
         session,
         device_id,

@@ -25,19 +25,20 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from ..crud import configs as config_rows
 from ..crud import credentials as credential_rows
 from ..crud import host_keys as host_key_rows
 from ..db import Database
 from ..db.base import utcnow
 from ..db.models import Device, ResultStatus
 from ..drivers.errors import BackupError
-from ..drivers.filters import clean, parse_facts
+from ..drivers.filters import clean_prepared, parse_facts, prepare
 from ..drivers.ssh import Capture, HostKey, Login, Target, capture
 from ..drivers.transcript import SUFFIX, Recorder
 from ..errors import InputError
 from ..export_paths import safe_component
 from ..platforms import profile_for
-from ..secret_fingerprints import MaskKey, fingerprints, load_key
+from ..secret_fingerprints import Fingerprints, MaskKey, fingerprints, load_key, raw_hash
 from ..secrets import Secrets, SecretStore, SecretStoreError
 from . import backups, host_keys, runs, settings, vault, work_queue
 from .access import authorize
@@ -99,6 +100,7 @@ class _DevicePlan:
     mask_secrets: bool
     credentials: tuple[_CredentialPlan, ...]
     unusable: str = ""
+    raw_hash: str | None = None  # the latest snapshot's, when it has one
 
 
 class BackupEngine:
@@ -365,7 +367,19 @@ class BackupEngine:
     ) -> None:
         assert plan.target is not None  # checked by _capture
         profile = plan.target.profile
-        cleaned = clean(seen.config, profile, mask_secrets=plan.mask_secrets)
+        prepared = prepare(seen.config, profile)
+        raw = raw_hash(self._mask_key, prepared, profile, plan.mask_secrets)
+
+        def cleaned() -> tuple[str, Fingerprints | None]:
+            text = clean_prepared(prepared, profile, mask_secrets=plan.mask_secrets)
+            return text.text, fingerprints(text, self._mask_key)
+
+        # Masking is most of a backup's own work: skipped when the capture hashes as the
+        # latest snapshot's did (checked again in the result's transaction).
+        config: str | Callable[[], tuple[str, Fingerprints | None]] = cleaned
+        prints = None
+        if raw is None or raw != plan.raw_hash:
+            config, prints = cleaned()
         facts = parse_facts(seen.version, profile)
         stored = await self._writer.submit(
             self._settled(
@@ -376,9 +390,10 @@ class BackupEngine:
                     run_id=run_id,
                     device_id=plan.id,
                     device_name=plan.name,
-                    config=cleaned.text,
+                    config=config,
                     masked=plan.mask_secrets,
-                    secret_fingerprints=fingerprints(cleaned, self._mask_key),
+                    secret_fingerprints=prints,
+                    raw_hash=raw,
                     facts=facts,
                     credential_id=credential_id,
                     started_at=started_at,
@@ -446,7 +461,9 @@ def _plan_claimed(
 
 
 def _plan(session: Any, chosen: list[Device], options: EngineOptions) -> list[_DevicePlan]:
-    trusted = host_key_rows.trusted_keys(session, [device.id for device in chosen])
+    ids = [device.id for device in chosen]
+    trusted = host_key_rows.trusted_keys(session, ids)
+    raw_hashes = config_rows.latest_raw_hashes(session, ids)
     every_credential = credential_rows.list_credentials(session)
     plans = []
     for device in chosen:
@@ -470,6 +487,14 @@ def _plan(session: Any, chosen: list[Device], options: EngineOptions) -> list[_D
             for c in credential_rows.rank_candidates(device, every_credential)
         )
         plans.append(
-            _DevicePlan(device.id, device.name, target, device.mask_secrets, credentials, unusable)
+            _DevicePlan(
+                device.id,
+                device.name,
+                target,
+                device.mask_secrets,
+                credentials,
+                unusable,
+                raw_hashes.get(device.id),
+            )
         )
     return plans

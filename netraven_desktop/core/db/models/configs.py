@@ -56,6 +56,10 @@ class ConfigSnapshot(UUIDPrimaryKey, Base):
     # Stored with secrets masked (True), in clear because the device's masking was off
     # (False), or before this was recorded (None: unknown). `backup redact` sets True.
     masked: Mapped[bool | None] = mapped_column(Boolean)
+    # The keyed hash of the captured text this snapshot's text was cleaned from (see
+    # `secret_fingerprints.raw_hash`): a backup whose capture has it skips masking. None
+    # without a key, before it was recorded, or after `backup redact` changed the text.
+    raw_config_hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_config_snapshots_device_id_captured_at", "device_id", "captured_at"),
