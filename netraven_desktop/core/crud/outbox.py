@@ -18,7 +18,16 @@ from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session
 
 from ..db.base import Editable
-from ..db.models import ConfigSnapshot, Credential, Device, OutboxEdit, Setting, Tag
+from ..db.models import (
+    ConfigSnapshot,
+    Credential,
+    Device,
+    EditOperation,
+    OutboxEdit,
+    OutboxStatus,
+    Setting,
+    Tag,
+)
 from ..errors import EnvironmentProblem, InputError
 from .common import get_or_raise
 
@@ -34,11 +43,11 @@ SYNCED: dict[str, type[Any]] = {
 LOCAL_ONLY = frozenset({"snapshot", "host_key"})
 # The audit action's verb -> the outbox operation; a trash is a delete for conflicts.
 OPERATIONS = {
-    "create": "create",
-    "update": "update",
-    "trash": "delete",
-    "delete": "delete",
-    "restore": "restore",
+    "create": EditOperation.CREATE,
+    "update": EditOperation.UPDATE,
+    "trash": EditOperation.DELETE,
+    "delete": EditOperation.DELETE,
+    "restore": EditOperation.RESTORE,
 }
 # Columns a created row takes from the team database instead of the replica.
 NOT_COPIED = ("created_at", "updated_at", "version")
@@ -113,14 +122,14 @@ def queue_edits(session: Session, events: list[dict[str, Any]]) -> None:
                 "after": audit_event["after"],
                 "actor": audit_event["actor"],
                 "occurred_at": audit_event["occurred_at"],
-                "status": "queued",
+                "status": OutboxStatus.QUEUED,
                 "force": False,
             }
         )
     for entry in entries:
-        if entry["operation"] == "create":
+        if entry["operation"] == EditOperation.CREATE:
             entry["after"] = _whole_row(session, SYNCED[entry["entity_type"]], entry)
-        elif entry["operation"] == "update":  # some services audit whole pictures
+        elif entry["operation"] == EditOperation.UPDATE:  # some services audit whole pictures
             before, after = entry["before"] or {}, entry["after"] or {}
             changed = [name for name in after if before.get(name) != after[name]]
             entry["before"] = {name: before.get(name) for name in changed}
@@ -150,18 +159,18 @@ def queue_snapshot(session: Session, snapshot: ConfigSnapshot, actor: str) -> No
             action="snapshot.upload",
             entity_type="snapshot",
             entity_id=str(snapshot.id),
-            operation="create",
+            operation=EditOperation.CREATE,
             after={field: json_safe(getattr(snapshot, field)) for field in SNAPSHOT_FIELDS},
             actor=actor,
             occurred_at=snapshot.captured_at,
-            status="queued",
+            status=OutboxStatus.QUEUED,
             force=False,
         )
     )
 
 
-def list_edits(session: Session, *, status: str | None = None) -> list[OutboxEdit]:
-    """Queued edits in the order they were made (`status`: 'queued' or 'conflict')."""
+def list_edits(session: Session, *, status: OutboxStatus | None = None) -> list[OutboxEdit]:
+    """Queued edits in the order they were made (all, or those with `status`)."""
     stmt = select(OutboxEdit).order_by(OutboxEdit.seq)
     if status is not None:
         stmt = stmt.where(OutboxEdit.status == status)
@@ -188,7 +197,7 @@ def mark_conflict(session: Session, seq: int, conflict: dict[str, Any]) -> None:
     session.execute(
         update(OutboxEdit)
         .where(OutboxEdit.seq == seq)
-        .values(status="conflict", conflict=conflict, force=False)
+        .values(status=OutboxStatus.CONFLICT, conflict=conflict, force=False)
     )
 
 

@@ -21,7 +21,7 @@ from ..crud import devices as device_rows
 from ..crud import outbox
 from ..crud import tags as tag_rows
 from ..db.base import UTCDateTime
-from ..db.models import OutboxEdit
+from ..db.models import EditOperation, OutboxEdit
 from ..errors import InputError, quote_value
 
 # Every edit the outbox queues: its action -> (entity type, operation).
@@ -89,7 +89,9 @@ def valid_fields(edit: OutboxEdit, fields: dict[str, Any]) -> dict[str, Any]:
     field refused (not just the first), so one fix settles the edit."""
     clean = CLEANERS[edit.entity_type]
     model = outbox.SYNCED[edit.entity_type]
-    known = _creatable(model) if edit.operation == "create" else EDITABLE[edit.entity_type]
+    known = (
+        _creatable(model) if edit.operation == EditOperation.CREATE else EDITABLE[edit.entity_type]
+    )
     refused: dict[str, InputError] = {}
     for name, value in fields.items():
         try:

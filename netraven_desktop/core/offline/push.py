@@ -37,9 +37,11 @@ from ..db.models import (
     ConfigSnapshot,
     Credential,
     Device,
+    EditOperation,
     JobRun,
     JobRunResult,
     OutboxEdit,
+    OutboxStatus,
     ResultStatus,
     Tag,
 )
@@ -113,12 +115,12 @@ def push(replica: Database, team: Database) -> PushReport:
         authorize(session, "read")
     with replica.read_session() as session:
         edits = outbox.list_edits(session)
-    waiting = {(e.entity_type, e.entity_id) for e in edits if e.status == "conflict"}
+    waiting = {(e.entity_type, e.entity_id) for e in edits if e.status == OutboxStatus.CONFLICT}
     # Row -> (its version in the replica after the last pushed edit, on the team after
     # it): the next edit of the row, based on the former, is based on the latter.
     rebased: dict[tuple[str, str], tuple[int, int]] = {}
     for edit in edits:
-        if edit.status == "conflict":
+        if edit.status == OutboxStatus.CONFLICT:
             continue
         key = (edit.entity_type, edit.entity_id)
         if key in waiting:
@@ -235,12 +237,12 @@ def _row(session: Session, edit: OutboxEdit) -> Any:
 
 
 def _replay_row(session: Session, edit: OutboxEdit, base: int | None, _payload: object) -> str:
-    if edit.operation == "create":
+    if edit.operation == EditOperation.CREATE:
         return _create(session, edit)
     row = _row(session, edit)
-    if edit.operation == "update":
+    if edit.operation == EditOperation.UPDATE:
         return _update(session, edit, base, row)
-    if edit.operation == "delete":
+    if edit.operation == EditOperation.DELETE:
         return _delete(session, edit, base, row)
     return _restore(session, edit, row)
 
@@ -425,7 +427,7 @@ def conflicts(replica: Database) -> list[Conflict]:
     with replica.read_session() as session:
         return [
             _conflict(edit, edit.conflict or {"reason": "", "fields": {}})
-            for edit in outbox.list_edits(session, status="conflict")
+            for edit in outbox.list_edits(session, status=OutboxStatus.CONFLICT)
         ]
 
 
@@ -476,4 +478,4 @@ def resolve(replica: Database, edit_id: str, choice: str | dict[str, Any]) -> No
             edit.after = {**(edit.after or {}), **choice}
         elif choice != "mine":
             raise InputError("choice", choice, "must be 'mine', 'theirs' or {field: value}")
-        edit.status, edit.conflict, edit.force = "queued", None, True
+        edit.status, edit.conflict, edit.force = OutboxStatus.QUEUED, None, True

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..crud import outbox
 from ..db import Database
+from ..db.models import OutboxStatus
 from .push import Conflict, conflicts, push
 from .replica import PullReport, pull, replica_path, replica_state
 
@@ -99,6 +100,6 @@ def offline_status(replica: Database) -> OfflineStatus:
         replica=str(replica.url.sync_url.database),
         exists=replica_path(replica.replica_of).exists() or state.pulled_at is not None,
         pulled_at=state.pulled_at,
-        queued=sum(edit.status == "queued" for edit in edits),
-        conflicts=sum(edit.status == "conflict" for edit in edits),
+        queued=sum(edit.status == OutboxStatus.QUEUED for edit in edits),
+        conflicts=sum(edit.status == OutboxStatus.CONFLICT for edit in edits),
     )

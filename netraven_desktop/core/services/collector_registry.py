@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..db.base import utcnow
-from ..db.models import Collector, WorkItem
+from ..db.models import Collector, WorkItem, WorkItemState
 from ..validation import validate_name
 from .access import authorize
 from .dual import dual
@@ -102,7 +102,7 @@ def list_collectors(session: Session) -> list[CollectorStatus]:
     held = dict(
         session.execute(
             select(WorkItem.collector, func.count())
-            .where(WorkItem.state == "leased")
+            .where(WorkItem.state == WorkItemState.LEASED)
             .group_by(WorkItem.collector)
         ).all()
     )

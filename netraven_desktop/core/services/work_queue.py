@@ -21,7 +21,16 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..crud import jobs as job_rows
 from ..db.base import utcnow
-from ..db.models import Device, Job, JobRun, JobRunResult, ResultStatus, RunStatus, WorkItem
+from ..db.models import (
+    Device,
+    Job,
+    JobRun,
+    JobRunResult,
+    ResultStatus,
+    RunStatus,
+    WorkItem,
+    WorkItemState,
+)
 from . import runs
 from .access import authorize
 from .dual import dual
@@ -61,7 +70,7 @@ def enqueue_run(session: Session, job: Job, slot: datetime | None, actor: str) -
             device_id=device.id,
             device_name=device.name,
             label=placement_label(device),
-            state="queued",
+            state=WorkItemState.QUEUED,
             attempts=0,
         )
         for device in chosen
@@ -84,8 +93,8 @@ def claim(
         select(WorkItem)
         .where(
             or_(
-                WorkItem.state == "queued",
-                and_(WorkItem.state == "leased", WorkItem.lease_until < now),
+                WorkItem.state == WorkItemState.QUEUED,
+                and_(WorkItem.state == WorkItemState.LEASED, WorkItem.lease_until < now),
             ),
             placement,
         )
@@ -95,7 +104,7 @@ def claim(
     )
     items = list(session.scalars(stmt))
     for item in items:
-        item.state, item.collector = "leased", collector
+        item.state, item.collector = WorkItemState.LEASED, collector
         item.lease_until, item.attempts = now + lease, item.attempts + 1
     session.flush()
     return [Claimed(i.id, i.run_id, i.device_id, i.device_name) for i in items]
@@ -105,7 +114,7 @@ def extend_leases(session: Session, collector: str, lease: timedelta) -> int:
     """The heartbeat's half: keep this collector's items leased for another `lease`."""
     result = session.execute(
         update(WorkItem)
-        .where(WorkItem.collector == collector, WorkItem.state == "leased")
+        .where(WorkItem.collector == collector, WorkItem.state == WorkItemState.LEASED)
         .values(lease_until=utcnow() + lease)
     )
     return result.rowcount
@@ -114,14 +123,22 @@ def extend_leases(session: Session, collector: str, lease: timedelta) -> int:
 def settle(session: Session, item_id: uuid.UUID, collector: str, status: str) -> bool:
     """Mark an item done (True: store its result in this transaction) if this collector
     still holds its lease. A cancelled item goes back to the queue (False: no result)."""
-    held = and_(WorkItem.id == item_id, WorkItem.collector == collector, WorkItem.state == "leased")
+    held = and_(
+        WorkItem.id == item_id,
+        WorkItem.collector == collector,
+        WorkItem.state == WorkItemState.LEASED,
+    )
     if status == ResultStatus.CANCELLED:
         session.execute(
-            update(WorkItem).where(held).values(state="queued", collector=None, lease_until=None)
+            update(WorkItem)
+            .where(held)
+            .values(state=WorkItemState.QUEUED, collector=None, lease_until=None)
         )
         return False
     done = session.execute(
-        update(WorkItem).where(held).values(state="done", lease_until=None, finished_at=utcnow())
+        update(WorkItem)
+        .where(held)
+        .values(state=WorkItemState.DONE, lease_until=None, finished_at=utcnow())
     )
     return done.rowcount == 1
 
@@ -130,8 +147,8 @@ def release(session: Session, collector: str) -> int:
     """Give back every item this collector holds (a clean stop with work unfinished)."""
     result = session.execute(
         update(WorkItem)
-        .where(WorkItem.collector == collector, WorkItem.state == "leased")
-        .values(state="queued", collector=None, lease_until=None)
+        .where(WorkItem.collector == collector, WorkItem.state == WorkItemState.LEASED)
+        .values(state=WorkItemState.QUEUED, collector=None, lease_until=None)
     )
     return result.rowcount
 
@@ -139,7 +156,9 @@ def release(session: Session, collector: str) -> int:
 def finish_complete_runs(session: Session) -> list[JobRun]:
     """Close every queued run whose items are all done, counting its stored results.
     Each run is closed by one collector: the others skip its locked row."""
-    open_items = select(WorkItem.id).where(WorkItem.run_id == JobRun.id, WorkItem.state != "done")
+    open_items = select(WorkItem.id).where(
+        WorkItem.run_id == JobRun.id, WorkItem.state != WorkItemState.DONE
+    )
     complete = (
         select(JobRun)
         .where(
@@ -179,7 +198,7 @@ def run_collectors(session: Session, run_id: uuid.UUID) -> dict[str, str]:
     return dict(
         session.execute(
             select(WorkItem.device_name, WorkItem.collector).where(
-                WorkItem.run_id == run_id, WorkItem.state == "done"
+                WorkItem.run_id == run_id, WorkItem.state == WorkItemState.DONE
             )
         ).all()
     )

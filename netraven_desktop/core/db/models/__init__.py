@@ -24,8 +24,9 @@ from .jobs import (
     ResultStatus,
     RunStatus,
     WorkItem,
+    WorkItemState,
 )
-from .sync import OPERATIONS, OUTBOX_STATUSES, AppliedEdit, OutboxEdit
+from .sync import OPERATIONS, OUTBOX_STATUSES, AppliedEdit, EditOperation, OutboxEdit, OutboxStatus
 from .system import CHANNEL_KINDS, AuditEvent, NotificationChannel, Setting
 from .vault import MemberKey, VaultEntry, VaultGrant
 
@@ -47,12 +48,14 @@ __all__ = [
     "ConfigSnapshot",
     "Credential",
     "Device",
+    "EditOperation",
     "Job",
     "JobRun",
     "JobRunResult",
     "MemberKey",
     "NotificationChannel",
     "OutboxEdit",
+    "OutboxStatus",
     "ResultStatus",
     "Role",
     "RunStatus",
@@ -63,6 +66,7 @@ __all__ = [
     "VaultEntry",
     "VaultGrant",
     "WorkItem",
+    "WorkItemState",
     "credential_tags",
     "device_tags",
 ]

@@ -112,7 +112,15 @@ class JobRunResult(UUIDPrimaryKey, Base):
     )
 
 
-WORK_ITEM_STATES = ("queued", "leased", "done")
+class WorkItemState(StrEnum):
+    """A queued device waits, is held by a collector under a lease, or is done."""
+
+    QUEUED = "queued"
+    LEASED = "leased"
+    DONE = "done"
+
+
+WORK_ITEM_STATES = tuple(state.value for state in WorkItemState)
 
 
 class WorkItem(UUIDPrimaryKey, Base):

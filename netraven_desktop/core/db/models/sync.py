@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Uuid
@@ -16,8 +17,25 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..base import Base, JSONType, UTCDateTime, utcnow
 from ._types import choice
 
-OPERATIONS = ("create", "update", "delete", "restore")
-OUTBOX_STATUSES = ("queued", "conflict")
+
+class EditOperation(StrEnum):
+    """What an offline edit does to its row; equal to the string stored."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    RESTORE = "restore"
+
+
+class OutboxStatus(StrEnum):
+    """An offline edit waits to be pushed, or for the user to settle a conflict."""
+
+    QUEUED = "queued"
+    CONFLICT = "conflict"
+
+
+OPERATIONS = tuple(operation.value for operation in EditOperation)
+OUTBOX_STATUSES = tuple(status.value for status in OutboxStatus)
 
 
 class OutboxEdit(Base):
@@ -44,7 +62,9 @@ class OutboxEdit(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     actor: Mapped[str] = mapped_column(String(255))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    status: Mapped[str] = mapped_column(choice("outbox_status", OUTBOX_STATUSES), default="queued")
+    status: Mapped[str] = mapped_column(
+        choice("outbox_status", OUTBOX_STATUSES), default=OutboxStatus.QUEUED
+    )
     conflict: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     # The user resolved a conflict with their own values: apply over the server's.
     force: Mapped[bool] = mapped_column(Boolean, default=False)
