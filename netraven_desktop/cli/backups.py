@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..core.db import Database
+from ..core.db.models import RunStatus
 from ..core.errors import InputError
 from ..core.secrets import SecretStore
 from ..core.services import (
@@ -43,7 +44,7 @@ def backup_run(db: Database, args: argparse.Namespace) -> int:
     with db.read_session() as session:
         runs.select_devices(session, selection)  # bad names fail here, before any work
     summary = _execute(db, args, [post_run.Work(selection, None, "cli", None)])
-    return 0 if summary and summary[0].status == "succeeded" else 1
+    return 0 if summary and summary[0].status == RunStatus.SUCCEEDED else 1
 
 
 def job_run(db: Database, args: argparse.Namespace) -> int:
@@ -76,7 +77,7 @@ def job_run(db: Database, args: argparse.Namespace) -> int:
         print("no job is due")
         return 0
     summaries = _execute(db, args, work)
-    return 0 if all(s.status == "succeeded" for s in summaries) else 1
+    return 0 if all(s.status == RunStatus.SUCCEEDED for s in summaries) else 1
 
 
 def _execute(db: Database, args: argparse.Namespace, work: list[post_run.Work]) -> list[RunSummary]:

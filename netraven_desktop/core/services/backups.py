@@ -74,7 +74,7 @@ def store_capture(
     finished_at = utcnow()
     latest = configs.latest_snapshot(session, device_id)
     snapshot: ConfigSnapshot | None = None
-    status = "unchanged"
+    status = ResultStatus.UNCHANGED
     if raw_hash is None or latest is None or latest.raw_config_hash != raw_hash:
         if callable(config):
             config, secret_fingerprints = config()
@@ -105,7 +105,7 @@ def store_capture(
             )
             if session.info.get("replica"):  # taken offline: upload it on reconnect
                 outbox.queue_snapshot(session, snapshot, audit.current_actor(session))
-            status = "changed"
+            status = ResultStatus.CHANGED
     device_rows.record_backup_state(
         session,
         device_id,

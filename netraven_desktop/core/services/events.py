@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, ClassVar, Self
 
-from ..db.models import ConfigSnapshot, JobRunResult
+from ..db.models import ConfigSnapshot, JobRunResult, RunStatus
 
 
 def _plain(value: object) -> object:
@@ -67,7 +67,7 @@ class RunSummary:
     unchanged: int = 0
     failed: int = 0
     cancelled: int = 0
-    status: str = "running"
+    status: str = RunStatus.RUNNING
     failures: dict[str, int] = field(default_factory=dict)
 
     def describe(self) -> str:

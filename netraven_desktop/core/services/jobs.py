@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..crud import jobs as rows
 from ..db.base import utcnow
-from ..db.models import Job, JobRun
+from ..db.models import Job, JobRun, RunStatus
 from ..schedule import Schedule, parse_schedule
 from . import audit
 from .access import authorize
@@ -158,7 +158,7 @@ def _last_runs(session: Session) -> dict[uuid.UUID, tuple[datetime, datetime, bo
             JobRun.job_id,
             func.max(func.coalesce(JobRun.scheduled_for, JobRun.started_at)).label("anchor"),
             func.max(JobRun.started_at).label("started"),
-            func.max(case((JobRun.status == "running", 1), else_=0)).label("running"),
+            func.max(case((JobRun.status == RunStatus.RUNNING, 1), else_=0)).label("running"),
         )
         .where(JobRun.job_id.is_not(None))
         .group_by(JobRun.job_id)
