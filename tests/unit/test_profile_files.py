@@ -16,8 +16,15 @@ from netraven_desktop.core.drivers.profile_files import (
     to_toml,
 )
 from netraven_desktop.core.drivers.profiles import rejected
+from netraven_desktop.core.errors import InputError
 from netraven_desktop.core.importers.common import platform_from
-from netraven_desktop.core.platforms import PLATFORMS, builtin_profiles, registry
+from netraven_desktop.core.platforms import (
+    PLATFORMS,
+    builtin_profiles,
+    one_registry,
+    registry,
+    validate_platform,
+)
 
 GOOD = """\
 name = "Lab switch"
@@ -148,6 +155,18 @@ def test_the_user_folder_is_read_again_when_a_file_arrives(tmp_path, monkeypatch
     assert "lab_sw" not in registry().profiles
     _write(tmp_path / "platforms", "lab_sw.toml", GOOD)
     assert registry().profiles["lab_sw"].name == "Lab switch"
+
+
+def test_a_bulk_operation_checks_every_row_against_one_reading(tmp_path, monkeypatch):
+    """An import or a run's plan holds the registry it started with: a file arriving
+    half-way changes no row's verdict, and is seen once the operation ends."""
+    monkeypatch.setenv("NETRAVEN_HOME", str(tmp_path))
+    (tmp_path / "platforms").mkdir()
+    with one_registry():
+        _write(tmp_path / "platforms", "lab_sw.toml", GOOD)
+        with pytest.raises(InputError, match="unknown platform"):
+            validate_platform("lab_sw")
+    assert validate_platform("lab_sw") == "lab_sw"
 
 
 @pytest.mark.parametrize("key", sorted(PLATFORMS))

@@ -23,6 +23,7 @@ from ..db.models import Credential, Device, Tag, device_tags
 from ..errors import InputError
 from ..importers import ImportRejected, ImportRow, RowProblem
 from ..importers.common import COLUMNS
+from ..platforms import one_registry
 from ..validation import optional_text, validate_bool, validate_name
 from . import audit
 from .access import authorize
@@ -112,7 +113,8 @@ def import_devices(
     if on_conflict not in ON_CONFLICT:
         raise InputError("--on-conflict", on_conflict, f"must be one of {', '.join(ON_CONFLICT)}")
     found = list(problems)
-    cleaned = _validate(rows, found)
+    with one_registry():
+        cleaned = _validate(rows, found)
     _resolve_credentials(session, cleaned, found)
     existing = _existing(session, [row.fields["name"] for row in cleaned])
     plan, creates, updates = _plan(cleaned, existing, on_conflict, found)

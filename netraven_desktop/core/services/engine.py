@@ -37,7 +37,7 @@ from ..drivers.ssh import Capture, HostKey, Login, Target, capture
 from ..drivers.transcript import SUFFIX, Recorder
 from ..errors import InputError
 from ..export_paths import safe_component
-from ..platforms import profile_for
+from ..platforms import one_registry, profile_for
 from ..secret_fingerprints import Fingerprints, MaskKey, fingerprints, load_key, raw_hash
 from ..secrets import Secrets, SecretStore, SecretStoreError
 from . import backups, host_keys, runs, settings, vault, work_queue
@@ -466,35 +466,36 @@ def _plan(session: Any, chosen: list[Device], options: EngineOptions) -> list[_D
     raw_hashes = config_rows.latest_raw_hashes(session, ids)
     every_credential = credential_rows.list_credentials(session)
     plans = []
-    for device in chosen:
-        target, unusable = None, ""
-        try:
-            profile = profile_for(device.platform)
-        except InputError as exc:  # its profile file was removed or broken since
-            unusable = str(exc)
-        else:
-            target = Target(
-                host=device.host,
-                port=device.port,
-                profile=profile,
-                connect_timeout=float(device.connect_timeout or options.connect_timeout),
-                legacy_algorithms=device.ssh_legacy_algorithms,
-                host_key=trusted.get(device.id),
-                max_output=options.max_output_mb * 2**20,
+    with one_registry():  # one look at the platforms folder, not one per device
+        for device in chosen:
+            target, unusable = None, ""
+            try:
+                profile = profile_for(device.platform)
+            except InputError as exc:  # its profile file was removed or broken since
+                unusable = str(exc)
+            else:
+                target = Target(
+                    host=device.host,
+                    port=device.port,
+                    profile=profile,
+                    connect_timeout=float(device.connect_timeout or options.connect_timeout),
+                    legacy_algorithms=device.ssh_legacy_algorithms,
+                    host_key=trusted.get(device.id),
+                    max_output=options.max_output_mb * 2**20,
+                )
+            credentials = tuple(
+                _CredentialPlan(c.id, c.username, c.keyring_ref, c.ssh_key_path)
+                for c in credential_rows.rank_candidates(device, every_credential)
             )
-        credentials = tuple(
-            _CredentialPlan(c.id, c.username, c.keyring_ref, c.ssh_key_path)
-            for c in credential_rows.rank_candidates(device, every_credential)
-        )
-        plans.append(
-            _DevicePlan(
-                device.id,
-                device.name,
-                target,
-                device.mask_secrets,
-                credentials,
-                unusable,
-                raw_hashes.get(device.id),
+            plans.append(
+                _DevicePlan(
+                    device.id,
+                    device.name,
+                    target,
+                    device.mask_secrets,
+                    credentials,
+                    unusable,
+                    raw_hashes.get(device.id),
+                )
             )
-        )
     return plans
