@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, aliased
 from ..db.base import utcnow
 from ..db.models import ConfigBlob, ConfigSnapshot, Device, Job, JobRun, Tag
 from ..db.models.configs import config_search
+from . import deferred
 from .common import get_or_raise, name_equals, paginate
 
 SORTABLE = {"captured_at": ConfigSnapshot.captured_at}
@@ -193,8 +194,7 @@ def create_snapshot(
     )
     if captured_at is not None:
         snapshot.captured_at = captured_at
-    session.add(snapshot)
-    session.flush()
+    deferred.add(session, snapshot)
     return snapshot
 
 
