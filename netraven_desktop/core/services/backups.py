@@ -72,10 +72,11 @@ def store_capture(
     `warnings` (set-up commands the device rejected) become the result's message.
     """
     finished_at = utcnow()
-    latest = configs.latest_snapshot(session, device_id)
+    head = configs.latest_raw_hash(session, device_id)
     snapshot: ConfigSnapshot | None = None
     status = "unchanged"
-    if raw_hash is None or latest is None or latest.raw_config_hash != raw_hash:
+    if raw_hash is None or head is None or head[1] != raw_hash:
+        latest = None if head is None else configs.get_snapshot(session, head[0])
         if callable(config):
             config, secret_fingerprints = config()
         same_text = latest is not None and latest.blob_sha256 == configs.content_hash(config)
