@@ -72,7 +72,7 @@ def update_rows(session: Session, table: Table, row_id: Any, **values: Any) -> N
     params = {"row_id": row_id} | values
     pending = session.info.get(KEY)
     if pending is None:
-        session.execute(stmt, [params])
+        session.execute(stmt, params)
     else:
         pending.setdefault(stmt, []).append(params)
 

@@ -91,7 +91,8 @@ def store_capture(
             if latest is not None and not same_text:
                 previous = configs.blob_text(configs.get_blob(session, latest.blob_sha256))
             changes = diffing.secret_changes(previous, config, prints)
-            added, removed = diff_stats(previous, "".join(diffing.marked_lines(config, changes)))
+            marked = "".join(diffing.marked_lines(config, changes)) if changes else config
+            added, removed = diff_stats(previous, marked)
             snapshot = configs.create_snapshot(
                 session,
                 device_id=device_id,
