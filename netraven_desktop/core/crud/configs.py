@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, aliased
 from ..db.base import utcnow
 from ..db.models import ConfigBlob, ConfigSnapshot, Device, Job, JobRun, Tag
 from ..db.models.configs import config_search
+from . import deferred
 from .common import get_or_raise, name_equals, paginate
 
 SORTABLE = {"captured_at": ConfigSnapshot.captured_at}
@@ -51,21 +52,26 @@ def put_blob(session: Session, text: str) -> ConfigBlob:
     as its distinct lines (`search_text`).
     """
     digest = content_hash(text)
-    blob = session.get(ConfigBlob, digest)
-    if blob is None:
-        raw = text.encode("utf-8")
-        blob = ConfigBlob(
-            sha256=digest, data=zlib.compress(raw, 6), size=len(raw), created_at=utcnow()
-        )
-        insert = {"sqlite": sqlite_insert, "postgresql": pg_insert}[session.get_bind().dialect.name]
-        inserted = session.execute(
-            insert(ConfigBlob)
-            .values(sha256=blob.sha256, data=blob.data, size=blob.size, created_at=blob.created_at)
-            .on_conflict_do_nothing()
-        )
-        if inserted.rowcount:
-            session.execute(config_search.insert().values(sha256=digest, text=search_text(text)))
+    if session.scalar(_BLOB_STORED, {"sha256": digest}):
+        return session.get_one(ConfigBlob, digest)
+    raw = text.encode("utf-8")
+    blob = ConfigBlob(sha256=digest, data=zlib.compress(raw, 6), size=len(raw), created_at=utcnow())
+    inserted = session.execute(
+        _BLOB_INSERT[session.get_bind().dialect.name],
+        {"sha256": digest, "data": blob.data, "size": blob.size, "created_at": blob.created_at},
+    )
+    if inserted.rowcount:
+        session.execute(config_search.insert(), {"sha256": digest, "text": search_text(text)})
     return blob
+
+
+# Statements built once: a backup stores a blob per changed device, and building and
+# caching a statement for each cost as much as running it.
+_BLOB_STORED = select(ConfigBlob.sha256).where(ConfigBlob.sha256 == bindparam("sha256"))
+_BLOB_INSERT = {
+    "sqlite": sqlite_insert(ConfigBlob.__table__).on_conflict_do_nothing(),
+    "postgresql": pg_insert(ConfigBlob.__table__).on_conflict_do_nothing(),
+}
 
 
 def search_text(text: str) -> str:
@@ -193,8 +199,7 @@ def create_snapshot(
     )
     if captured_at is not None:
         snapshot.captured_at = captured_at
-    session.add(snapshot)
-    session.flush()
+    deferred.add(session, snapshot)
     return snapshot
 
 
@@ -257,6 +262,21 @@ def list_snapshot_details(
 def latest_snapshot(session: Session, device_id: uuid.UUID) -> ConfigSnapshot | None:
     found = list_snapshots(session, device_id, limit=1)
     return found[0] if found else None
+
+
+def latest_raw_hash(session: Session, device_id: uuid.UUID) -> tuple[uuid.UUID, str | None] | None:
+    """(id, raw hash) of the device's latest snapshot (None: it has none): all an unchanged
+    backup needs, read without loading the snapshot and its fingerprints."""
+    row = session.execute(_LATEST_RAW_HASH, {"device_id": device_id}).first()
+    return None if row is None else (row[0], row[1])
+
+
+_LATEST_RAW_HASH = (  # the order of `list_snapshots`
+    select(ConfigSnapshot.id, ConfigSnapshot.raw_config_hash)
+    .where(ConfigSnapshot.device_id == bindparam("device_id"))
+    .order_by(ConfigSnapshot.captured_at.desc().nulls_last(), ConfigSnapshot.id)
+    .limit(1)
+)
 
 
 def latest_raw_hashes(session: Session, device_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:

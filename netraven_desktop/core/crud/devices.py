@@ -20,7 +20,6 @@ from sqlalchemy import (
     select,
     text,
     tuple_,
-    update,
 )
 from sqlalchemy.orm import QueryableAttribute, Session, selectinload
 
@@ -36,6 +35,7 @@ from ..validation import (
     validate_name,
     validate_port,
 )
+from . import deferred
 from .common import (
     NamedRows,
     apply_changes,
@@ -544,12 +544,7 @@ def record_backup_state(session: Session, device_id: uuid.UUID, **fields: Any) -
     status = fields.get("last_backup_status")
     if status is not None and status not in BACKUP_STATUSES:
         raise InputError("last_backup_status", status, f"must be one of {BACKUP_STATUSES}")
-    session.execute(
-        update(Device)
-        .where(Device.id == device_id)
-        .values(**fields)
-        .execution_options(synchronize_session=False)
-    )
+    deferred.update_rows(session, Device.__table__, device_id, **fields)
 
 
 def device_locations(

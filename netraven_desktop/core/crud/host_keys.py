@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..db.base import utcnow
 from ..db.models import SSHHostKey
+from . import deferred
 from .common import get_or_raise
 
 
@@ -37,21 +38,37 @@ def save_host_key(
     session: Session, *, device_id: uuid.UUID, key_type: str, public_key: str, fingerprint: str
 ) -> SSHHostKey:
     """Record a key as trusted: first use, or a user accepting a changed key."""
-    now = utcnow()
     row = find_host_key(session, device_id, key_type)
     if row is None:
-        row = SSHHostKey(
+        return add_host_key(
+            session,
             device_id=device_id,
             key_type=key_type,
             public_key=public_key,
             fingerprint=fingerprint,
-            first_seen_at=now,
         )
-        session.add(row)
-    elif row.public_key != public_key:
+    now = utcnow()
+    if row.public_key != public_key:
         row.public_key, row.fingerprint, row.first_seen_at = public_key, fingerprint, now
     row.last_seen_at = now
     session.flush()
+    return row
+
+
+def add_host_key(
+    session: Session, *, device_id: uuid.UUID, key_type: str, public_key: str, fingerprint: str
+) -> SSHHostKey:
+    """Trust a key for a device that has none of its type (deferrable: `deferred.add`)."""
+    now = utcnow()
+    row = SSHHostKey(
+        device_id=device_id,
+        key_type=key_type,
+        public_key=public_key,
+        fingerprint=fingerprint,
+        first_seen_at=now,
+        last_seen_at=now,
+    )
+    deferred.add(session, row)
     return row
 
 

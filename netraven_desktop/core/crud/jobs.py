@@ -20,6 +20,7 @@ from ..db.models import (
 from ..errors import InputError
 from ..schedule import parse_timezone
 from ..validation import optional_text, validate_name
+from . import deferred
 from .common import (
     NamedRows,
     apply_changes,
@@ -203,8 +204,7 @@ def add_result(
     result = JobRunResult(
         run_id=run_id, device_id=device_id, device_name=device_name, status=status, **fields
     )
-    session.add(result)
-    session.flush()
+    deferred.add(session, result)
     return result
 
 

@@ -10,6 +10,8 @@ program holds a secret, and none is ever passed here.
 from __future__ import annotations
 
 import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,6 +28,7 @@ from .access import authorize
 from .dual import dual
 
 HEAD_SCOPE, HEAD_KEY = "audit", "head"
+BATCH_KEY = "audit_batch"  # session.info: the events of an open `batched` block
 # What the outbox takes from an audit event.
 QUEUED_FIELDS = ("action", "entity_type", "entity_id", "before", "after", "actor", "occurred_at")
 
@@ -92,16 +95,67 @@ def record_many(session: Session, events: list[dict[str, Any]]) -> None:
 
     Each event is a dict of `action`, `entity_type`, `entity_id`, `before`, `after`.
     """
-    actor = current_actor(session)
-    if rows.server_writes(session):  # the server stamps its own time
-        rows.append_events(session, [event | {"actor": actor} for event in events])
+    _append(session, [_stamped(session, event) for event in events])
+
+
+def _stamped(session: Session, event: dict[str, Any]) -> dict[str, Any]:
+    """`event` with the unit of work's actor and the time (PostgreSQL stamps its own)."""
+    now = None if rows.server_writes(session) else utcnow()
+    return event | {"actor": current_actor(session), "occurred_at": now}
+
+
+def _append(session: Session, stamped: list[dict[str, Any]]) -> None:
+    """Chain `stamped` events in one bulk insert: one read and one move of the head."""
+    if rows.server_writes(session):
+        rows.append_events(session, stamped)
         return
-    stamped = [event | {"actor": actor, "occurred_at": utcnow()} for event in events]
     last = rows.append_events(session, stamped)
     if last is not None:
-        _move_head(session, last, len(events))
+        _move_head(session, last, len(stamped))
         if session.info.get("replica"):
             outbox.queue_edits(session, stamped)
+
+
+@contextmanager
+def batched(session: Session) -> Iterator[None]:
+    """Events `record_later` is given inside are appended when the block ends without an
+    error, in the order given, in the caller's transaction.
+
+    The result writer commits many devices at once: their events then cost one read and
+    one move of the chain's head, and one insert (on PostgreSQL one call of the server's
+    append), instead of one each.
+    """
+    pending: list[dict[str, Any]] = []
+    session.info[BATCH_KEY] = pending
+    try:
+        yield
+        _append(session, pending)
+    finally:
+        del session.info[BATCH_KEY]
+
+
+def record_later(
+    session: Session,
+    action: str,
+    entity_type: str,
+    entity_id: Any = None,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """`record`, with the `batched` block's events when one is open (else at once)."""
+    pending = session.info.get(BATCH_KEY)
+    if pending is None:
+        record(session, action, entity_type, entity_id, before=before, after=after)
+        return
+    event = {
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": None if entity_id is None else str(entity_id),
+        "before": before,
+        "after": after,
+    }
+    pending.append(_stamped(session, event))
 
 
 def _move_head(session: Session, last_hash: str, added: int) -> None:

@@ -72,10 +72,11 @@ def store_capture(
     `warnings` (set-up commands the device rejected) become the result's message.
     """
     finished_at = utcnow()
-    latest = configs.latest_snapshot(session, device_id)
+    head = configs.latest_raw_hash(session, device_id)
     snapshot: ConfigSnapshot | None = None
     status = ResultStatus.UNCHANGED
-    if raw_hash is None or latest is None or latest.raw_config_hash != raw_hash:
+    if raw_hash is None or head is None or head[1] != raw_hash:
+        latest = None if head is None else configs.get_snapshot(session, head[0])
         if callable(config):
             config, secret_fingerprints = config()
         same_text = latest is not None and latest.blob_sha256 == configs.content_hash(config)
@@ -90,7 +91,8 @@ def store_capture(
             if latest is not None and not same_text:
                 previous = configs.blob_text(configs.get_blob(session, latest.blob_sha256))
             changes = diffing.secret_changes(previous, config, prints)
-            added, removed = diff_stats(previous, "".join(diffing.marked_lines(config, changes)))
+            marked = "".join(diffing.marked_lines(config, changes)) if changes else config
+            added, removed = diff_stats(previous, marked)
             snapshot = configs.create_snapshot(
                 session,
                 device_id=device_id,

@@ -113,8 +113,14 @@ def pin_first_key(session: Session, device_id: uuid.UUID, offered: HostKey) -> s
     pinned = rows.list_host_keys(session, device_id)
     if pinned:
         return pinned[0].public_key
-    _save(session, device_id, offered)
-    audit.record(
+    rows.add_host_key(
+        session,
+        device_id=device_id,
+        key_type=offered.key_type,
+        public_key=offered.public_key,
+        fingerprint=offered.fingerprint,
+    )
+    audit.record_later(
         session,
         "host_key.pin",
         "host_key",

@@ -8,7 +8,11 @@ one by one, so one bad result never takes the others with it.
 
 A batch runs in one thread of its own with a sync `Session`: one hop off the event loop
 per batch, where the async session would hop (and run the ORM's Python on the loop)
-for every statement of every item.
+for every statement of every item. Inside a batch, the rows nobody reads back (results,
+snapshots, device backup states, host keys) are written at its end, one executemany per
+kind (`crud.deferred`), and its audit events are chained with one read and one move of
+the chain's head (`audit.batched`): the same transaction, so a batch still commits whole
+or not at all.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ..crud import deferred
 from ..db import Database
+from . import audit
 
 Work = Callable[[Session], Any]
 Item = tuple[Work, asyncio.Future[Any]]
@@ -98,5 +104,9 @@ class ResultWriter:
                 future.set_result(result)
 
     def _apply(self, works: list[Work]) -> list[Any]:
-        with self.db.session() as session:
+        with (
+            self.db.session() as session,
+            deferred.deferring(session),
+            audit.batched(session),
+        ):
             return [work(session) for work in works]
