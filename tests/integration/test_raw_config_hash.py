@@ -24,7 +24,8 @@ from netraven_desktop.core.services import backups, credentials, engine, redacti
 from netraven_desktop.core.services.engine import BackupEngine, EngineOptions
 from netraven_desktop.sim import SimDevice, Simulator
 
-FAST = EngineOptions(concurrency=4, connect_timeout=5, device_timeout=20, retries=0)
+# Nothing here tests a timeout: generous ones, so a machine with every core busy passes.
+FAST = EngineOptions(concurrency=4, connect_timeout=60, device_timeout=120, retries=0)
 TRAP = "snmp-server host 10.1.2.3 version 2c Trap-Comm-First"  # a secret IOS rules mask
 TOKEN = "lab-token Lab-Secret-7"  # a secret only the user's rule below knows
 USER_RULE = """extends = 'cisco_ios'
@@ -70,7 +71,13 @@ async def lab(db, secret_store, tmp_path, monkeypatch):
 async def _run(db, store, expect: str):
     """One backup of everything; `expect` is the one status r1 must end with."""
     summary = await BackupEngine(db, store, FAST).run(runs.Selection(all=True))
-    assert (summary.changed, summary.unchanged) == ((1, 0) if expect == "changed" else (0, 1))
+    with db.read_session() as s:
+        outcomes = [
+            (r.status, r.error_class, r.message) for r in runs.run_results(s, summary.run_id)
+        ]
+    assert (summary.changed, summary.unchanged) == ((1, 0) if expect == "changed" else (0, 1)), (
+        outcomes
+    )
     return summary
 
 
