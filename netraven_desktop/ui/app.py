@@ -18,6 +18,7 @@ from ..core.secrets import SecretStore
 from .context import AppContext
 from .crash import install_crash_handlers
 from .demo import start_demo
+from .device_detail import warm_up as warm_up_history
 from .icons import icon
 from .main_window import MainWindow
 from .ops import put_the_window_first
@@ -54,6 +55,7 @@ async def _one_window(ctx: AppContext, notice: str) -> tuple[DatabaseURL | Datab
     _close_on_signals(window)
     window.show()
     await window.load()
+    warm_up_history(ctx)
     put_the_window_first()
     target = await outcome
     await window.shutdown()

@@ -162,12 +162,12 @@ class DiffView(QtWidgets.QWidget):
             (self.new_view, "new", prepared.new_spans if prepared else None, NEW_SIDE),
         ):
             text = "\n".join(getattr(r, side) for r in rows)
-            view.set_text(text, [getattr(r, f"{side}_number") for r in rows], spans)
+            yield from view.text_steps(text, [getattr(r, f"{side}_number") for r in rows], spans)
             yield
             _paint_lines(view, [kinds[r.kind] for r in rows], formats)
             yield
         unified_kinds = prepared.unified_kinds if prepared else []
-        self.unified_view.set_text(comparison.unified if comparison else "")
+        yield from self.unified_view.text_steps(comparison.unified if comparison else "")
         yield
         _paint_lines(
             self.unified_view, [k if k != "equal" else None for k in unified_kinds], formats

@@ -96,6 +96,8 @@ class LiveResult:
 class LiveResultsModel(ResultsModel):
     """`ResultsModel` fed by engine events, one batch at a time (see `apply`)."""
 
+    rows: list[Any]  # grows in place (`set_rows` stores a list)
+
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self._row_of: dict[str, int] = {}

@@ -23,7 +23,7 @@ class RowsModel(QtCore.QAbstractTableModel, Generic[Row]):
 
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[Row] = []
+        self.rows: Sequence[Row] = []
 
     def set_rows(self, rows: Sequence[Row]) -> None:
         self.beginResetModel()

@@ -49,6 +49,7 @@ from netraven_desktop.core.secrets import SecretStore
 from netraven_desktop.core.services import audit
 from netraven_desktop.ui.context import AppContext
 from netraven_desktop.ui.device_detail import DeviceDetail
+from netraven_desktop.ui.device_detail import warm_up as warm_up_history
 from netraven_desktop.ui.dialogs.device_import import ImportDialog
 from netraven_desktop.ui.ops import put_the_window_first
 from netraven_desktop.ui.pages.audit import AuditPage
@@ -371,7 +372,8 @@ async def measure(
 ) -> Outcome:
     ctx = AppContext(db=db, secrets=store, prefs=open_prefs(str(tmp / f"{name}.ini")), report=log)
 
-    put_the_window_first()  # as the window does once loaded
+    warm_up_history(ctx)  # as the window does once loaded
+    put_the_window_first()
     try:
         return await timed(ctx, Outcome(name, what), work)
     finally:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from netraven_desktop.core.errors import InputError
 from netraven_desktop.core.services import devices, settings
 from netraven_desktop.ui import crash
-from netraven_desktop.ui.ops import BusyIndicator, Superseded
+from netraven_desktop.ui.ops import DROP_SLICE, BusyIndicator, Superseded, drop_gradually
 from netraven_desktop.ui.qt import QMainWindow, QtCore
 
 
@@ -177,3 +177,11 @@ def test_the_window_keeps_running_its_timers_while_a_call_blocks(app_ctx, qtbot)
 def test_blocking_calls_run_off_the_qt_thread(app_ctx, run_async):
     worker = run_async(app_ctx.ops.blocking(threading.current_thread))
     assert worker is not threading.main_thread()
+
+
+@pytest.mark.parametrize("size", [0, 1, DROP_SLICE, 2 * DROP_SLICE + 1])
+def test_big_results_are_freed_a_slice_at_a_time_and_completely(size):
+    rows, more = [object() for _ in range(size)], [{"name": "r1"}] * size
+    drop_gradually(rows, more)
+    assert rows == []
+    assert more == []

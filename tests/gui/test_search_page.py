@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from netraven_desktop.ui.pages.search import FoundLinesModel, SearchPage
 from tests.snapshots import device_with_configs
 
@@ -58,3 +60,30 @@ def test_a_bad_regex_is_explained_and_nothing_is_listed(qtbot, open_page, run_as
     qtbot.waitUntil(lambda: page.summary.text().startswith("--regex"))
     assert "interface (Gi" in page.summary.text()
     assert page.model.rowCount() == 0
+
+
+def test_many_matching_lines_give_the_garbage_collector_nothing_to_walk(
+    open_page, run_async, app_ctx
+):
+    """A search's lines stay columns, not one object each: a search over many
+    configurations finds ~300,000 lines, and each object would be walked by the
+    collector with the GIL held (the window stalled) once the search ends."""
+    lines = 3_000
+    device_with_configs(
+        app_ctx.db, "core1", ["".join(f"interface Gi0/{n}\n" for n in range(lines))]
+    )
+    page = open_page(SearchPage)
+    page.pattern.setText("no such line")
+    run_async(page.search())
+    gc.collect()
+    before = len(gc.get_objects())
+
+    page.pattern.setText("interface Gi0/")
+    run_async(page.search())
+    gc.collect()
+
+    assert page.model.rowCount() == lines
+    assert (
+        page.model.index(lines - 1, FoundLinesModel.COL_TEXT).data() == f"interface Gi0/{lines - 1}"
+    )
+    assert len(gc.get_objects()) - before < lines // 10

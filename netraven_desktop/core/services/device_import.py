@@ -214,7 +214,7 @@ def _resolve_credentials(session: Session, rows: list[_Row], problems: list[RowP
 
 def _existing(session: Session, names: list[str]) -> dict[str, dict[str, Any]]:
     """Live devices with these names (lower-cased), as their audited picture plus id."""
-    wanted = sorted({name.lower() for name in names})
+    wanted = list({name.lower(): None for name in names})
     columns = [getattr(Device, c) for c in AUDITED if c != "tags"]
     found: dict[str, dict[str, Any]] = {}
     for chunk in _chunks(wanted):

@@ -20,6 +20,7 @@ from ...core.services import device_import
 from ..context import AppContext
 from ..crash import show_crash
 from ..forms import ERROR_STYLE, Form
+from ..ops import drop_gradually
 from ..qt import QtWidgets
 from ..table_model import RowsModel
 from ..table_view import make_table
@@ -196,7 +197,9 @@ def _import_summary(
     counts = Counter(row.action for row in result.rows)
     shown = [(r.where, r.name, _what(r)) for r in result.rows[:PREVIEW_ROWS]]
     summary = {a: counts[a] for a in ("create", "update", "skip")}
-    return format, summary, shown, len(result.rows)
+    total = len(result.rows)
+    drop_gradually(result.rows, parsed.rows)
+    return format, summary, shown, total
 
 
 def _what(row: device_import.PlannedRow) -> str:

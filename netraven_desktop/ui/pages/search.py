@@ -7,9 +7,10 @@ thousands of configurations is not a filter.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy.orm import Session
 
@@ -24,12 +25,47 @@ from .base import Page
 RESULT_LIMIT = 1000  # matching snapshots shown; a pattern found everywhere says so
 
 
-@dataclass(frozen=True, slots=True)  # slots: up to ~300,000 of them, half the objects
+@dataclass(frozen=True, slots=True)
 class FoundLine:
     device: str
     captured_at: datetime
     number: int
     text: str
+
+
+class FoundLines(Sequence[FoundLine]):
+    """A search's matching lines, held as four columns; a `FoundLine` is made when asked.
+
+    A search may find ~300,000 lines. As objects, each would be one more for the garbage
+    collector to walk, in passes of ~70 ms with the GIL held (a stalled window) once the
+    search ends; lists of strings, numbers and times hold nothing it walks.
+    """
+
+    def __init__(self) -> None:
+        self.devices: list[str] = []
+        self.captured: list[datetime] = []
+        self.numbers: list[int] = []
+        self.texts: list[str] = []
+
+    def append(self, device: str, captured_at: datetime, number: int, text: str) -> None:
+        self.devices.append(device)
+        self.captured.append(captured_at)
+        self.numbers.append(number)
+        self.texts.append(text)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, index: int) -> FoundLine: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[FoundLine]: ...
+    def __getitem__(self, index: int | slice) -> FoundLine | list[FoundLine]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return FoundLine(
+            self.devices[index], self.captured[index], self.numbers[index], self.texts[index]
+        )
 
 
 class FoundLinesModel(RowsModel[FoundLine]):
@@ -40,6 +76,13 @@ class FoundLinesModel(RowsModel[FoundLine]):
         ("Line", lambda f: f.number),
         ("Text", lambda f: f.text),
     )
+
+    def set_rows(self, rows: Sequence[FoundLine]) -> None:
+        """Keep `rows` as given: a search hands over `FoundLines` (columns), which a copy
+        into a list would turn back into objects."""
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
 
 
 class SearchPage(Page):
@@ -124,15 +167,12 @@ class SearchPage(Page):
             self.ctx.events.device_opened.emit(found.device)
 
 
-def _found_lines(
-    session: Session, pattern: str, **options: Any
-) -> tuple[list[FoundLine], int, bool]:
+def _found_lines(session: Session, pattern: str, **options: Any) -> tuple[FoundLines, int, bool]:
     """The search and its rows for the table (built in the worker too: up to
     RESULT_LIMIT snapshots' lines); also the count of snapshots and whether it was cut."""
     result = config_search.search(session, pattern, limit=RESULT_LIMIT, **options)
-    lines = [
-        FoundLine(hit.device, hit.captured_at, line.number, line.text)
-        for hit in result.hits
-        for line in hit.lines
-    ]
+    lines = FoundLines()
+    for hit in result.hits:
+        for line in hit.lines:
+            lines.append(hit.device, hit.captured_at, line.number, line.text)
     return lines, len(result.hits), result.truncated
