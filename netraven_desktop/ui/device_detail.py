@@ -150,6 +150,7 @@ class DeviceDetail(QMainWindow):
         self.ctx = ctx
         self.name = name
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._selections = 0  # selections shown so far: a newer one stops an older one
         self.config_text = ""  # the shown configuration as stored (the editor folds some spaces)
         self.setWindowTitle(f"{name} — NetRaven Desktop")
         self.setWindowIcon(icon("netraven-desktop"))
@@ -264,6 +265,8 @@ class DeviceDetail(QMainWindow):
         chosen = self.selected_entries()
         if not chosen:
             return
+        self._selections += 1
+        selection = self._selections
         current = self.history.currentIndex().data(SNAPSHOT_ROLE)
         shown = current if current in (e.snapshot for e in chosen) else chosen[0].snapshot
         newer = chosen[0].snapshot
@@ -285,6 +288,8 @@ class DeviceDetail(QMainWindow):
         )
         await self._show_text(text, spans)
         await asyncio.sleep(0)  # let the window breathe between the big documents
+        if selection != self._selections:
+            return  # a newer selection is on its way: its diff, not this one, is shown
         await self.diff.show(prepared, "The first snapshot: nothing earlier to compare.")
 
     async def _show_text(self, text: str, spans: list[list[LineSpan]] | None = None) -> None:

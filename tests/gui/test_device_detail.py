@@ -18,8 +18,10 @@ from netraven_desktop.core.secret_fingerprints import MaskKey, fingerprints
 from netraven_desktop.core.services import backups
 from netraven_desktop.ui.config_highlighter import span_formats
 from netraven_desktop.ui.device_detail import SNAPSHOT_ROLE, DeviceDetail, HistoryModel
+from netraven_desktop.ui.diff_view import DiffView
 from netraven_desktop.ui.main_window import MainWindow
 from netraven_desktop.ui.qt import Qt, QtCore, QtGui, QtWidgets
+from netraven_desktop.ui.text_view import TextView
 from tests.snapshots import device_with_configs
 
 V1 = """hostname r1
@@ -390,3 +392,39 @@ def test_device_opened_opens_one_window_per_device(qtbot, run_async, app_ctx):
         assert main.details == {}  # the main window closes its detail windows
     finally:
         run_async(main.shutdown())
+
+
+def test_a_selection_changed_while_its_text_arrives_never_draws_its_diff(
+    qtbot, run_async, app_ctx, monkeypatch
+):
+    """A configuration arrives over several turns of the loop; a snapshot picked meanwhile
+    wins, and the superseded one's diff (three more documents) is never drawn."""
+    padding = "".join(f"interface Gi1/0/{n}\n description port {n}\n" for n in range(400))
+    texts = [padding + V1, padding + V2, padding + V3]
+    device_with_configs(app_ctx.db, "r1", texts)
+    window = open_detail(qtbot, run_async, app_ctx)
+    newest, middle, _ = (e.snapshot for e in window.model.rows)
+    wait_for_comparison(qtbot, window, middle, newest)
+    window.history.selectRow(2)
+    qtbot.waitUntil(lambda: window.diff.comparison is None)
+
+    drawn = []
+    show, steps = DiffView.show, TextView.text_steps
+
+    async def recorded_show(diff, prepared, note=""):
+        drawn.append(prepared.comparison.newer.id if prepared else None)
+        await show(diff, prepared, note)
+
+    def picking_the_newest_midway(view, text, *args, **kwargs):
+        for number, step in enumerate(steps(view, text, *args, **kwargs)):
+            if view is window.viewer and text == texts[1] and number == 0:
+                window.history.selectRow(0)  # the user picks another snapshot meanwhile
+            yield step
+
+    monkeypatch.setattr(DiffView, "show", recorded_show)
+    monkeypatch.setattr(TextView, "text_steps", picking_the_newest_midway)
+    window.history.selectRow(1)
+    wait_for_comparison(qtbot, window, middle, newest)
+    qtbot.waitUntil(lambda: window.viewer.toPlainText() == texts[2])
+
+    assert drawn == [newest.id]
