@@ -30,7 +30,7 @@ from ..crud import credentials as credential_rows
 from ..crud import host_keys as host_key_rows
 from ..db import Database
 from ..db.base import utcnow
-from ..db.models import Device, ResultStatus
+from ..db.models import Credential, Device, ResultStatus
 from ..drivers.errors import BackupError
 from ..drivers.filters import clean_prepared, parse_facts, prepare
 from ..drivers.ssh import Capture, HostKey, Login, Target, capture
@@ -465,37 +465,44 @@ def _plan(session: Any, chosen: list[Device], options: EngineOptions) -> list[_D
     trusted = host_key_rows.trusted_keys(session, ids)
     raw_hashes = config_rows.latest_raw_hashes(session, ids)
     every_credential = credential_rows.list_credentials(session)
-    plans = []
     with one_registry():  # one look at the platforms folder, not one per device
-        for device in chosen:
-            target, unusable = None, ""
-            try:
-                profile = profile_for(device.platform)
-            except InputError as exc:  # its profile file was removed or broken since
-                unusable = str(exc)
-            else:
-                target = Target(
-                    host=device.host,
-                    port=device.port,
-                    profile=profile,
-                    connect_timeout=float(device.connect_timeout or options.connect_timeout),
-                    legacy_algorithms=device.ssh_legacy_algorithms,
-                    host_key=trusted.get(device.id),
-                    max_output=options.max_output_mb * 2**20,
-                )
-            credentials = tuple(
-                _CredentialPlan(c.id, c.username, c.keyring_ref, c.ssh_key_path)
-                for c in credential_rows.rank_candidates(device, every_credential)
+        return [
+            _device_plan(
+                device,
+                options,
+                trusted.get(device.id),
+                tuple(credential_rows.rank_candidates(device, every_credential)),
+                raw_hashes.get(device.id),
             )
-            plans.append(
-                _DevicePlan(
-                    device.id,
-                    device.name,
-                    target,
-                    device.mask_secrets,
-                    credentials,
-                    unusable,
-                    raw_hashes.get(device.id),
-                )
-            )
-    return plans
+            for device in chosen
+        ]
+
+
+def _device_plan(
+    device: Device,
+    options: EngineOptions,
+    host_key: str | None,
+    candidates: tuple[Credential, ...],
+    raw_hash: str | None,
+) -> _DevicePlan:
+    target, unusable = None, ""
+    try:
+        profile = profile_for(device.platform)
+    except InputError as exc:  # its profile file was removed or broken since
+        unusable = str(exc)
+    else:
+        target = Target(
+            host=device.host,
+            port=device.port,
+            profile=profile,
+            connect_timeout=float(device.connect_timeout or options.connect_timeout),
+            legacy_algorithms=device.ssh_legacy_algorithms,
+            host_key=host_key,
+            max_output=options.max_output_mb * 2**20,
+        )
+    credentials = tuple(
+        _CredentialPlan(c.id, c.username, c.keyring_ref, c.ssh_key_path) for c in candidates
+    )
+    return _DevicePlan(
+        device.id, device.name, target, device.mask_secrets, credentials, unusable, raw_hash
+    )
