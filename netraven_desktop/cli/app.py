@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import logging
 import os
 import sys
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -18,33 +20,32 @@ from ..core.errors import InputError, NetRavenError
 from ..core.log_masking import mask_text
 from ..core.logs import FILE_ONLY, log_path, setup_logging
 from ..core.secrets import SecretStore
-from . import (
-    audit,
-    backups,
-    collector,
-    credentials,
-    inventory,
-    notify,
-    platforms,
-    sync,
-    system,
-    transcripts,
-    users,
-)
+from . import users
 from .parser import parse
 from .stdin_control import watch_stdin
 
-COMMANDS = (
-    inventory.COMMANDS
-    | system.COMMANDS
-    | credentials.COMMANDS
-    | backups.COMMANDS
-    | audit.COMMANDS
-    | notify.COMMANDS
-    | users.COMMANDS
-    | sync.COMMANDS
-    | collector.COMMANDS
-)
+# The module whose COMMANDS runs each command. Only the chosen one is imported: importing
+# them all (the SSH engine, git, HTTP) would cost every start, `device list` included.
+MODULES = {
+    "audit": "audit",
+    "backup": "backups",
+    "collector": "collector",
+    "credential": "credentials",
+    "db": "system",
+    "device": "inventory",
+    "job": "backups",
+    "login": "users",
+    "logout": "users",
+    "notify": "notify",
+    "platform": "platforms",
+    "settings": "system",
+    "sync": "sync",
+    "tag": "inventory",
+    "user": "users",
+}
+# Commands that run on a database without a current schema: `collector password` touches
+# only the keyring (it runs before the login it stores a password for can connect).
+SCHEMA_FREE = {("db", "upgrade"), ("db", "status"), ("collector", "password")}
 INTERNAL_ERROR = 4
 log = logging.getLogger("netraven_desktop")
 
@@ -55,18 +56,19 @@ def run_command(args: argparse.Namespace) -> int:
     log.info("%s %s (pid %d)", args.command, getattr(args, "action", "") or "", os.getpid())
     try:
         if args.command == "sim":
-            return transcripts.replay(args) if args.replay else run_simulator(args)
+            return _module("transcripts").replay(args) if args.replay else run_simulator(args)
         if args.command == "platform" and args.action == "test":  # needs no database
-            return transcripts.platform_test(args)
-        if args.command == "platform" and args.action in platforms.ACTIONS:
-            return platforms.ACTIONS[args.action](args)
+            return _module("transcripts").platform_test(args)
         key = (args.command, getattr(args, "action", None))
+        command = _module(MODULES[args.command]).COMMANDS[key]
+        if args.command == "platform":  # needs no database
+            return command(args)
         url = resolve_database_url(args.db)
         if key == ("collector", None):  # a service: its password is kept, never typed
             url = with_stored_password(SecretStore(), url)
         db = Database(url)
         if args.offline:  # the team database is not touched
-            db = sync.open_offline(db, args)
+            db = _module("sync").open_offline(db, args)
         else:
             service = key == ("collector", None)  # it acts as its database login allows
             if not service:
@@ -74,14 +76,14 @@ def run_command(args: argparse.Namespace) -> int:
             # A member's logout works without the database (their password may be stale).
             leaving = key == ("logout", None) and db.login_of is not None
             if (
-                key not in system.SCHEMA_FREE | collector.KEYRING_ONLY
+                key not in SCHEMA_FREE
                 and not leaving
                 and not getattr(args, "offline_status", False)
             ):
                 prepare(db)
                 if not service:
                     users.log_in(db, args)
-        return COMMANDS[key](db, args)
+        return command(db, args)
     except NetRavenError as exc:  # one line per problem (an import lists every bad row)
         for line in str(exc).splitlines():
             print(f"netraven-desktop: {line}", file=sys.stderr)
@@ -108,6 +110,11 @@ def run_command(args: argparse.Namespace) -> int:
     finally:
         if db is not None:
             db.close()
+
+
+def _module(name: str) -> Any:
+    """The command module `name` of this package, imported on first use."""
+    return importlib.import_module(f"{__package__}.{name}")
 
 
 def run_simulator(args: argparse.Namespace) -> int:

@@ -154,46 +154,6 @@ def _print_human(event: Event) -> None:
             print(" ".join(f"{k}={v}" for k, v in event.to_json().items()), flush=True)
 
 
-def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    run = commands.add_parser(
-        "collector",
-        help="run due jobs from the team's shared queue until stopped (a server's service)",
-    )
-    run.add_argument("--name", help="this collector's name (default: the host name)")
-    run.add_argument(
-        "--label",
-        action="append",
-        dest="labels",
-        default=[],
-        metavar="LABEL",
-        help="take devices pinned to LABEL too (repeatable; e.g. a site)",
-    )
-    run.add_argument("--lease", type=float, default=60.0, metavar="SECONDS", help="default 60")
-    run.add_argument("--poll", type=float, default=5.0, metavar="SECONDS", help="default 5")
-    run.add_argument("--batch", type=int, default=10, help="items claimed at once (default 10)")
-    run.add_argument("--concurrency", type=int, help="devices at once (default: setting)")
-    run.add_argument(
-        "--grace",
-        type=float,
-        default=30.0,
-        metavar="SECONDS",
-        help="on SIGTERM, let devices in flight finish this long (default 30)",
-    )
-    run.add_argument("--json", action="store_true", help="events as JSON lines")
-    actions = run.add_subparsers(dest="action", metavar="ACTION")
-    listing = actions.add_parser("list", help="collectors: version, labels, heartbeat, in flight")
-    listing.add_argument("--json", action="store_true")
-    listing.add_argument(
-        "--silent-after", type=float, default=180.0, metavar="SECONDS", help="default 180"
-    )
-    password = actions.add_parser(
-        "password", help="keep the database password of the --db login role in the keyring"
-    )
-    password.add_argument("--password-stdin", action="store_true")
-
-
-# Touches only the keyring: it runs before the login it stores a password for can connect.
-KEYRING_ONLY = {("collector", "password")}
 COMMANDS = {
     ("collector", None): collector_run,
     ("collector", "list"): collector_list,

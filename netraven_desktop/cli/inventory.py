@@ -14,7 +14,7 @@ from ..core.db import Database
 from ..core.errors import InputError
 from ..core.importers import csv_format
 from ..core.private_files import write_private_file
-from ..core.services import device_import, devices, host_keys, tags
+from ..core.services import device_import, devices, tags
 from .output import print_fields, print_json, print_table
 
 
@@ -162,6 +162,9 @@ def device_trash(db: Database, args: argparse.Namespace) -> int:
 
 
 def device_accept_host_key(db: Database, args: argparse.Namespace) -> int:
+    # The SSH stack (asyncssh, ~0.2 s to import) only for the one device command that connects.
+    from ..core.services import host_keys
+
     accepted = host_keys.accept_host_key(db, args.name, args.fingerprint)
     print(
         f"{accepted['device']}: now trusting {accepted['key_type']} key {accepted['fingerprint']}"

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import NoReturn
+from pathlib import Path
+from typing import Any, NoReturn
 
 from .. import __version__
 from ..core.importers import FORMATS
 from ..core.logs import LEVELS, log_path
-from . import collector, notify, platforms, sync, transcripts, users
+from ..core.platforms import user_platforms_dir
 from .options import add_enable_options
+from .parser_notify import add_notify_parsers
+from .parser_team import (
+    add_collector_parser,
+    add_db_mode_parser,
+    add_login_parsers,
+    add_sync_parser,
+    add_user_parsers,
+)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -138,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     db.add_parser("upgrade", help="create or migrate the schema")
     db.add_parser("status", help="where the database is and its schema revision")
-    users.add_db_mode_parser(db)
+    add_db_mode_parser(db)
 
     device = commands.add_parser("device", help="the device inventory").add_subparsers(
         dest="action", metavar="ACTION", required=True
@@ -413,12 +422,12 @@ def build_parser() -> argparse.ArgumentParser:
     audit_list.add_argument("--json", action="store_true")
     audit.add_parser("verify", help="check the hash chain; exit 1 if anything was altered")
 
-    notify.add_parsers(commands)
-    transcripts.add_test_parser(platforms.add_parsers(commands))
-    users.add_parsers(commands)
-    users.add_login_parsers(commands)
-    sync.add_parsers(commands)
-    collector.add_parsers(commands)
+    add_notify_parsers(commands)
+    _add_platform_parsers(commands)
+    add_user_parsers(commands)
+    add_login_parsers(commands)
+    add_sync_parser(commands)
+    add_collector_parser(commands)
 
     settings = commands.add_parser("settings", help="global settings").add_subparsers(
         dest="action", metavar="ACTION", required=True
@@ -462,6 +471,37 @@ def _import_export(device: argparse._SubParsersAction) -> None:
     exp = device.add_parser("export", help="write every device to a file (never a secret)")
     exp.add_argument("file", metavar="FILE", help="the file to write ('-' for stdout)")
     exp.add_argument("--format", choices=("csv", "json"), help="default: from the extension")
+
+
+def _add_platform_parsers(commands: Any) -> None:
+    """`platform ...`: list, show and check profiles, and test one on a transcript."""
+    platform = commands.add_parser(
+        "platform",
+        help=f"device platforms: built-in ones and your profile files in {user_platforms_dir()}",
+    ).add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = platform.add_parser(
+        "list", help="every platform with its vendor and where its profile comes from"
+    )
+    listing.add_argument("--json", action="store_true")
+    show = platform.add_parser(
+        "show", help="one platform's profile as the engine uses it (a valid profile file)"
+    )
+    show.add_argument("name", metavar="NAME")
+    platform.add_parser(
+        "check", help="validate a profile file; exit 2 with the problem if it has one"
+    ).add_argument("file", metavar="FILE", type=Path)
+    test = platform.add_parser(
+        "test", help="back up a recorded session transcript with a platform profile"
+    )
+    test.add_argument("profile", metavar="PROFILE", help="platform key, e.g. cisco_ios")
+    test.add_argument("transcript", metavar="TRANSCRIPT", help="a .transcript.jsonl file")
+    test.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="wait this long for a prompt (default 10); the whole test gets 6 times that",
+    )
 
 
 def _cancel_on_stdin(command: argparse.ArgumentParser) -> None:

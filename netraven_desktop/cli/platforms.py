@@ -7,32 +7,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-from typing import Any
 
 from ..core.drivers.profile_files import check_file, to_toml
-from ..core.platforms import builtin_profiles, profile_for, registry, user_platforms_dir
+from ..core.platforms import builtin_profiles, profile_for, registry
 from .output import print_json, print_table
-
-
-def add_parsers(commands: Any) -> argparse._SubParsersAction:
-    """Add `platform ...` to the root parser's sub-commands; returns the group (for more)."""
-    platform = commands.add_parser(
-        "platform",
-        help=f"device platforms: built-in ones and your profile files in {user_platforms_dir()}",
-    ).add_subparsers(dest="action", metavar="ACTION", required=True)
-    listing = platform.add_parser(
-        "list", help="every platform with its vendor and where its profile comes from"
-    )
-    listing.add_argument("--json", action="store_true")
-    show = platform.add_parser(
-        "show", help="one platform's profile as the engine uses it (a valid profile file)"
-    )
-    show.add_argument("name", metavar="NAME")
-    platform.add_parser(
-        "check", help="validate a profile file; exit 2 with the problem if it has one"
-    ).add_argument("file", metavar="FILE", type=Path)
-    return platform
 
 
 def platform_list(args: argparse.Namespace) -> int:
@@ -75,5 +53,9 @@ def platform_check(args: argparse.Namespace) -> int:
     return 0
 
 
-# Actions that need no database (run before one is opened).
-ACTIONS = {"list": platform_list, "show": platform_show, "check": platform_check}
+# Each takes only the arguments: a platform command needs no database.
+COMMANDS = {
+    ("platform", "list"): platform_list,
+    ("platform", "show"): platform_show,
+    ("platform", "check"): platform_check,
+}

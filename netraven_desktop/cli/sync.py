@@ -20,38 +20,6 @@ from ..core.secrets import SecretStore
 from .output import print_fields, print_json, print_table
 
 
-def add_parsers(commands: argparse._SubParsersAction) -> None:
-    sync = commands.add_parser(
-        "sync",
-        help="push edits made offline, upload offline backups, refresh the local replica",
-    )
-    sync.add_argument("--json", action="store_true")
-    what = sync.add_mutually_exclusive_group()
-    what.add_argument(
-        "--offline-status",
-        action="store_true",
-        help="show the replica's age and what waits to be pushed (no network)",
-    )
-    what.add_argument(
-        "--resolve",
-        metavar="EDIT_ID",
-        help="settle a conflict (with --take); the next sync applies the choice",
-    )
-    sync.add_argument(
-        "--take",
-        choices=("mine", "theirs"),
-        help="with --resolve: keep your offline values or the server's",
-    )
-    sync.add_argument(
-        "--set",
-        action="append",
-        dest="fix",
-        metavar="FIELD=VALUE",
-        help="with --resolve: push the edit again with this value instead (repeatable; "
-        'a JSON number, true/false, null or "quoted text", else text)',
-    )
-
-
 def open_offline(team: Database, args: argparse.Namespace) -> Database:
     """The replica to run a command on instead of `team` (`--offline`)."""
     if args.command == "sync":

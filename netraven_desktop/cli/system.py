@@ -1,4 +1,4 @@
-"""`db` and `settings` commands."""
+"""`db` commands (schema and mode) and `settings` commands."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from sqlalchemy import text
 
 from ..core.db import Database
 from ..core.db.schema import current_revision, head_revision, upgrade
-from ..core.services import settings
+from ..core.services import auth, settings
 from .output import print_fields, print_json, print_table
+from .users import read_password
 
 
 def db_upgrade(db: Database, _args: argparse.Namespace) -> int:
@@ -66,12 +67,22 @@ def _text(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
+def db_mode(db: Database, args: argparse.Namespace) -> int:
+    """`db mode`: personal or team; the first admin's password from stdin or a prompt."""
+    first_admin = None
+    if args.mode == "team" and args.admin:
+        first_admin = (args.admin, read_password(args, f"Password for {args.admin}: "))
+    with db.session() as session:
+        mode = auth.set_mode(session, args.mode, first_admin=first_admin)
+    print(f"database {db.url} is now in {mode} mode")
+    return 0
+
+
 COMMANDS = {
     ("db", "upgrade"): db_upgrade,
     ("db", "status"): db_status,
+    ("db", "mode"): db_mode,
     ("settings", "list"): settings_list,
     ("settings", "get"): settings_get,
     ("settings", "set"): settings_set,
 }
-# Commands that work on a database without a current schema.
-SCHEMA_FREE = {("db", "upgrade"), ("db", "status")}

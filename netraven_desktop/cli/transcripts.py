@@ -25,22 +25,6 @@ from .stdin_control import watch_stdin
 REPLAY_PASSWORD = "replay"  # what `platform test` types: a replayed device takes any
 
 
-def add_test_parser(platform: argparse._SubParsersAction) -> None:
-    """`platform test PROFILE TRANSCRIPT`, under the `platform` group."""
-    test = platform.add_parser(
-        "test", help="back up a recorded session transcript with a platform profile"
-    )
-    test.add_argument("profile", metavar="PROFILE", help="platform key, e.g. cisco_ios")
-    test.add_argument("transcript", metavar="TRANSCRIPT", help="a .transcript.jsonl file")
-    test.add_argument(
-        "--timeout",
-        type=float,
-        default=10.0,
-        metavar="SECONDS",
-        help="wait this long for a prompt (default 10); the whole test gets 6 times that",
-    )
-
-
 def platform_test(args: argparse.Namespace) -> int:
     """Print the result and the stored configuration; exit 1 with one line on failure."""
     profile = profile_for(validate_platform(args.profile, "PROFILE"))

@@ -1,4 +1,4 @@
-"""`user` and `db mode` commands, and logging the CLI in on a team-mode database."""
+"""`user`, `login` and `logout` commands, and logging the CLI in on a team-mode database."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import os
 import sys
 
 from ..core.db import Database
-from ..core.db.models import ROLES
 from ..core.errors import AuthenticationError, InputError, NetRavenError
 from ..core.secrets import SecretStore
 from ..core.services import auth, sign_in, vault
@@ -222,61 +221,6 @@ def user_role(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
-def db_mode(db: Database, args: argparse.Namespace) -> int:
-    first_admin = None
-    if args.mode == "team" and args.admin:
-        first_admin = (args.admin, read_password(args, f"Password for {args.admin}: "))
-    with db.session() as session:
-        mode = auth.set_mode(session, args.mode, first_admin=first_admin)
-    print(f"database {db.url} is now in {mode} mode")
-    return 0
-
-
-def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    user = commands.add_parser("user", help="users of a team-mode database").add_subparsers(
-        dest="action", metavar="ACTION", required=True
-    )
-    add = user.add_parser("add", help="add a user")
-    add.add_argument("name")
-    add.add_argument("--role", required=True, choices=ROLES)
-    add.add_argument("--display-name")
-    add.add_argument("--password-stdin", action="store_true")
-    user.add_parser("list", help="users and their roles").add_argument(
-        "--json", action="store_true"
-    )
-    passwd = user.add_parser("passwd", help="set a password (your own, or any as admin)")
-    passwd.add_argument("name")
-    passwd.add_argument("--password-stdin", action="store_true")
-    user.add_parser(
-        "disable", help="disable a user (on PostgreSQL: NOLOGIN, open connections ended)"
-    ).add_argument("name")
-    user.add_parser("enable", help="enable a disabled user again").add_argument("name")
-    role = user.add_parser("role", help="change a user's role")
-    role.add_argument("name")
-    role.add_argument("role", choices=ROLES)
-
-
-def add_login_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    login_cmd = commands.add_parser(
-        "login",
-        help="sign in to a team-mode database once: your password (PostgreSQL) or a 30-day "
-        "session token (SQLite) is kept in the OS keyring",
-    )
-    login_cmd.add_argument(
-        "--password-stdin", action="store_true", help="read the password from stdin's first line"
-    )
-    commands.add_parser("logout", help="forget your kept password or session (this keyring)")
-
-
-def add_db_mode_parser(db_actions: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    mode = db_actions.add_parser("mode", help="personal (no login) or team (users and roles)")
-    mode.add_argument("mode", choices=("team", "personal"))
-    mode.add_argument("--admin", metavar="NAME", help="the first admin, when there is none")
-    mode.add_argument(
-        "--password-stdin", action="store_true", help="read the first admin's password from stdin"
-    )
-
-
 COMMANDS = {
     ("login", None): login,
     ("logout", None): logout,
@@ -286,5 +230,4 @@ COMMANDS = {
     ("user", "disable"): user_disable,
     ("user", "enable"): user_enable,
     ("user", "role"): user_role,
-    ("db", "mode"): db_mode,
 }

@@ -34,6 +34,7 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from netraven_desktop.cli import notify as notify_cli
+from netraven_desktop.cli.parser_notify import add_notify_parsers
 from netraven_desktop.core.crud import devices
 from netraven_desktop.core.crud import notifications as channel_rows
 from netraven_desktop.core.crud.notifications import EVENTS
@@ -817,12 +818,12 @@ def test_list_and_json_show_no_secret(face, secret_store):
             notify.remove_channel(db, secret_store, name)
 
 
-# --- the CLI commands (through a parser built by add_parsers) ----------------------------
+# --- the CLI commands (through a parser built by add_notify_parsers) ------------------------
 
 
 def cli(db, monkeypatch, capsys, argv: list[str], stdin: str = "") -> tuple[int, str, str]:
     parser = argparse.ArgumentParser(prog="netraven-desktop")
-    notify_cli.add_parsers(parser.add_subparsers(dest="command", required=True))
+    add_notify_parsers(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
     monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
     code = notify_cli.COMMANDS[(args.command, args.action)](db, args)
