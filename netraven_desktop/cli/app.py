@@ -25,7 +25,7 @@ from .parser import parse
 from .stdin_control import watch_stdin
 
 # The module whose COMMANDS runs each command. Only the chosen one is imported: importing
-# them all (the SSH engine, git, HTTP) would cost every start, `device list` included.
+# them all (the SSH engine, git) would cost every start, `device list` included.
 MODULES = {
     "audit": "audit",
     "backup": "backups",
