@@ -112,7 +112,7 @@ class SecretStore:
 
     def _call(self, verb: str, fn: Callable[..., str | None], *args: str) -> str | None:
         try:
-            return fn(*args)
+            return _once_more_if_the_service_died(fn, *args)
         except keyring.errors.PasswordDeleteError:
             raise _Missing from None  # deleting what is not there is fine
         except FileKeyringError as exc:  # its message names the file, never a secret
@@ -132,6 +132,54 @@ class SecretStore:
             raise SecretStoreError(
                 f"cannot {verb} a secret: the keyring refused ({type(exc).__name__})"
             ) from exc
+
+
+# What D-Bus answers a call whose recipient left the bus before replying.
+_NO_REPLY = "org.freedesktop.DBus.Error.NoReply"
+
+
+def _once_more_if_the_service_died(fn: Callable[..., str | None], *args: str) -> str | None:
+    """`fn(*args)`, and once more if the Secret Service died with the call in flight.
+
+    gnome-keyring-daemon 42 aborts ("assertion 'client' failed") when a client is gone
+    by the time it answers that client's property read, as under load when a process is
+    killed mid-call; every other client's call in flight then fails, and D-Bus starts the
+    daemon again at the next call. Storing, reading and deleting an entry are idempotent,
+    so the call is made once more."""
+    try:
+        return fn(*args)
+    except Exception as exc:
+        if not _service_died(exc):
+            raise
+        _close_the_backends_connection(exc)
+    try:
+        return fn(*args)
+    except Exception as exc:
+        if _service_died(exc):
+            _close_the_backends_connection(exc)
+        raise
+
+
+def _service_died(exc: BaseException) -> bool:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if getattr(cause, "name", None) == _NO_REPLY:
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
+def _close_the_backends_connection(exc: BaseException) -> None:
+    """keyring's SecretService backend (25.7, `get_preferred_collection`) leaves its D-Bus
+    connection open when it cannot open the collection; close it here instead of leaving
+    an open socket to the garbage collector."""
+    frame = exc.__traceback__
+    while frame is not None:
+        bus = frame.tb_frame.f_locals.get("bus")  # a jeepney connection (Linux only)
+        close = getattr(bus, "close", None)
+        if callable(close) and hasattr(bus, "send_and_get_reply"):
+            close()
+        frame = frame.tb_next
 
 
 @contextlib.contextmanager
