@@ -9,7 +9,9 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 from jeepney import DBusAddress, new_method_call
@@ -169,7 +171,7 @@ gc.collect()
 """
 
 
-def test_a_secret_service_that_dies_mid_call_is_asked_again_once_restarted(tmp_path, env):
+def test_a_secret_service_that_dies_mid_call_is_asked_again_once_restarted(env):
     """gnome-keyring 42 aborts mid-call under load (scripts/loaded-check saw it), failing
     every call in flight; D-Bus starts it again at the next call. The store asks once
     more, so the user's operation succeeds, and it leaves no D-Bus connection open."""
@@ -177,42 +179,48 @@ def test_a_secret_service_that_dies_mid_call_is_asked_again_once_restarted(tmp_p
         if IN_CI:
             pytest.fail("dbus-run-session and gnome-keyring-daemon are required under CI")
         pytest.skip("needs dbus-run-session and gnome-keyring-daemon")
-    home = tmp_path / "home"
-    services = tmp_path / "services"
-    services.mkdir()
-    launcher = tmp_path / "secrets-service"
+    # Short: the bus's and the keyring's sockets live here, and a socket path has 108
+    # bytes at most (pytest's tmp_path can be longer).
+    root = Path(tempfile.mkdtemp(prefix="netraven-", dir="/tmp"))
+    try:
+        result = _client_in_a_session_with_a_dying_service(root, env)
+        assert (root / "died").exists(), result.stderr  # the first service did die
+    finally:
+        shutil.rmtree(root)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1:] == ["kept"]
+    assert "unclosed" not in result.stderr, result.stderr
+
+
+def _client_in_a_session_with_a_dying_service(root: Path, env) -> subprocess.CompletedProcess[str]:
+    """CLIENT in a D-Bus session of its own whose Secret Service starts as DYING_SERVICE."""
+    (root / "services").mkdir()
+    launcher = root / "secrets-service"
     launcher.write_text(SERVICE_LAUNCHER)
     launcher.chmod(0o700)
-    (services / "org.freedesktop.secrets.service").write_text(
+    (root / "services" / "org.freedesktop.secrets.service").write_text(
         f"[D-BUS Service]\nName=org.freedesktop.secrets\nExec={launcher}\n"
     )
-    config = tmp_path / "session.conf"
+    config = root / "session.conf"
     config.write_text(
         f"""<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig><type>session</type><listen>unix:dir={tmp_path}</listen><auth>EXTERNAL</auth>
-<servicedir>{services}</servicedir>
+<busconfig><type>session</type><listen>unix:dir={root}</listen><auth>EXTERNAL</auth>
+<servicedir>{root / "services"}</servicedir>
 <policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/>
 <allow own="*"/></policy>
 </busconfig>"""
     )
-    result = subprocess.run(
-        [
-            "dbus-run-session",
-            f"--config-file={config}",
-            "--",
-            sys.executable,
-            "-W",
-            "error::ResourceWarning",
-            "-c",
-            CLIENT,
-        ],
+    home = root / "home"
+    return subprocess.run(
+        ["dbus-run-session", f"--config-file={config}", "--", sys.executable,
+         "-W", "error::ResourceWarning", "-c", CLIENT],
         env=env
         | {
             "HOME": str(home),
             "XDG_RUNTIME_DIR": str(home / "run"),
             "XDG_DATA_HOME": str(home / "data"),
-            "STATE": str(tmp_path),
+            "STATE": str(root),
             "PYTHON": sys.executable,
             "DYING_SERVICE": DYING_SERVICE,
         },
@@ -220,8 +228,4 @@ def test_a_secret_service_that_dies_mid_call_is_asked_again_once_restarted(tmp_p
         text=True,
         timeout=120,
         check=False,
-    )
-    assert (tmp_path / "died").exists(), result.stderr  # the first service did die
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1:] == ["kept"]
-    assert "unclosed" not in result.stderr, result.stderr
+    )  # fmt: skip
